@@ -1,0 +1,17 @@
+//! Berth's domain core: the types and rules of a hosting panel, with no I/O.
+//!
+//! Values that cross into the system are parsed here into newtypes (`Login`, `Email`,
+//! `Country`, `Size`, ...) so that invalid values cannot exist past the edge. Rights are
+//! decided in [`rights`]; errors are the one [`Error`] model every interface maps.
+
+pub mod account;
+pub mod clock;
+pub mod country;
+pub mod error;
+pub mod query;
+pub mod rights;
+pub mod size;
+pub mod status;
+pub mod text;
+
+pub use error::{Error, ErrorCode, Result};
