@@ -1,1 +1,343 @@
-//! placeholder during bootstrap
+//! Berth's PostgreSQL store, for many nodes sharing one database. The SQL text
+//! comes from `berth_store::sql`; this crate binds, decodes and maps errors.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use berth_core::account::{Account, AccountId, Login};
+use berth_core::query::AccountQuery;
+use berth_core::status::Suspension;
+use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
+use berth_store::{Store, StoreError, StoreResult, Tx};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
+
+
+const DIALECT: Dialect = Dialect { byte_order: " COLLATE \"C\"" };
+
+/// A PostgreSQL-backed [`Store`].
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to (and migrates) the database at `url` (`postgres://...`).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(backend)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        sqlx::migrate!("./migrations").run(&pool).await.map_err(backend)?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Runs raw SQL; for tests that need to reach below the model (e.g. to make a
+    /// statement fail half-way and check nothing was kept).
+    pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+fn backend(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+fn map_err(err: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &err
+        && db.is_unique_violation()
+    {
+        match db.constraint() {
+            Some("accounts_login_key") => return StoreError::Duplicate { field: "login" },
+            Some("accounts_external_id_key") => {
+                return StoreError::Duplicate { field: "external_id" };
+            }
+            _ => {}
+        }
+    }
+    backend(err)
+}
+
+
+fn bind_all<'a>(
+    mut query: sqlx::query::Query<'a, Postgres, PgArguments>,
+    values: Vec<Value>,
+) -> sqlx::query::Query<'a, Postgres, PgArguments> {
+    for value in values {
+        query = match value {
+            Value::Text(t) => query.bind(t),
+            Value::OptText(t) => query.bind(t),
+            Value::Id(id) => query.bind(id),
+            Value::OptId(id) => query.bind(id),
+            Value::Time(t) => query.bind(t),
+        };
+    }
+    query
+}
+
+fn account_row(row: &PgRow) -> Result<AccountRow, sqlx::Error> {
+    Ok(AccountRow {
+        id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        login: row.try_get(2)?,
+        password_hash: row.try_get(3)?,
+        name: row.try_get(4)?,
+        company: row.try_get(5)?,
+        email: row.try_get(6)?,
+        phone: row.try_get(7)?,
+        fax: row.try_get(8)?,
+        address: row.try_get(9)?,
+        city: row.try_get(10)?,
+        state: row.try_get(11)?,
+        postal_code: row.try_get(12)?,
+        country: row.try_get(13)?,
+        locale: row.try_get(14)?,
+        description: row.try_get(15)?,
+        external_id: row.try_get(16)?,
+        created_at: row.try_get(17)?,
+        updated_at: row.try_get(18)?,
+        owner_id: row.try_get(19)?,
+        owner_login: row.try_get(20)?,
+        owner_kind: row.try_get(21)?,
+    })
+}
+
+fn suspension_row(row: &PgRow) -> Result<SuspensionRow, sqlx::Error> {
+    Ok(SuspensionRow {
+        account_id: row.try_get(0)?,
+        reason: row.try_get(1)?,
+        by_login: row.try_get(2)?,
+        at: row.try_get(3)?,
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn read(&self) -> StoreResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(PostgresTx { tx }))
+    }
+
+    async fn write(&self) -> StoreResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(PostgresTx { tx }))
+    }
+
+    fn engine(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// A PostgreSQL transaction.
+pub struct PostgresTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl PostgresTx {
+    async fn fetch_accounts(&mut self, sql: String, params: Vec<Value>) -> StoreResult<Vec<Account>> {
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), params)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        let rows: Vec<AccountRow> = rows.iter().map(account_row).collect::<Result<_, _>>().map_err(map_err)?;
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<Value> = rows.iter().map(|r| Value::Id(r.id)).collect();
+        let suspensions = bind_all(sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))), ids)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(suspension_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        sql::assemble_accounts(rows, suspensions)
+    }
+
+    async fn fetch_one_account(&mut self, condition: &str, value: Value) -> StoreResult<Option<Account>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {condition}",
+            sql::ACCOUNT_COLUMNS,
+            sql::ACCOUNT_FROM
+        );
+        Ok(self.fetch_accounts(sql, vec![value]).await?.pop())
+    }
+
+    async fn execute(&mut self, sql: String, values: Vec<Value>) -> StoreResult<u64> {
+        let done = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl Tx for PostgresTx {
+    async fn insert_account(&mut self, account: &Account) -> StoreResult<()> {
+        let (sql, values) = sql::insert_account(account);
+        self.execute(sql, values).await.map(drop)
+    }
+
+    async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>> {
+        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned())).await
+    }
+
+    async fn account_by_id(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
+        self.fetch_one_account("a.id = $1", Value::Id(id.0)).await
+    }
+
+    async fn update_account(&mut self, account: &Account) -> StoreResult<()> {
+        let (sql, values) = sql::update_account(account);
+        self.execute(sql, values).await.map(drop)
+    }
+
+    async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
+        let (sql, params) = sql::account_list(query, DIALECT);
+        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect()).await
+    }
+
+    async fn logins_owned_by(&mut self, owner: AccountId) -> StoreResult<Vec<Login>> {
+        let logins: Vec<String> =
+            sqlx::query_scalar("SELECT login FROM accounts WHERE owner_id = $1 ORDER BY login")
+                .bind(owner.0)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+        Ok(logins.into_iter().map(Login::from_trusted).collect())
+    }
+
+    async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64> {
+        let owned = self
+            .execute("DELETE FROM accounts WHERE owner_id = $1".into(), vec![Value::Id(id.0)])
+            .await?;
+        let own = self
+            .execute("DELETE FROM accounts WHERE id = $1".into(), vec![Value::Id(id.0)])
+            .await?;
+        Ok(owned + own)
+    }
+
+    async fn add_account_suspension(
+        &mut self,
+        id: AccountId,
+        suspension: &Suspension,
+        by: Option<AccountId>,
+    ) -> StoreResult<()> {
+        let values = vec![
+            Value::Id(id.0),
+            Value::Text(suspension.reason.as_str().to_owned()),
+            Value::OptId(by.map(|b| b.0)),
+            Value::Time(suspension.at),
+        ];
+        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values).await.map(drop)
+    }
+
+    async fn is_initialized(&mut self) -> StoreResult<bool> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE kind = 'admin')")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
+}
+
+
+/// Fresh, throw-away PostgreSQL databases for tests (feature `testing`).
+#[cfg(feature = "testing")]
+pub mod testing {
+    use sqlx::{Connection, PgConnection};
+
+    /// The server tests use: `BERTH_TEST_POSTGRES_URL`, or this machine's default
+    /// `postgres://postgres@127.0.0.1:5432/test`.
+    pub fn server_url() -> String {
+        std::env::var("BERTH_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    }
+
+    /// Whether PostgreSQL tests must run (`BERTH_REQUIRE_POSTGRES=1`, set by CI): then an
+    /// unreachable server fails the test instead of skipping it.
+    pub fn required() -> bool {
+        std::env::var("BERTH_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+    }
+
+    /// A database created for one test and dropped when this value goes.
+    #[derive(Debug)]
+    pub struct TestDatabase {
+        /// Connection URL of the new database.
+        pub url: String,
+        name: String,
+    }
+
+    fn url_with_database(server: &str, database: &str) -> String {
+        let (base, query) = server.split_once('?').map_or((server, ""), |(b, q)| (b, q));
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        if query.is_empty() {
+            format!("{base}/{database}")
+        } else {
+            format!("{base}/{database}?{query}")
+        }
+    }
+
+    /// Creates an empty database, or returns `None` after a loud message when the server
+    /// is unreachable and PostgreSQL is not [`required`].
+    ///
+    /// # Panics
+    /// When the server is unreachable and PostgreSQL is required, or creation fails.
+    pub async fn fresh_database() -> Option<TestDatabase> {
+        let server = server_url();
+        let mut conn = match PgConnection::connect(&server).await {
+            Ok(conn) => conn,
+            Err(err) if !required() => {
+                eprintln!(
+                    "\n!!! PostgreSQL at {server} is unreachable ({err}): SKIPPING this PostgreSQL test.\n\
+                     !!! Set BERTH_REQUIRE_POSTGRES=1 to make this a failure (CI does).\n"
+                );
+                return None;
+            }
+            Err(err) => panic!("PostgreSQL at {server} is required (BERTH_REQUIRE_POSTGRES) but unreachable: {err}"),
+        };
+        let name = format!("berth_test_{}", uuid::Uuid::now_v7().simple());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        Some(TestDatabase { url: url_with_database(&server, &name), name })
+    }
+
+    impl Drop for TestDatabase {
+        fn drop(&mut self) {
+            let server = server_url();
+            let name = self.name.clone();
+            // Drop may run inside a runtime; use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio_runtime();
+                rt.block_on(async move {
+                    if let Ok(mut conn) = PgConnection::connect(&server).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+
+    fn tokio_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    }
+}

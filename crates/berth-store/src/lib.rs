@@ -1,1 +1,102 @@
-//! placeholder during bootstrap
+//! Berth's storage traits. A [`Store`] hands out transactions ([`Tx`]); every business
+//! operation runs in exactly one of them, so it is all-or-nothing. Stores persist and
+//! read; they never decide — rules and rights live in `berth-core` and `berth-app`.
+//!
+//! The SQL text that both engines share (list filters, sort keys, keyset pagination) is
+//! built once in [`sql`]; each store crate binds the parameters and decodes rows in its
+//! own types. The [`conformance`] suite (feature `conformance`) runs against every store.
+
+use async_trait::async_trait;
+use berth_core::account::{Account, AccountId, Login};
+use berth_core::query::AccountQuery;
+use berth_core::status::Suspension;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod sql;
+
+/// A storage failure, as the service layer sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is already taken; `field` is the input name (`login`, `external_id`).
+    #[error("{field} is already taken")]
+    Duplicate {
+        /// The field whose value is taken.
+        field: &'static str,
+    },
+    /// The database failed (connection, I/O, constraint outside the model). The text is
+    /// for logs; it never holds secrets because the store never binds any in clear.
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+/// Result of storage calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<StoreError> for berth_core::Error {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Duplicate { field } => {
+                berth_core::Error::conflict(Some(field), format!("this {field} is already taken"))
+            }
+            StoreError::Backend(detail) => {
+                tracing::error!(%detail, "storage failure");
+                berth_core::Error::failed(format!("the database failed: {detail}"))
+            }
+        }
+    }
+}
+
+/// A database holding Berth's state.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Opens a read-only transaction (a consistent snapshot).
+    async fn read(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// Opens a write transaction. On SQLite this takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so a read-then-write cannot fail half-way with SQLITE_BUSY.
+    async fn write(&self) -> StoreResult<Box<dyn Tx>>;
+
+    /// The engine's name, for diagnostics (`sqlite`, `postgres`).
+    fn engine(&self) -> &'static str;
+}
+
+/// One transaction. Dropping it without [`Tx::commit`] rolls everything back, which is how
+/// dry runs write nothing.
+#[async_trait]
+pub trait Tx: Send {
+    /// Inserts a new account (its suspensions are not written).
+    async fn insert_account(&mut self, account: &Account) -> StoreResult<()>;
+
+    /// The account with this login, if any.
+    async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>>;
+
+    /// The account with this id, if any.
+    async fn account_by_id(&mut self, id: AccountId) -> StoreResult<Option<Account>>;
+
+    /// Writes every stored field of an existing account (not its suspensions).
+    async fn update_account(&mut self, account: &Account) -> StoreResult<()>;
+
+    /// One page of accounts matching `query`, in its order.
+    async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>>;
+
+    /// Logins of the accounts `owner` owns, sorted.
+    async fn logins_owned_by(&mut self, owner: AccountId) -> StoreResult<Vec<Login>>;
+
+    /// Deletes an account together with the accounts it owns. Returns how many went.
+    async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64>;
+
+    /// Adds a suspension reason to an account (replacing the same reason if present).
+    async fn add_account_suspension(
+        &mut self,
+        id: AccountId,
+        suspension: &Suspension,
+        by: Option<AccountId>,
+    ) -> StoreResult<()>;
+
+    /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
+    async fn is_initialized(&mut self) -> StoreResult<bool>;
+
+    /// Makes every change of this transaction durable.
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}

@@ -1,0 +1,377 @@
+//! SQL text shared by the SQL stores: the account list with its filters, sort keys and
+//! keyset pagination. Only the text is built here; parameters are returned as [`Param`]s
+//! that each store binds with its own types. The one dialect difference that matters —
+//! how text is compared — is a [`Dialect`] value, not a branch.
+
+use berth_core::account::{
+    Account, AccountId, AccountKind, Contact, Email, Locale, Login, OwnerRef, PasswordHash, Phone,
+};
+use berth_core::country::Country;
+use berth_core::query::{AccountQuery, AccountSortField, Direction};
+use berth_core::status::{Status, Suspension, SuspensionReason};
+use berth_core::text::fold;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{StoreError, StoreResult};
+
+/// How an engine spells the parts that differ.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// Appended to text sort keys so that both engines order by bytes (`COLLATE "C"` on
+    /// PostgreSQL, whose default collation follows the OS locale; nothing on SQLite,
+    /// whose default is already binary).
+    pub byte_order: &'static str,
+}
+
+/// A value to bind, in placeholder order (`$1`, `$2`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// An id.
+    Id(Uuid),
+}
+
+/// The columns every account read selects, in this order; `a` is the account, `o` its
+/// owner (LEFT JOIN).
+pub const ACCOUNT_COLUMNS: &str = "a.id, a.kind, a.login, a.password_hash, a.name, a.company, \
+     a.email, a.phone, a.fax, a.address, a.city, a.state, a.postal_code, a.country, a.locale, \
+     a.description, a.external_id, a.created_at, a.updated_at, o.id AS owner_id, \
+     o.login AS owner_login, o.kind AS owner_kind";
+
+/// The FROM clause matching [`ACCOUNT_COLUMNS`].
+pub const ACCOUNT_FROM: &str = "accounts a LEFT JOIN accounts o ON o.id = a.owner_id";
+
+fn sort_key(field: AccountSortField, alias: &str, dialect: Dialect) -> String {
+    let text = |column: &str| format!("{alias}.{column}{}", dialect.byte_order);
+    match field {
+        AccountSortField::Login => text("login"),
+        AccountSortField::Name => text("name_key"),
+        AccountSortField::Company => text("company_key"),
+        AccountSortField::Email => text("email_key"),
+        AccountSortField::Phone => text("phone"),
+        AccountSortField::City => text("city_key"),
+        AccountSortField::Country => text("country"),
+        AccountSortField::Locale => text("locale"),
+        AccountSortField::ExternalId => {
+            format!("COALESCE({alias}.external_id, ''){}", dialect.byte_order)
+        }
+        AccountSortField::Status => format!(
+            "(CASE WHEN EXISTS (SELECT 1 FROM account_suspensions s WHERE s.account_id = {alias}.id) THEN 1 ELSE 0 END)"
+        ),
+        AccountSortField::Created => format!("{alias}.created_at"),
+        AccountSortField::Updated => format!("{alias}.updated_at"),
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that user text matches literally inside `LIKE ... ESCAPE '\'`.
+pub fn like_contains(folded: &str) -> String {
+    let mut pattern = String::with_capacity(folded.len() + 2);
+    pattern.push('%');
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The page query for an account list, and its parameters.
+pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Param>) {
+    let mut params = vec![Param::Text(query.kind.as_str().to_owned())];
+    let mut conditions = vec!["a.kind = $1".to_owned()];
+    let next = |params: &mut Vec<Param>, p: Param| {
+        params.push(p);
+        format!("${}", params.len())
+    };
+    if let Some(owner) = query.owner {
+        let n = next(&mut params, Param::Id(owner.0));
+        conditions.push(format!("a.owner_id = {n}"));
+    }
+    match query.status {
+        Some(Status::Active) => conditions.push(
+            "NOT EXISTS (SELECT 1 FROM account_suspensions s WHERE s.account_id = a.id)".into(),
+        ),
+        Some(Status::Suspended) => conditions
+            .push("EXISTS (SELECT 1 FROM account_suspensions s WHERE s.account_id = a.id)".into()),
+        None => {}
+    }
+    if let Some(search) = &query.search {
+        let n = next(&mut params, Param::Text(like_contains(search)));
+        conditions.push(format!("a.search_key LIKE {n} ESCAPE '\\'"));
+    }
+    let key_a = sort_key(query.sort.field, "a", dialect);
+    let (cmp, dir) = match query.sort.direction {
+        Direction::Asc => (">", "ASC"),
+        Direction::Desc => ("<", "DESC"),
+    };
+    if let Some(after) = query.after {
+        let key_c = sort_key(query.sort.field, "c", dialect);
+        let n = next(&mut params, Param::Id(after.0));
+        conditions.push(format!(
+            "({key_a}, a.id) {cmp} (SELECT {key_c}, c.id FROM accounts c WHERE c.id = {n})"
+        ));
+    }
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM {ACCOUNT_FROM} WHERE {} ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
+        conditions.join(" AND "),
+        query.limit
+    );
+    (sql, params)
+}
+
+
+/// A bindable value for writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// An id.
+    Id(Uuid),
+    /// An id or NULL.
+    OptId(Option<Uuid>),
+    /// An instant.
+    Time(DateTime<Utc>),
+}
+
+impl From<Param> for Value {
+    fn from(p: Param) -> Self {
+        match p {
+            Param::Text(t) => Value::Text(t),
+            Param::Id(id) => Value::Id(id),
+        }
+    }
+}
+
+/// The stored columns of an account, in write order (after `id`).
+const WRITE_COLUMNS: [&str; 24] = [
+    "kind", "login", "owner_id", "password_hash", "name", "name_key", "company",
+    "company_key", "email", "email_key", "phone", "fax", "address", "city", "city_key",
+    "state", "postal_code", "country", "locale", "description", "external_id", "search_key",
+    "created_at", "updated_at",
+];
+
+fn write_values(a: &Account) -> Vec<Value> {
+    let c = &a.contact;
+    let text = |v: Option<&str>| Value::Text(v.unwrap_or_default().to_owned());
+    vec![
+        Value::Text(a.kind.as_str().to_owned()),
+        Value::Text(a.login.as_str().to_owned()),
+        Value::OptId(a.owner.as_ref().map(|o| o.id.0)),
+        Value::Text(a.password_hash.0.clone()),
+        Value::Text(c.name.clone()),
+        Value::Text(fold(&c.name)),
+        text(c.company.as_deref()),
+        Value::Text(fold(c.company.as_deref().unwrap_or_default())),
+        Value::Text(c.email.as_str().to_owned()),
+        Value::Text(fold(c.email.as_str())),
+        text(c.phone.as_ref().map(Phone::as_str)),
+        text(c.fax.as_ref().map(Phone::as_str)),
+        text(c.address.as_deref()),
+        text(c.city.as_deref()),
+        Value::Text(fold(c.city.as_deref().unwrap_or_default())),
+        text(c.state.as_deref()),
+        text(c.postal_code.as_deref()),
+        text(c.country.as_ref().map(Country::as_str)),
+        Value::Text(c.locale.as_str().to_owned()),
+        text(a.description.as_deref()),
+        Value::OptText(a.external_id.clone()),
+        Value::Text(a.search_key()),
+        Value::Time(a.created_at),
+        Value::Time(a.updated_at),
+    ]
+}
+
+/// `INSERT` of a whole account, and its values (`$1` is the id).
+pub fn insert_account(a: &Account) -> (String, Vec<Value>) {
+    let placeholders: Vec<String> = (1..=WRITE_COLUMNS.len() + 1).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO accounts (id, {}) VALUES ({})",
+        WRITE_COLUMNS.join(", "),
+        placeholders.join(", ")
+    );
+    let mut values = vec![Value::Id(a.id.0)];
+    values.extend(write_values(a));
+    (sql, values)
+}
+
+/// `UPDATE` of every stored column of an account, and its values (`$1` is the id).
+pub fn update_account(a: &Account) -> (String, Vec<Value>) {
+    let sets: Vec<String> = WRITE_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, col)| format!("{col} = ${}", i + 2))
+        .collect();
+    let sql = format!("UPDATE accounts SET {} WHERE id = $1", sets.join(", "));
+    let mut values = vec![Value::Id(a.id.0)];
+    values.extend(write_values(a));
+    (sql, values)
+}
+
+/// The suspensions of the given accounts: `account_id, reason, by_login, at`.
+pub fn suspensions_of(count: usize) -> String {
+    let placeholders: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();
+    format!(
+        "SELECT s.account_id, s.reason, b.login, s.at FROM account_suspensions s \
+         LEFT JOIN accounts b ON b.id = s.by_account_id \
+         WHERE s.account_id IN ({}) ORDER BY s.at, s.reason",
+        placeholders.join(", ")
+    )
+}
+
+/// An account row as decoded from [`ACCOUNT_COLUMNS`], in plain types.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    /// `a.id`
+    pub id: Uuid,
+    /// `a.kind`
+    pub kind: String,
+    /// `a.login`
+    pub login: String,
+    /// `a.password_hash`
+    pub password_hash: String,
+    /// `a.name`
+    pub name: String,
+    /// `a.company`
+    pub company: String,
+    /// `a.email`
+    pub email: String,
+    /// `a.phone`
+    pub phone: String,
+    /// `a.fax`
+    pub fax: String,
+    /// `a.address`
+    pub address: String,
+    /// `a.city`
+    pub city: String,
+    /// `a.state`
+    pub state: String,
+    /// `a.postal_code`
+    pub postal_code: String,
+    /// `a.country`
+    pub country: String,
+    /// `a.locale`
+    pub locale: String,
+    /// `a.description`
+    pub description: String,
+    /// `a.external_id`
+    pub external_id: Option<String>,
+    /// `a.created_at`
+    pub created_at: DateTime<Utc>,
+    /// `a.updated_at`
+    pub updated_at: DateTime<Utc>,
+    /// `o.id`
+    pub owner_id: Option<Uuid>,
+    /// `o.login`
+    pub owner_login: Option<String>,
+    /// `o.kind`
+    pub owner_kind: Option<String>,
+}
+
+/// A suspension row as decoded from [`suspensions_of`].
+#[derive(Debug, Clone)]
+pub struct SuspensionRow {
+    /// The suspended account.
+    pub account_id: Uuid,
+    /// The reason's wire name.
+    pub reason: String,
+    /// Login of the account that added it.
+    pub by_login: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("stored {what} {value:?} is not valid"))
+}
+
+fn optional(text: String) -> Option<String> {
+    if text.is_empty() { None } else { Some(text) }
+}
+
+impl AccountRow {
+    /// Rebuilds the account. Values were validated on the way in; one that no longer
+    /// parses means the database was edited by hand and is reported as a storage failure.
+    pub fn into_account(self, suspensions: Vec<Suspension>) -> StoreResult<Account> {
+        let kind = AccountKind::from_wire(&self.kind).ok_or_else(|| corrupt("kind", &self.kind))?;
+        let owner = match (self.owner_id, self.owner_login, self.owner_kind) {
+            (Some(id), Some(login), Some(kind)) => Some(OwnerRef {
+                id: AccountId(id),
+                login: Login::from_trusted(login),
+                kind: AccountKind::from_wire(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+            }),
+            _ => None,
+        };
+        let phone = |field: &str, v: String| {
+            Phone::parse_optional(field, &v).map_err(|_| corrupt(field, &v))
+        };
+        let contact = Contact {
+            name: self.name,
+            company: optional(self.company),
+            email: Email::from_trusted(self.email),
+            phone: phone("phone", self.phone)?,
+            fax: phone("fax", self.fax)?,
+            address: optional(self.address),
+            city: optional(self.city),
+            state: optional(self.state),
+            postal_code: optional(self.postal_code),
+            country: match optional(self.country) {
+                Some(c) => Some(Country::parse("country", &c).map_err(|_| corrupt("country", &c))?),
+                None => None,
+            },
+            locale: Locale::parse("locale", &self.locale).map_err(|_| corrupt("locale", &self.locale))?,
+        };
+        Ok(Account {
+            id: AccountId(self.id),
+            kind,
+            login: Login::from_trusted(self.login),
+            owner,
+            password_hash: PasswordHash(self.password_hash),
+            contact,
+            description: optional(self.description),
+            external_id: self.external_id,
+            suspensions,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Joins account rows with their suspension rows (from one query per page, not per row).
+pub fn assemble_accounts(rows: Vec<AccountRow>, suspensions: Vec<SuspensionRow>) -> StoreResult<Vec<Account>> {
+    let mut by_account: std::collections::HashMap<Uuid, Vec<Suspension>> = Default::default();
+    for s in suspensions {
+        let reason = SuspensionReason::from_wire(&s.reason).ok_or_else(|| corrupt("reason", &s.reason))?;
+        by_account.entry(s.account_id).or_default().push(Suspension {
+            reason,
+            by: s.by_login.map(Login::from_trusted),
+            at: s.at,
+        });
+    }
+    rows.into_iter()
+        .map(|row| {
+            let own = by_account.remove(&row.id).unwrap_or_default();
+            row.into_account(own)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_match_user_text_literally() {
+        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
+
+/// Adds (or replaces) one suspension reason: `$1` account, `$2` reason, `$3` by, `$4` at.
+pub const UPSERT_ACCOUNT_SUSPENSION: &str = "INSERT INTO account_suspensions (account_id, reason, by_account_id, at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, reason) \
+     DO UPDATE SET by_account_id = excluded.by_account_id, at = excluded.at";
