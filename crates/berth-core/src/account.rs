@@ -104,7 +104,10 @@ impl Login {
         let rule = "a login is 1 to 60 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit";
         let len = login.chars().count();
         if len == 0 {
-            return Err(Error::invalid(field, format!("{field} is required: {rule}")));
+            return Err(Error::invalid(
+                field,
+                format!("{field} is required: {rule}"),
+            ));
         }
         if len > LOGIN_MAX {
             return Err(Error::invalid(
@@ -112,10 +115,9 @@ impl Login {
                 format!("{field} is {len} characters long: {rule}"),
             ));
         }
-        if let Some(bad) = login
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
-        {
+        if let Some(bad) = login.chars().find(|c| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        }) {
             return Err(Error::invalid(
                 field,
                 format!("{field} contains {bad:?}: {rule}"),
@@ -168,7 +170,9 @@ impl Email {
         if text.chars().count() > EMAIL_MAX {
             return Err(invalid("it is longer than 254 characters"));
         }
-        let (local, domain) = text.rsplit_once('@').ok_or_else(|| invalid("'@' is missing"))?;
+        let (local, domain) = text
+            .rsplit_once('@')
+            .ok_or_else(|| invalid("'@' is missing"))?;
         check_email_local_part(local).map_err(|why| invalid(why))?;
         let domain = domain.to_ascii_lowercase();
         check_hostname(&domain).map_err(|why| invalid(why))?;
@@ -191,7 +195,10 @@ fn check_email_local_part(local: &str) -> std::result::Result<(), &'static str> 
         return Err("the part before '@' must be 1 to 64 characters");
     }
     let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
-    if local.split('.').any(|atom| atom.is_empty() || !atom.chars().all(atext)) {
+    if local
+        .split('.')
+        .any(|atom| atom.is_empty() || !atom.chars().all(atext))
+    {
         return Err("the part before '@' has a character or dot that is not allowed");
     }
     Ok(())
@@ -307,8 +314,12 @@ impl Locale {
     /// Parses `fr-FR`, `fr_fr`, `de`, ...; `field` names the input.
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         let text = raw.trim().replace('_', "-");
-        let invalid =
-            || Error::invalid(field, format!("{field} must be a locale such as en-US or fr-FR"));
+        let invalid = || {
+            Error::invalid(
+                field,
+                format!("{field} must be a locale such as en-US or fr-FR"),
+            )
+        };
         let mut parts = text.split('-');
         let language = parts.next().unwrap_or_default().to_ascii_lowercase();
         if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
@@ -365,7 +376,10 @@ fn parse_postal_code(field: &str, raw: &str) -> Result<Option<String>> {
     let Some(text) = optional_line(field, raw, POSTAL_CODE_MAX)? else {
         return Ok(None);
     };
-    if !text.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
         return Err(Error::invalid(
             field,
             format!("{field} must hold only letters, digits, spaces and '-'"),
@@ -584,15 +598,31 @@ mod tests {
 
     #[test]
     fn r1_2_login_is_case_insensitive_and_stored_lower_case() {
-        assert_eq!(Login::parse("login", " Alice.B_1-x ").unwrap().as_str(), "alice.b_1-x");
+        assert_eq!(
+            Login::parse("login", " Alice.B_1-x ").unwrap().as_str(),
+            "alice.b_1-x"
+        );
     }
 
     #[test]
     fn r1_2_login_rules() {
         let too_long = "a".repeat(61);
-        for bad in ["", "-bob", ".bob", "_bob", "bob smith", "bob@x", "bøb", too_long.as_str()] {
+        for bad in [
+            "",
+            "-bob",
+            ".bob",
+            "_bob",
+            "bob smith",
+            "bob@x",
+            "bøb",
+            too_long.as_str(),
+        ] {
             let err = Login::parse("login", bad).unwrap_err();
-            assert_eq!(field_of(err), (ErrorCode::Invalid, "login".into()), "{bad:?}");
+            assert_eq!(
+                field_of(err),
+                (ErrorCode::Invalid, "login".into()),
+                "{bad:?}"
+            );
         }
         assert!(Login::parse("login", &"a".repeat(60)).is_ok());
         assert!(Login::parse("login", "1st").is_ok());
@@ -617,7 +647,9 @@ mod tests {
     #[test]
     fn r1_2_email_is_validated() {
         assert_eq!(
-            Email::parse("email", "Jo.Doe+x@Example.COM").unwrap().as_str(),
+            Email::parse("email", "Jo.Doe+x@Example.COM")
+                .unwrap()
+                .as_str(),
             "Jo.Doe+x@example.com"
         );
         for bad in [
@@ -633,7 +665,11 @@ mod tests {
             "a@example.123",
         ] {
             let err = Email::parse("email", bad).unwrap_err();
-            assert_eq!(field_of(err), (ErrorCode::Invalid, "email".into()), "{bad:?}");
+            assert_eq!(
+                field_of(err),
+                (ErrorCode::Invalid, "email".into()),
+                "{bad:?}"
+            );
         }
     }
 
@@ -643,7 +679,11 @@ mod tests {
         assert_eq!(Locale::parse("locale", "de").unwrap().as_str(), "de");
         for bad in ["", "english", "en-XX", "e", "en-US-x", "12-US"] {
             let err = Locale::parse("locale", bad).unwrap_err();
-            assert_eq!(field_of(err), (ErrorCode::Invalid, "locale".into()), "{bad:?}");
+            assert_eq!(
+                field_of(err),
+                (ErrorCode::Invalid, "locale".into()),
+                "{bad:?}"
+            );
         }
     }
 
@@ -655,18 +695,90 @@ mod tests {
             ..Default::default()
         };
         let cases: Vec<(&str, ContactInput)> = vec![
-            ("name", ContactInput { name: Some(" ".into()), ..base.clone() }),
-            ("name", ContactInput { name: Some("x".repeat(256)), ..base.clone() }),
-            ("email", ContactInput { email: None, ..base.clone() }),
-            ("company", ContactInput { company: Some("x".repeat(256)), ..base.clone() }),
-            ("phone", ContactInput { phone: Some("call me".into()), ..base.clone() }),
-            ("fax", ContactInput { fax: Some("12".into()), ..base.clone() }),
-            ("address", ContactInput { address: Some("x".repeat(256)), ..base.clone() }),
-            ("city", ContactInput { city: Some("a\u{1b}b".into()), ..base.clone() }),
-            ("state", ContactInput { state: Some("x".repeat(300)), ..base.clone() }),
-            ("postal_code", ContactInput { postal_code: Some("75#01".into()), ..base.clone() }),
-            ("country", ContactInput { country: Some("France".into()), ..base.clone() }),
-            ("locale", ContactInput { locale: Some("french".into()), ..base.clone() }),
+            (
+                "name",
+                ContactInput {
+                    name: Some(" ".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "name",
+                ContactInput {
+                    name: Some("x".repeat(256)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "email",
+                ContactInput {
+                    email: None,
+                    ..base.clone()
+                },
+            ),
+            (
+                "company",
+                ContactInput {
+                    company: Some("x".repeat(256)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "phone",
+                ContactInput {
+                    phone: Some("call me".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "fax",
+                ContactInput {
+                    fax: Some("12".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "address",
+                ContactInput {
+                    address: Some("x".repeat(256)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "city",
+                ContactInput {
+                    city: Some("a\u{1b}b".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "state",
+                ContactInput {
+                    state: Some("x".repeat(300)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "postal_code",
+                ContactInput {
+                    postal_code: Some("75#01".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "country",
+                ContactInput {
+                    country: Some("France".into()),
+                    ..base.clone()
+                },
+            ),
+            (
+                "locale",
+                ContactInput {
+                    locale: Some("french".into()),
+                    ..base.clone()
+                },
+            ),
         ];
         for (field, input) in cases {
             let err = input.into_new_contact().unwrap_err();
@@ -695,9 +807,12 @@ mod tests {
         }
         .into_new_contact()
         .unwrap();
-        let next = ContactInput { company: Some(String::new()), ..Default::default() }
-            .apply_to(&contact)
-            .unwrap();
+        let next = ContactInput {
+            company: Some(String::new()),
+            ..Default::default()
+        }
+        .apply_to(&contact)
+        .unwrap();
         assert_eq!(next.company, None);
         assert_eq!(next.city.as_deref(), Some("Lyon"));
     }
@@ -706,7 +821,9 @@ mod tests {
     fn r1_1_ownership_admin_owns_resellers_and_customers_resellers_own_customers() {
         use AccountKind::*;
         assert!(Admin.may_own(Reseller) && Admin.may_own(Customer) && Reseller.may_own(Customer));
-        assert!(!Customer.may_own(Customer) && !Reseller.may_own(Reseller) && !Customer.may_own(Admin));
+        assert!(
+            !Customer.may_own(Customer) && !Reseller.may_own(Reseller) && !Customer.may_own(Admin)
+        );
     }
 
     proptest! {

@@ -76,7 +76,10 @@ pub struct AccountSort {
 
 impl Default for AccountSort {
     fn default() -> Self {
-        AccountSort { field: AccountSortField::Login, direction: Direction::Asc }
+        AccountSort {
+            field: AccountSortField::Login,
+            direction: Direction::Asc,
+        }
     }
 }
 
@@ -87,7 +90,12 @@ impl AccountSort {
         let direction = match dir.to_ascii_lowercase().as_str() {
             "asc" => Direction::Asc,
             "desc" => Direction::Desc,
-            _ => return Err(Error::invalid(field, format!("{field} direction must be asc or desc"))),
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("{field} direction must be asc or desc"),
+                ));
+            }
         };
         let column = AccountSortField::ALL
             .iter()
@@ -95,9 +103,15 @@ impl AccountSort {
             .map(|(_, f)| *f)
             .ok_or_else(|| {
                 let names: Vec<&str> = AccountSortField::ALL.iter().map(|(w, _)| *w).collect();
-                Error::invalid(field, format!("{field} must be one of {}", names.join(", ")))
+                Error::invalid(
+                    field,
+                    format!("{field} must be one of {}", names.join(", ")),
+                )
             })?;
-        Ok(AccountSort { field: column, direction })
+        Ok(AccountSort {
+            field: column,
+            direction,
+        })
     }
 }
 
@@ -106,7 +120,10 @@ pub fn parse_page_size(field: &str, value: u32) -> Result<u32> {
     if (1..=PAGE_MAX).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::invalid(field, format!("{field} must be between 1 and {PAGE_MAX}")))
+        Err(Error::invalid(
+            field,
+            format!("{field} must be between 1 and {PAGE_MAX}"),
+        ))
     }
 }
 
@@ -141,7 +158,13 @@ mod tests {
             let desc = AccountSort::parse("sort", &format!("{wire}:desc")).unwrap();
             assert_eq!(desc.direction, Direction::Desc);
         }
-        assert_eq!(AccountSort::parse("sort", "password").unwrap_err().field.as_deref(), Some("sort"));
+        assert_eq!(
+            AccountSort::parse("sort", "password")
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("sort")
+        );
         assert!(AccountSort::parse("sort", "login:up").is_err());
     }
 

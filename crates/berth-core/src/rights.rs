@@ -42,6 +42,19 @@ pub fn can_see_description(actor: &Actor, target: &Account) -> bool {
     target.id != actor.id && (actor.is_admin() || actor.owns(target))
 }
 
+/// Checks that `actor` may create accounts of `kind` at all (R11.2): the admin creates
+/// resellers and customers, a reseller customers, a customer nothing.
+pub fn check_create_kind(actor: &Actor, kind: AccountKind) -> Result<()> {
+    match (actor.kind, kind) {
+        (AccountKind::Admin, AccountKind::Reseller | AccountKind::Customer)
+        | (AccountKind::Reseller, AccountKind::Customer) => Ok(()),
+        _ => Err(Error::forbidden(format!(
+            "a {} cannot create {kind} accounts",
+            actor.kind
+        ))),
+    }
+}
+
 /// Checks that `actor` may create an account of `kind` owned by `owner` (R1.1, R11.2).
 pub fn check_create(actor: &Actor, kind: AccountKind, owner: &OwnerRef) -> Result<()> {
     if !owner.kind.may_own(kind) {
@@ -124,12 +137,18 @@ fn change_name(change: AccountChange) -> &'static str {
 /// reseller or customer, a reseller its own customers.
 pub fn check_remove(actor: &Actor, target: &Account) -> Result<()> {
     if target.kind == AccountKind::Admin {
-        return Err(Error::conflict(None, "the built-in admin account cannot be removed"));
+        return Err(Error::conflict(
+            None,
+            "the built-in admin account cannot be removed",
+        ));
     }
     if actor.is_admin() || actor.owns(target) {
         Ok(())
     } else {
-        Err(Error::forbidden(format!("{} may not remove {}", actor.login, target.login)))
+        Err(Error::forbidden(format!(
+            "{} may not remove {}",
+            actor.login, target.login
+        )))
     }
 }
 

@@ -64,7 +64,11 @@ impl Size {
 
     /// Reads the stored form back (any negative value is unlimited).
     pub fn from_stored(value: i64) -> Self {
-        if value < 0 { Size::Unlimited } else { Size::Bytes(value as u64) }
+        if value < 0 {
+            Size::Unlimited
+        } else {
+            Size::Bytes(value as u64)
+        }
     }
 }
 

@@ -113,7 +113,11 @@ mod tests {
     #[test]
     fn r5_1_active_means_no_reason() {
         assert_eq!(Status::of(&[]), Status::Active);
-        let s = Suspension { reason: SuspensionReason::Admin, by: None, at: Utc::now() };
+        let s = Suspension {
+            reason: SuspensionReason::Admin,
+            by: None,
+            at: Utc::now(),
+        };
         assert_eq!(Status::of(&[s]), Status::Suspended);
     }
 

@@ -13,8 +13,9 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
-
-const DIALECT: Dialect = Dialect { byte_order: " COLLATE \"C\"" };
+const DIALECT: Dialect = Dialect {
+    byte_order: " COLLATE \"C\"",
+};
 
 /// A PostgreSQL-backed [`Store`].
 #[derive(Debug, Clone)]
@@ -32,7 +33,10 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(backend)?;
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(backend)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(backend)?;
         Ok(PostgresStore { pool })
     }
 
@@ -58,14 +62,15 @@ fn map_err(err: sqlx::Error) -> StoreError {
         match db.constraint() {
             Some("accounts_login_key") => return StoreError::Duplicate { field: "login" },
             Some("accounts_external_id_key") => {
-                return StoreError::Duplicate { field: "external_id" };
+                return StoreError::Duplicate {
+                    field: "external_id",
+                };
             }
             _ => {}
         }
     }
     backend(err)
 }
-
 
 fn bind_all<'a>(
     mut query: sqlx::query::Query<'a, Postgres, PgArguments>,
@@ -142,28 +147,43 @@ pub struct PostgresTx {
 }
 
 impl PostgresTx {
-    async fn fetch_accounts(&mut self, sql: String, params: Vec<Value>) -> StoreResult<Vec<Account>> {
+    async fn fetch_accounts(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+    ) -> StoreResult<Vec<Account>> {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), params)
             .fetch_all(&mut *self.tx)
             .await
             .map_err(map_err)?;
-        let rows: Vec<AccountRow> = rows.iter().map(account_row).collect::<Result<_, _>>().map_err(map_err)?;
+        let rows: Vec<AccountRow> = rows
+            .iter()
+            .map(account_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
         if rows.is_empty() {
             return Ok(vec![]);
         }
         let ids: Vec<Value> = rows.iter().map(|r| Value::Id(r.id)).collect();
-        let suspensions = bind_all(sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))), ids)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(map_err)?
-            .iter()
-            .map(suspension_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(map_err)?;
+        let suspensions = bind_all(
+            sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))),
+            ids,
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(suspension_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
         sql::assemble_accounts(rows, suspensions)
     }
 
-    async fn fetch_one_account(&mut self, condition: &str, value: Value) -> StoreResult<Option<Account>> {
+    async fn fetch_one_account(
+        &mut self,
+        condition: &str,
+        value: Value,
+    ) -> StoreResult<Option<Account>> {
         let sql = format!(
             "SELECT {} FROM {} WHERE {condition}",
             sql::ACCOUNT_COLUMNS,
@@ -189,7 +209,8 @@ impl Tx for PostgresTx {
     }
 
     async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>> {
-        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned())).await
+        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned()))
+            .await
     }
 
     async fn account_by_id(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
@@ -203,7 +224,8 @@ impl Tx for PostgresTx {
 
     async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
         let (sql, params) = sql::account_list(query, DIALECT);
-        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect()).await
+        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect())
+            .await
     }
 
     async fn logins_owned_by(&mut self, owner: AccountId) -> StoreResult<Vec<Login>> {
@@ -218,10 +240,16 @@ impl Tx for PostgresTx {
 
     async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64> {
         let owned = self
-            .execute("DELETE FROM accounts WHERE owner_id = $1".into(), vec![Value::Id(id.0)])
+            .execute(
+                "DELETE FROM accounts WHERE owner_id = $1".into(),
+                vec![Value::Id(id.0)],
+            )
             .await?;
         let own = self
-            .execute("DELETE FROM accounts WHERE id = $1".into(), vec![Value::Id(id.0)])
+            .execute(
+                "DELETE FROM accounts WHERE id = $1".into(),
+                vec![Value::Id(id.0)],
+            )
             .await?;
         Ok(owned + own)
     }
@@ -238,7 +266,9 @@ impl Tx for PostgresTx {
             Value::OptId(by.map(|b| b.0)),
             Value::Time(suspension.at),
         ];
-        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values).await.map(drop)
+        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values)
+            .await
+            .map(drop)
     }
 
     async fn is_initialized(&mut self) -> StoreResult<bool> {
@@ -252,7 +282,6 @@ impl Tx for PostgresTx {
         self.tx.commit().await.map_err(map_err)
     }
 }
-
 
 /// Fresh, throw-away PostgreSQL databases for tests (feature `testing`).
 #[cfg(feature = "testing")]
@@ -306,14 +335,19 @@ pub mod testing {
                 );
                 return None;
             }
-            Err(err) => panic!("PostgreSQL at {server} is required (BERTH_REQUIRE_POSTGRES) but unreachable: {err}"),
+            Err(err) => panic!(
+                "PostgreSQL at {server} is required (BERTH_REQUIRE_POSTGRES) but unreachable: {err}"
+            ),
         };
         let name = format!("berth_test_{}", uuid::Uuid::now_v7().simple());
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
             .expect("create test database");
-        Some(TestDatabase { url: url_with_database(&server, &name), name })
+        Some(TestDatabase {
+            url: url_with_database(&server, &name),
+            name,
+        })
     }
 
     impl Drop for TestDatabase {
@@ -326,7 +360,9 @@ pub mod testing {
                 rt.block_on(async move {
                     if let Ok(mut conn) = PgConnection::connect(&server).await {
                         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut conn)
+                            .await;
                     }
                 });
             })

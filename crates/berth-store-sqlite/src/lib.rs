@@ -17,7 +17,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, SqlitePool, Transaction};
 
-
 const DIALECT: Dialect = Dialect { byte_order: "" };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.
@@ -50,7 +49,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(backend)?;
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(backend)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(backend)?;
         Ok(SqliteStore { pool })
     }
 
@@ -78,7 +80,9 @@ fn map_err(err: sqlx::Error) -> StoreError {
             return StoreError::Duplicate { field: "login" };
         }
         if message.contains("accounts.external_id") {
-            return StoreError::Duplicate { field: "external_id" };
+            return StoreError::Duplicate {
+                field: "external_id",
+            };
         }
     }
     backend(err)
@@ -153,7 +157,11 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)?;
         Ok(Box::new(SqliteTx { tx }))
     }
 
@@ -168,28 +176,43 @@ pub struct SqliteTx {
 }
 
 impl SqliteTx {
-    async fn fetch_accounts(&mut self, sql: String, params: Vec<Value>) -> StoreResult<Vec<Account>> {
+    async fn fetch_accounts(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+    ) -> StoreResult<Vec<Account>> {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), params)
             .fetch_all(&mut *self.tx)
             .await
             .map_err(map_err)?;
-        let rows: Vec<AccountRow> = rows.iter().map(account_row).collect::<Result<_, _>>().map_err(map_err)?;
+        let rows: Vec<AccountRow> = rows
+            .iter()
+            .map(account_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
         if rows.is_empty() {
             return Ok(vec![]);
         }
         let ids: Vec<Value> = rows.iter().map(|r| Value::Id(r.id)).collect();
-        let suspensions = bind_all(sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))), ids)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(map_err)?
-            .iter()
-            .map(suspension_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(map_err)?;
+        let suspensions = bind_all(
+            sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))),
+            ids,
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(suspension_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map_err)?;
         sql::assemble_accounts(rows, suspensions)
     }
 
-    async fn fetch_one_account(&mut self, condition: &str, value: Value) -> StoreResult<Option<Account>> {
+    async fn fetch_one_account(
+        &mut self,
+        condition: &str,
+        value: Value,
+    ) -> StoreResult<Option<Account>> {
         let sql = format!(
             "SELECT {} FROM {} WHERE {condition}",
             sql::ACCOUNT_COLUMNS,
@@ -215,7 +238,8 @@ impl Tx for SqliteTx {
     }
 
     async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>> {
-        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned())).await
+        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned()))
+            .await
     }
 
     async fn account_by_id(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
@@ -229,7 +253,8 @@ impl Tx for SqliteTx {
 
     async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
         let (sql, params) = sql::account_list(query, DIALECT);
-        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect()).await
+        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect())
+            .await
     }
 
     async fn logins_owned_by(&mut self, owner: AccountId) -> StoreResult<Vec<Login>> {
@@ -244,10 +269,16 @@ impl Tx for SqliteTx {
 
     async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64> {
         let owned = self
-            .execute("DELETE FROM accounts WHERE owner_id = $1".into(), vec![Value::Id(id.0)])
+            .execute(
+                "DELETE FROM accounts WHERE owner_id = $1".into(),
+                vec![Value::Id(id.0)],
+            )
             .await?;
         let own = self
-            .execute("DELETE FROM accounts WHERE id = $1".into(), vec![Value::Id(id.0)])
+            .execute(
+                "DELETE FROM accounts WHERE id = $1".into(),
+                vec![Value::Id(id.0)],
+            )
             .await?;
         Ok(owned + own)
     }
@@ -264,7 +295,9 @@ impl Tx for SqliteTx {
             Value::OptId(by.map(|b| b.0)),
             Value::Time(suspension.at),
         ];
-        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values).await.map(drop)
+        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values)
+            .await
+            .map(drop)
     }
 
     async fn is_initialized(&mut self) -> StoreResult<bool> {
@@ -278,4 +311,3 @@ impl Tx for SqliteTx {
         self.tx.commit().await.map_err(map_err)
     }
 }
-

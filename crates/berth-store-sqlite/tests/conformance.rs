@@ -30,7 +30,9 @@ impl Fixture for SqliteFixture {
 async fn fresh() -> Option<SqliteFixture> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("berth.db").display());
-    let store = SqliteStore::connect(&url, Open::CreateIfMissing).await.unwrap();
+    let store = SqliteStore::connect(&url, Open::CreateIfMissing)
+        .await
+        .unwrap();
     Some(SqliteFixture { store, _dir: dir })
 }
 

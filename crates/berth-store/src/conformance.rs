@@ -68,7 +68,11 @@ fn account(kind: AccountKind, login: &str, owner: Option<&Account>, minute: i64)
         id: AccountId(Uuid::now_v7()),
         kind,
         login: Login::parse("login", login).unwrap(),
-        owner: owner.map(|o| OwnerRef { id: o.id, login: o.login.clone(), kind: o.kind }),
+        owner: owner.map(|o| OwnerRef {
+            id: o.id,
+            login: o.login.clone(),
+            kind: o.kind,
+        }),
         password_hash: PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1$fake${login}")),
         contact: ContactInput {
             name: Some(format!("Name of {login}")),
@@ -95,7 +99,9 @@ async fn insert(store: &Arc<dyn Store>, accounts: &[&Account]) {
 
 async fn get(store: &Arc<dyn Store>, login: &str) -> Option<Account> {
     let mut tx = store.read().await.unwrap();
-    tx.account_by_login(&Login::parse("login", login).unwrap()).await.unwrap()
+    tx.account_by_login(&Login::parse("login", login).unwrap())
+        .await
+        .unwrap()
 }
 
 fn query(kind: AccountKind) -> AccountQuery {
@@ -144,10 +150,17 @@ pub async fn account_round_trips_every_field(f: &impl Fixture) {
     let by_login = get(&store, "full.customer").await.expect("found by login");
     assert_eq!(by_login, full);
     let mut tx = store.read().await.unwrap();
-    let by_id = tx.account_by_id(full.id).await.unwrap().expect("found by id");
+    let by_id = tx
+        .account_by_id(full.id)
+        .await
+        .unwrap()
+        .expect("found by id");
     assert_eq!(by_id, full);
     assert!(tx.is_initialized().await.unwrap());
-    assert_eq!(tx.account_by_id(AccountId(Uuid::now_v7())).await.unwrap(), None);
+    assert_eq!(
+        tx.account_by_id(AccountId(Uuid::now_v7())).await.unwrap(),
+        None
+    );
 }
 
 /// R1.2: one login per server, whatever the kind.
@@ -159,7 +172,10 @@ pub async fn r1_2_login_is_unique_across_all_accounts(f: &impl Fixture) {
     let clash = account(AccountKind::Customer, "acme", Some(&admin), 2);
     let mut tx = store.write().await.unwrap();
     let err = tx.insert_account(&clash).await.unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate { field: "login" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Duplicate { field: "login" }),
+        "{err:?}"
+    );
 }
 
 /// External ids identify accounts for integrations: unique when set, absent allowed twice.
@@ -176,7 +192,15 @@ pub async fn external_id_is_unique_when_set(f: &impl Fixture) {
     insert(&store, &[&c]).await;
     let mut tx = store.write().await.unwrap();
     let err = tx.insert_account(&d).await.unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate { field: "external_id" }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Duplicate {
+                field: "external_id"
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 /// Updates write every field, and renaming onto a taken login is refused.
@@ -189,9 +213,12 @@ pub async fn update_writes_every_field_and_keeps_login_unique(f: &impl Fixture) 
 
     let mut changed = a.clone();
     changed.login = Login::parse("login", "gamma").unwrap();
-    changed.contact = ContactInput { city: Some("Lyon".into()), ..Default::default() }
-        .apply_to(&a.contact)
-        .unwrap();
+    changed.contact = ContactInput {
+        city: Some("Lyon".into()),
+        ..Default::default()
+    }
+    .apply_to(&a.contact)
+    .unwrap();
     changed.password_hash = PasswordHash("$argon2id$other".into());
     changed.description = Some("note".into());
     changed.updated_at = a.updated_at + Duration::hours(1);
@@ -205,7 +232,10 @@ pub async fn update_writes_every_field_and_keeps_login_unique(f: &impl Fixture) 
     clash.login = b.login.clone();
     let mut tx = store.write().await.unwrap();
     let err = tx.update_account(&clash).await.unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate { field: "login" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Duplicate { field: "login" }),
+        "{err:?}"
+    );
 }
 
 /// R1.9 filters: kind, owner, status and search combine.
@@ -220,19 +250,43 @@ pub async fn r1_9_list_filters_by_kind_owner_status_and_search(f: &impl Fixture)
     let c4 = account(AccountKind::Customer, "c4", Some(&admin), 6);
     insert(&store, &[&admin, &r1, &r2, &c1, &c2, &c3, &c4]).await;
     let mut tx = store.write().await.unwrap();
-    let s = Suspension { reason: SuspensionReason::Admin, by: None, at: t0() };
-    tx.add_account_suspension(c2.id, &s, Some(admin.id)).await.unwrap();
+    let s = Suspension {
+        reason: SuspensionReason::Admin,
+        by: None,
+        at: t0(),
+    };
+    tx.add_account_suspension(c2.id, &s, Some(admin.id))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
-    assert_eq!(list(&store, &query(AccountKind::Customer)).await, ["c1", "c2", "c3", "c4"]);
-    assert_eq!(list(&store, &query(AccountKind::Reseller)).await, ["r1", "r2"]);
-    let owned = AccountQuery { owner: Some(r1.id), ..query(AccountKind::Customer) };
+    assert_eq!(
+        list(&store, &query(AccountKind::Customer)).await,
+        ["c1", "c2", "c3", "c4"]
+    );
+    assert_eq!(
+        list(&store, &query(AccountKind::Reseller)).await,
+        ["r1", "r2"]
+    );
+    let owned = AccountQuery {
+        owner: Some(r1.id),
+        ..query(AccountKind::Customer)
+    };
     assert_eq!(list(&store, &owned).await, ["c1", "c2"]);
-    let active = AccountQuery { status: Some(Status::Active), ..owned.clone() };
+    let active = AccountQuery {
+        status: Some(Status::Active),
+        ..owned.clone()
+    };
     assert_eq!(list(&store, &active).await, ["c1"]);
-    let suspended = AccountQuery { status: Some(Status::Suspended), ..query(AccountKind::Customer) };
+    let suspended = AccountQuery {
+        status: Some(Status::Suspended),
+        ..query(AccountKind::Customer)
+    };
     assert_eq!(list(&store, &suspended).await, ["c2"]);
-    let search = AccountQuery { search: Some("c3@example".into()), ..query(AccountKind::Customer) };
+    let search = AccountQuery {
+        search: Some("c3@example".into()),
+        ..query(AccountKind::Customer)
+    };
     assert_eq!(list(&store, &search).await, ["c3"]);
 }
 
@@ -247,11 +301,22 @@ pub async fn r1_9_search_matches_literally_and_case_insensitively(f: &impl Fixtu
     b.contact.company = Some("100% Hosting_Ltd".into());
     let c = account(AccountKind::Customer, "c", Some(&admin), 3);
     insert(&store, &[&admin, &a, &b, &c]).await;
-    let search = |text: &str| AccountQuery { search: Some(fold(text)), ..query(AccountKind::Customer) };
+    let search = |text: &str| AccountQuery {
+        search: Some(fold(text)),
+        ..query(AccountKind::Customer)
+    };
     assert_eq!(list(&store, &search("école")).await, ["a"]);
     assert_eq!(list(&store, &search("100%")).await, ["b"]);
-    assert_eq!(list(&store, &search("of_c")).await, Vec::<String>::new(), "_ is not a wildcard");
-    assert_eq!(list(&store, &search("0%h")).await, Vec::<String>::new(), "% is not a wildcard");
+    assert_eq!(
+        list(&store, &search("of_c")).await,
+        Vec::<String>::new(),
+        "_ is not a wildcard"
+    );
+    assert_eq!(
+        list(&store, &search("0%h")).await,
+        Vec::<String>::new(),
+        "% is not a wildcard"
+    );
     assert_eq!(list(&store, &search("_ltd")).await, ["b"]);
     assert_eq!(list(&store, &search("NAME OF C")).await, ["c"]);
 }
@@ -281,18 +346,56 @@ pub async fn r1_9_every_sort_field_both_ways_pages_without_gaps_or_repeats(f: &i
     let store = f.store();
     let admin = account(AccountKind::Admin, "admin", None, 0);
     let names = ["Zed", "alice", "Émile", "bob", "Bob", "zoë", "Ann", "ann"];
-    let companies = [None, Some("b"), Some("B"), None, Some("a"), Some("Ä"), Some("c"), None];
-    let cities = [Some("Lyon"), None, Some("lyon"), Some("Paris"), None, Some("Zürich"), Some("Berlin"), Some("Lyon")];
-    let countries = [Some("FR"), None, Some("DE"), Some("FR"), Some("US"), None, Some("CH"), Some("FR")];
+    let companies = [
+        None,
+        Some("b"),
+        Some("B"),
+        None,
+        Some("a"),
+        Some("Ä"),
+        Some("c"),
+        None,
+    ];
+    let cities = [
+        Some("Lyon"),
+        None,
+        Some("lyon"),
+        Some("Paris"),
+        None,
+        Some("Zürich"),
+        Some("Berlin"),
+        Some("Lyon"),
+    ];
+    let countries = [
+        Some("FR"),
+        None,
+        Some("DE"),
+        Some("FR"),
+        Some("US"),
+        None,
+        Some("CH"),
+        Some("FR"),
+    ];
     let mut accounts = vec![];
     for (i, name) in names.iter().enumerate() {
-        let mut a = account(AccountKind::Customer, &format!("user{}", (i * 5) % 8), Some(&admin), (i % 3) as i64);
+        let mut a = account(
+            AccountKind::Customer,
+            &format!("user{}", (i * 5) % 8),
+            Some(&admin),
+            (i % 3) as i64,
+        );
         a.contact.name = (*name).to_owned();
         a.contact.company = companies[i].map(str::to_owned);
         a.contact.city = cities[i].map(str::to_owned);
-        a.contact.country = countries[i].map(|c| berth_core::country::Country::parse("country", c).unwrap());
-        a.contact.phone = berth_core::account::Phone::parse_optional("phone", &format!("+{}", (i * 37) % 5 + 100)).unwrap();
-        a.contact.locale = berth_core::account::Locale::parse("locale", ["fr-FR", "en-US", "de"][i % 3]).unwrap();
+        a.contact.country =
+            countries[i].map(|c| berth_core::country::Country::parse("country", c).unwrap());
+        a.contact.phone = berth_core::account::Phone::parse_optional(
+            "phone",
+            &format!("+{}", (i * 37) % 5 + 100),
+        )
+        .unwrap();
+        a.contact.locale =
+            berth_core::account::Locale::parse("locale", ["fr-FR", "en-US", "de"][i % 3]).unwrap();
         a.external_id = (i % 2 == 0).then(|| format!("x{}", 9 - i));
         a.updated_at = a.created_at + Duration::seconds(((i * 3) % 4) as i64);
         accounts.push(a);
@@ -301,7 +404,11 @@ pub async fn r1_9_every_sort_field_both_ways_pages_without_gaps_or_repeats(f: &i
     insert(&store, &refs).await;
     let mut tx = store.write().await.unwrap();
     for a in accounts.iter_mut().step_by(3) {
-        let s = Suspension { reason: SuspensionReason::Admin, by: None, at: t0() };
+        let s = Suspension {
+            reason: SuspensionReason::Admin,
+            by: None,
+            at: t0(),
+        };
         tx.add_account_suspension(a.id, &s, None).await.unwrap();
         a.suspensions.push(s);
     }
@@ -310,7 +417,9 @@ pub async fn r1_9_every_sort_field_both_ways_pages_without_gaps_or_repeats(f: &i
     for (wire, field) in AccountSortField::ALL {
         for direction in [Direction::Asc, Direction::Desc] {
             let mut expected: Vec<&Account> = accounts.iter().collect();
-            expected.sort_by(|x, y| (expected_key(x, field), x.id).cmp(&(expected_key(y, field), y.id)));
+            expected.sort_by(|x, y| {
+                (expected_key(x, field), x.id).cmp(&(expected_key(y, field), y.id))
+            });
             if direction == Direction::Desc {
                 expected.reverse();
             }
@@ -347,9 +456,21 @@ pub async fn r1_8_deleting_an_account_deletes_what_it_owns(f: &impl Fixture) {
     let other = account(AccountKind::Customer, "other", Some(&admin), 4);
     insert(&store, &[&admin, &r1, &c1, &c2, &other]).await;
     let mut tx = store.write().await.unwrap();
-    let s = Suspension { reason: SuspensionReason::Owner, by: None, at: t0() };
-    tx.add_account_suspension(c1.id, &s, Some(r1.id)).await.unwrap();
-    let owned: Vec<String> = tx.logins_owned_by(r1.id).await.unwrap().iter().map(|l| l.to_string()).collect();
+    let s = Suspension {
+        reason: SuspensionReason::Owner,
+        by: None,
+        at: t0(),
+    };
+    tx.add_account_suspension(c1.id, &s, Some(r1.id))
+        .await
+        .unwrap();
+    let owned: Vec<String> = tx
+        .logins_owned_by(r1.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
     assert_eq!(owned, ["c1", "c2"]);
     assert_eq!(tx.delete_account_tree(r1.id).await.unwrap(), 3);
     tx.commit().await.unwrap();
@@ -371,7 +492,10 @@ pub async fn r1_8_deletion_is_all_or_nothing(f: &impl Fixture) {
     assert!(tx.delete_account_tree(r1.id).await.is_err());
     drop(tx);
     assert!(get(&store, "r1").await.is_some());
-    assert!(get(&store, "c1").await.is_some(), "the customer deleted first came back");
+    assert!(
+        get(&store, "c1").await.is_some(),
+        "the customer deleted first came back"
+    );
 }
 
 /// A transaction dropped without commit leaves no trace (dry runs rely on it).
@@ -396,12 +520,26 @@ pub async fn r5_1_suspension_reasons_read_back_with_author_and_time(f: &impl Fix
     let admin = account(AccountKind::Admin, "admin", None, 0);
     let c = account(AccountKind::Customer, "c", Some(&admin), 1);
     insert(&store, &[&admin, &c]).await;
-    let first = Suspension { reason: SuspensionReason::Admin, by: Some(admin.login.clone()), at: t0() };
-    let second = Suspension { reason: SuspensionReason::Expired, by: None, at: t0() + Duration::days(1) };
+    let first = Suspension {
+        reason: SuspensionReason::Admin,
+        by: Some(admin.login.clone()),
+        at: t0(),
+    };
+    let second = Suspension {
+        reason: SuspensionReason::Expired,
+        by: None,
+        at: t0() + Duration::days(1),
+    };
     let mut tx = store.write().await.unwrap();
-    tx.add_account_suspension(c.id, &first, Some(admin.id)).await.unwrap();
-    tx.add_account_suspension(c.id, &second, None).await.unwrap();
-    tx.add_account_suspension(c.id, &first, Some(admin.id)).await.unwrap();
+    tx.add_account_suspension(c.id, &first, Some(admin.id))
+        .await
+        .unwrap();
+    tx.add_account_suspension(c.id, &second, None)
+        .await
+        .unwrap();
+    tx.add_account_suspension(c.id, &first, Some(admin.id))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let read = get(&store, "c").await.unwrap();
     assert_eq!(read.suspensions, vec![first, second]);

@@ -123,7 +123,6 @@ pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Para
     (sql, params)
 }
 
-
 /// A bindable value for writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -150,10 +149,30 @@ impl From<Param> for Value {
 
 /// The stored columns of an account, in write order (after `id`).
 const WRITE_COLUMNS: [&str; 24] = [
-    "kind", "login", "owner_id", "password_hash", "name", "name_key", "company",
-    "company_key", "email", "email_key", "phone", "fax", "address", "city", "city_key",
-    "state", "postal_code", "country", "locale", "description", "external_id", "search_key",
-    "created_at", "updated_at",
+    "kind",
+    "login",
+    "owner_id",
+    "password_hash",
+    "name",
+    "name_key",
+    "company",
+    "company_key",
+    "email",
+    "email_key",
+    "phone",
+    "fax",
+    "address",
+    "city",
+    "city_key",
+    "state",
+    "postal_code",
+    "country",
+    "locale",
+    "description",
+    "external_id",
+    "search_key",
+    "created_at",
+    "updated_at",
 ];
 
 fn write_values(a: &Account) -> Vec<Value> {
@@ -189,7 +208,9 @@ fn write_values(a: &Account) -> Vec<Value> {
 
 /// `INSERT` of a whole account, and its values (`$1` is the id).
 pub fn insert_account(a: &Account) -> (String, Vec<Value>) {
-    let placeholders: Vec<String> = (1..=WRITE_COLUMNS.len() + 1).map(|n| format!("${n}")).collect();
+    let placeholders: Vec<String> = (1..=WRITE_COLUMNS.len() + 1)
+        .map(|n| format!("${n}"))
+        .collect();
     let sql = format!(
         "INSERT INTO accounts (id, {}) VALUES ({})",
         WRITE_COLUMNS.join(", "),
@@ -324,7 +345,8 @@ impl AccountRow {
                 Some(c) => Some(Country::parse("country", &c).map_err(|_| corrupt("country", &c))?),
                 None => None,
             },
-            locale: Locale::parse("locale", &self.locale).map_err(|_| corrupt("locale", &self.locale))?,
+            locale: Locale::parse("locale", &self.locale)
+                .map_err(|_| corrupt("locale", &self.locale))?,
         };
         Ok(Account {
             id: AccountId(self.id),
@@ -343,15 +365,22 @@ impl AccountRow {
 }
 
 /// Joins account rows with their suspension rows (from one query per page, not per row).
-pub fn assemble_accounts(rows: Vec<AccountRow>, suspensions: Vec<SuspensionRow>) -> StoreResult<Vec<Account>> {
+pub fn assemble_accounts(
+    rows: Vec<AccountRow>,
+    suspensions: Vec<SuspensionRow>,
+) -> StoreResult<Vec<Account>> {
     let mut by_account: std::collections::HashMap<Uuid, Vec<Suspension>> = Default::default();
     for s in suspensions {
-        let reason = SuspensionReason::from_wire(&s.reason).ok_or_else(|| corrupt("reason", &s.reason))?;
-        by_account.entry(s.account_id).or_default().push(Suspension {
-            reason,
-            by: s.by_login.map(Login::from_trusted),
-            at: s.at,
-        });
+        let reason =
+            SuspensionReason::from_wire(&s.reason).ok_or_else(|| corrupt("reason", &s.reason))?;
+        by_account
+            .entry(s.account_id)
+            .or_default()
+            .push(Suspension {
+                reason,
+                by: s.by_login.map(Login::from_trusted),
+                at: s.at,
+            });
     }
     rows.into_iter()
         .map(|row| {
