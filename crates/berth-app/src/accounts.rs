@@ -119,7 +119,10 @@ fn duplicate_to_error(err: StoreError, login_field: &str, login: &Login) -> Erro
 async fn finish(tx: Box<dyn Tx>, mode: Mode) -> Result<()> {
     match mode {
         Mode::Apply => Ok(tx.commit().await?),
-        Mode::DryRun => Ok(drop(tx)),
+        Mode::DryRun => {
+            drop(tx);
+            Ok(())
+        }
     }
 }
 

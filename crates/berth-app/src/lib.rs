@@ -2,7 +2,7 @@
 //! web UI all call these use cases; every rule and every rights check happens here (via
 //! `berth-core`), and each business operation runs in one storage transaction.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use berth_core::account::Login;
 use berth_core::clock::Clock;
@@ -44,7 +44,7 @@ impl Progress for NoProgress {
 pub struct Berth {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    ids: Arc<ContextV7>,
+    ids: Arc<Mutex<ContextV7>>,
 }
 
 impl std::fmt::Debug for Berth {
@@ -62,7 +62,7 @@ impl Berth {
         Berth {
             store,
             clock,
-            ids: Arc::new(ContextV7::new()),
+            ids: Arc::new(Mutex::new(ContextV7::new())),
         }
     }
 

@@ -1,1 +1,157 @@
-fn main() {}
+//! `berth`: the command line of the Berth hosting panel. Every command goes through the
+//! service layer (`berth-app`); this crate parses, picks the store by URL and prints.
+
+mod accounts;
+mod cli;
+mod config;
+mod output;
+mod store;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use berth_app::Berth;
+use berth_core::{Error, Result};
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::cli::{Cli, Command, InitArgs};
+use crate::output::Output;
+
+fn main() -> ExitCode {
+    let json = std::env::args_os().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err, json),
+    };
+    let output = Output { json: cli.json };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return output.error(&Error::failed(format!("cannot start: {e}"))),
+    };
+    match runtime.block_on(run(cli, output)) {
+        Ok(code) => code,
+        Err(err) => output.error(&err),
+    }
+}
+
+/// Bad usage exits 2 (CLI.md); with `--json` the error is the JSON object on stderr.
+fn usage_error(err: clap::Error, json: bool) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand && !json
+    {
+        let _ = err.print();
+        return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+    }
+    if json {
+        let field = err.get(clap::error::ContextKind::InvalidArg).map(|v| {
+            v.to_string()
+                .trim_start_matches('-')
+                .split([' ', '='])
+                .next()
+                .unwrap_or_default()
+                .replace('-', "_")
+        });
+        let message = err.kind().as_str().unwrap_or("invalid usage").to_owned();
+        let mut error = Error::invalid(field.as_deref().unwrap_or("usage"), message);
+        if field.is_none() {
+            error.field = None;
+        }
+        return Output { json }.error(&error);
+    }
+    let _ = err.print();
+    ExitCode::from(2)
+}
+
+fn init_logging(filter: Option<&str>) {
+    let filter = filter.unwrap_or("off");
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
+    let settings = config::load(&cli.data_dir)?;
+    init_logging(settings.log.as_deref());
+    let url = settings.database_url(cli.database_url.as_deref(), &cli.data_dir);
+    let clock = settings.clock()?;
+    match cli.command {
+        Command::Init(args) => {
+            let remembered = cli.database_url.as_deref();
+            init(&cli.data_dir, &url, remembered, clock, args, output).await
+        }
+        Command::Reseller(cmd) => {
+            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
+            let actor = app.actor(cli.act_as.as_deref()).await?;
+            accounts::run(
+                &app,
+                &actor,
+                berth_core::account::AccountKind::Reseller,
+                cmd,
+                output,
+            )
+            .await
+        }
+        Command::Customer(cmd) => {
+            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
+            let actor = app.actor(cli.act_as.as_deref()).await?;
+            accounts::run(
+                &app,
+                &actor,
+                berth_core::account::AccountKind::Customer,
+                cmd,
+                output,
+            )
+            .await
+        }
+    }
+}
+
+async fn init(
+    data_dir: &std::path::Path,
+    url: &str,
+    remembered_url: Option<&str>,
+    clock: std::sync::Arc<dyn berth_core::clock::Clock>,
+    args: InitArgs,
+    output: Output,
+) -> Result<ExitCode> {
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        Error::failed(format!(
+            "cannot create the data dir {}: {e}",
+            data_dir.display()
+        ))
+    })?;
+    let password = args
+        .admin_password
+        .map(|p| accounts::secret_arg("admin_password", p))
+        .transpose()?;
+    let app = Berth::new(store::open(url, store::Create::Yes).await?, clock);
+    let outcome = app.init(password.as_deref(), &args.admin_email).await?;
+    let config_path = data_dir.join(config::CONFIG_FILE);
+    if !config_path.exists() {
+        std::fs::write(&config_path, config::starter_file(remembered_url))
+            .map_err(|e| Error::failed(format!("cannot write {}: {e}", config_path.display())))?;
+    }
+    if output.json {
+        output.json(&outcome);
+    } else {
+        println!(
+            "Berth is initialized in {} ({}).",
+            data_dir.display(),
+            store::engine_of(url)
+        );
+        println!("Admin login: {}", outcome.admin.login);
+        if let Some(p) = &outcome.generated_password {
+            println!("Admin password (shown only this once, write it down): {p}");
+        }
+        println!("Settings: {}", config_path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

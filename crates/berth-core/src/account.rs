@@ -173,9 +173,9 @@ impl Email {
         let (local, domain) = text
             .rsplit_once('@')
             .ok_or_else(|| invalid("'@' is missing"))?;
-        check_email_local_part(local).map_err(|why| invalid(why))?;
+        check_email_local_part(local).map_err(&invalid)?;
         let domain = domain.to_ascii_lowercase();
-        check_hostname(&domain).map_err(|why| invalid(why))?;
+        check_hostname(&domain).map_err(&invalid)?;
         Ok(Email(format!("{local}@{domain}")))
     }
 

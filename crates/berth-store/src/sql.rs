@@ -390,6 +390,11 @@ pub fn assemble_accounts(
         .collect()
 }
 
+/// Adds (or replaces) one suspension reason: `$1` account, `$2` reason, `$3` by, `$4` at.
+pub const UPSERT_ACCOUNT_SUSPENSION: &str = "INSERT INTO account_suspensions (account_id, reason, by_account_id, at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, reason) \
+     DO UPDATE SET by_account_id = excluded.by_account_id, at = excluded.at";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,8 +404,3 @@ mod tests {
         assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 }
-
-/// Adds (or replaces) one suspension reason: `$1` account, `$2` reason, `$3` by, `$4` at.
-pub const UPSERT_ACCOUNT_SUSPENSION: &str = "INSERT INTO account_suspensions (account_id, reason, by_account_id, at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, reason) \
-     DO UPDATE SET by_account_id = excluded.by_account_id, at = excluded.at";

@@ -1,0 +1,101 @@
+//! Configuration: `berth.toml` in the data dir, overridden by `BERTH_*` environment
+//! variables, overridden by command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use berth_core::clock::{Clock, FixedClock, SystemClock, parse_instant};
+use berth_core::{Error, Result};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The name of the settings file inside the data dir.
+pub const CONFIG_FILE: &str = "berth.toml";
+
+/// Sections of `berth.toml` whose keys are reached from the environment as
+/// `BERTH_<SECTION>_<KEY>` (e.g. `BERTH_PROVISION_HTTP_PORT` → `provision.http_port`).
+const SECTIONS: &[&str] = &["provision", "server", "smtp"];
+
+/// Settings as read from file and environment.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Settings {
+    /// Database URL (`BERTH_DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// The current time for every command (`BERTH_NOW`, RFC 3339).
+    pub now: Option<String>,
+    /// Log filter (`BERTH_LOG`), e.g. `info` or `berth_app=debug`.
+    pub log: Option<String>,
+}
+
+/// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
+pub fn load(data_dir: &Path) -> Result<Settings> {
+    let env = Env::prefixed("BERTH_").map(|key| {
+        let key = key.as_str().to_ascii_lowercase();
+        for section in SECTIONS {
+            if let Some(rest) = key.strip_prefix(&format!("{section}_")) {
+                return format!("{section}.{rest}").into();
+            }
+        }
+        key.into()
+    });
+    Figment::new()
+        .merge(Toml::file(data_dir.join(CONFIG_FILE)))
+        .merge(env)
+        .extract()
+        .map_err(|e| Error::invalid("config", format!("the settings could not be read: {e}")))
+}
+
+impl Settings {
+    /// The database URL: the flag, else the settings, else SQLite in the data dir.
+    pub fn database_url(&self, flag: Option<&str>, data_dir: &Path) -> String {
+        flag.map(str::to_owned)
+            .or_else(|| self.database_url.clone())
+            .unwrap_or_else(|| default_sqlite_url(data_dir))
+    }
+
+    /// The clock: stopped at `BERTH_NOW` when set, else the system clock.
+    pub fn clock(&self) -> Result<Arc<dyn Clock>> {
+        match self.now.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(text) => Ok(Arc::new(FixedClock(parse_instant("now", text)?))),
+            None => Ok(Arc::new(SystemClock)),
+        }
+    }
+}
+
+/// `sqlite://<data_dir>/berth.db`.
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("berth.db").display())
+}
+
+/// The file path inside a `sqlite://` URL, if it is one.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    Some(PathBuf::from(path))
+}
+
+/// The commented settings file `berth init` writes when there is none. A database URL
+/// given to `init` is remembered; otherwise the embedded default stays in force.
+pub fn starter_file(database_url: Option<&str>) -> String {
+    let database_line = match database_url {
+        Some(url) => format!("database_url = \"{url}\""),
+        None => "# database_url = \"postgres://berth@127.0.0.1:5432/berth\"".to_owned(),
+    };
+    format!(
+        "# Berth settings. Each key can be overridden by an environment variable\n\
+         # BERTH_<KEY> (for a section: BERTH_<SECTION>_<KEY>), and by command-line flags.\n\
+         \n\
+         # Where the data lives: sqlite://PATH or postgres://USER@HOST/DB.\n\
+         # Default: SQLite in the data dir (berth.db).\n\
+         {database_line}\n\
+         \n\
+         # Freeze the clock for demonstrations and tests (RFC 3339), like BERTH_NOW:\n\
+         # now = \"2026-01-31T12:00:00Z\"\n\
+         \n\
+         # Log filter, like BERTH_LOG: off, error, warn, info, debug\n\
+         # log = \"warn\"\n"
+    )
+}
