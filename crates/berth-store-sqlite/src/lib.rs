@@ -5,11 +5,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use berth_core::account::{Account, AccountId, Login};
-use berth_core::query::AccountQuery;
-use berth_core::status::Suspension;
+use berth_core::account::Account;
 use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
+
+mod accounts;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
@@ -71,7 +71,7 @@ fn backend(err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(err.to_string())
 }
 
-fn map_err(err: sqlx::Error) -> StoreError {
+pub(crate) fn map_err(err: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &err
         && db.is_unique_violation()
     {
@@ -97,7 +97,7 @@ fn from_micros(value: i64) -> StoreResult<DateTime<Utc>> {
         .ok_or_else(|| StoreError::Backend(format!("stored time {value} is out of range")))
 }
 
-fn bind_all<'a>(
+pub(crate) fn bind_all<'a>(
     mut query: sqlx::query::Query<'a, Sqlite, SqliteArguments>,
     values: Vec<Value>,
 ) -> sqlx::query::Query<'a, Sqlite, SqliteArguments> {
@@ -113,7 +113,7 @@ fn bind_all<'a>(
     query
 }
 
-fn account_row(row: &SqliteRow) -> Result<AccountRow, sqlx::Error> {
+pub(crate) fn account_row(row: &SqliteRow) -> Result<AccountRow, sqlx::Error> {
     Ok(AccountRow {
         id: row.try_get(0)?,
         kind: row.try_get(1)?,
@@ -140,7 +140,7 @@ fn account_row(row: &SqliteRow) -> Result<AccountRow, sqlx::Error> {
     })
 }
 
-fn suspension_row(row: &SqliteRow) -> Result<SuspensionRow, sqlx::Error> {
+pub(crate) fn suspension_row(row: &SqliteRow) -> Result<SuspensionRow, sqlx::Error> {
     Ok(SuspensionRow {
         account_id: row.try_get(0)?,
         reason: row.try_get(1)?,
@@ -176,7 +176,7 @@ pub struct SqliteTx {
 }
 
 impl SqliteTx {
-    async fn fetch_accounts(
+    pub(crate) async fn fetch_accounts(
         &mut self,
         sql: String,
         params: Vec<Value>,
@@ -208,7 +208,7 @@ impl SqliteTx {
         sql::assemble_accounts(rows, suspensions)
     }
 
-    async fn fetch_one_account(
+    pub(crate) async fn fetch_one_account(
         &mut self,
         condition: &str,
         value: Value,
@@ -221,7 +221,7 @@ impl SqliteTx {
         Ok(self.fetch_accounts(sql, vec![value]).await?.pop())
     }
 
-    async fn execute(&mut self, sql: String, values: Vec<Value>) -> StoreResult<u64> {
+    pub(crate) async fn execute(&mut self, sql: String, values: Vec<Value>) -> StoreResult<u64> {
         let done = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .execute(&mut *self.tx)
             .await
@@ -232,74 +232,6 @@ impl SqliteTx {
 
 #[async_trait]
 impl Tx for SqliteTx {
-    async fn insert_account(&mut self, account: &Account) -> StoreResult<()> {
-        let (sql, values) = sql::insert_account(account);
-        self.execute(sql, values).await.map(drop)
-    }
-
-    async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>> {
-        self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned()))
-            .await
-    }
-
-    async fn account_by_id(&mut self, id: AccountId) -> StoreResult<Option<Account>> {
-        self.fetch_one_account("a.id = $1", Value::Id(id.0)).await
-    }
-
-    async fn update_account(&mut self, account: &Account) -> StoreResult<()> {
-        let (sql, values) = sql::update_account(account);
-        self.execute(sql, values).await.map(drop)
-    }
-
-    async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
-        let (sql, params) = sql::account_list(query, DIALECT);
-        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect())
-            .await
-    }
-
-    async fn logins_owned_by(&mut self, owner: AccountId) -> StoreResult<Vec<Login>> {
-        let logins: Vec<String> =
-            sqlx::query_scalar("SELECT login FROM accounts WHERE owner_id = $1 ORDER BY login")
-                .bind(owner.0)
-                .fetch_all(&mut *self.tx)
-                .await
-                .map_err(map_err)?;
-        Ok(logins.into_iter().map(Login::from_trusted).collect())
-    }
-
-    async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64> {
-        let owned = self
-            .execute(
-                "DELETE FROM accounts WHERE owner_id = $1".into(),
-                vec![Value::Id(id.0)],
-            )
-            .await?;
-        let own = self
-            .execute(
-                "DELETE FROM accounts WHERE id = $1".into(),
-                vec![Value::Id(id.0)],
-            )
-            .await?;
-        Ok(owned + own)
-    }
-
-    async fn add_account_suspension(
-        &mut self,
-        id: AccountId,
-        suspension: &Suspension,
-        by: Option<AccountId>,
-    ) -> StoreResult<()> {
-        let values = vec![
-            Value::Id(id.0),
-            Value::Text(suspension.reason.as_str().to_owned()),
-            Value::OptId(by.map(|b| b.0)),
-            Value::Time(suspension.at),
-        ];
-        self.execute(sql::UPSERT_ACCOUNT_SUSPENSION.into(), values)
-            .await
-            .map(drop)
-    }
-
     async fn is_initialized(&mut self) -> StoreResult<bool> {
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE kind = 'admin')")
             .fetch_one(&mut *self.tx)

@@ -1,7 +1,5 @@
-//! SQL text shared by the SQL stores: the account list with its filters, sort keys and
-//! keyset pagination. Only the text is built here; parameters are returned as [`Param`]s
-//! that each store binds with its own types. The one dialect difference that matters —
-//! how text is compared — is a [`Dialect`] value, not a branch.
+//! Account SQL: the list with its filters, sort keys and keyset pagination; writes;
+//! row decoding into accounts.
 
 use berth_core::account::{
     Account, AccountId, AccountKind, Contact, Email, Locale, Login, OwnerRef, PasswordHash, Phone,
@@ -13,25 +11,8 @@ use berth_core::text::fold;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::{Dialect, Param, Value};
 use crate::{StoreError, StoreResult};
-
-/// How an engine spells the parts that differ.
-#[derive(Debug, Clone, Copy)]
-pub struct Dialect {
-    /// Appended to text sort keys so that both engines order by bytes (`COLLATE "C"` on
-    /// PostgreSQL, whose default collation follows the OS locale; nothing on SQLite,
-    /// whose default is already binary).
-    pub byte_order: &'static str,
-}
-
-/// A value to bind, in placeholder order (`$1`, `$2`, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Param {
-    /// Text.
-    Text(String),
-    /// An id.
-    Id(Uuid),
-}
 
 /// The columns every account read selects, in this order; `a` is the account, `o` its
 /// owner (LEFT JOIN).
@@ -121,30 +102,6 @@ pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Para
         query.limit
     );
     (sql, params)
-}
-
-/// A bindable value for writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    /// Text.
-    Text(String),
-    /// Text or NULL.
-    OptText(Option<String>),
-    /// An id.
-    Id(Uuid),
-    /// An id or NULL.
-    OptId(Option<Uuid>),
-    /// An instant.
-    Time(DateTime<Utc>),
-}
-
-impl From<Param> for Value {
-    fn from(p: Param) -> Self {
-        match p {
-            Param::Text(t) => Value::Text(t),
-            Param::Id(id) => Value::Id(id),
-        }
-    }
 }
 
 /// The stored columns of an account, in write order (after `id`).

@@ -1,0 +1,51 @@
+//! SQL text shared by the SQL stores, one module per capability. Only the text is built
+//! here; parameters are returned as [`Param`]s or [`Value`]s that each store binds with its own types. The one dialect difference that matters —
+//! how text is compared — is a [`Dialect`] value, not a branch.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// How an engine spells the parts that differ.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// Appended to text sort keys so that both engines order by bytes (`COLLATE "C"` on
+    /// PostgreSQL, whose default collation follows the OS locale; nothing on SQLite,
+    /// whose default is already binary).
+    pub byte_order: &'static str,
+}
+
+/// A value to bind, in placeholder order (`$1`, `$2`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// An id.
+    Id(Uuid),
+}
+
+/// A bindable value for writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// An id.
+    Id(Uuid),
+    /// An id or NULL.
+    OptId(Option<Uuid>),
+    /// An instant.
+    Time(DateTime<Utc>),
+}
+
+impl From<Param> for Value {
+    fn from(p: Param) -> Self {
+        match p {
+            Param::Text(t) => Value::Text(t),
+            Param::Id(id) => Value::Id(id),
+        }
+    }
+}
+
+mod accounts;
+pub use accounts::*;
