@@ -1,0 +1,731 @@
+//! The property table (SPEC R2.4): every plan and subscription property defined once —
+//! name, group, kind, default, the permission that hands it to the subscriber (R3.3), how
+//! add-ons combine it (R2.5), which plan types carry it. Parsing, validation, JSON,
+//! storage, sync exclusions, forms and API names all come from [`PROPERTIES`].
+
+use std::collections::BTreeMap;
+
+use crate::size::Size;
+use crate::value::{Apps, Period, Threshold, Value};
+use crate::{Error, Result};
+
+/// The groups of R2.4, with the name used for CLI flags and JSON objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// `limits` (`--limit`): resources, counts, sizes, overuse policy, validity.
+    Limits,
+    /// `permissions` (`--perm`): booleans granted to the subscriber.
+    Permissions,
+    /// `hosting` (`--hosting`): web hosting settings.
+    Hosting,
+    /// `php` (`--php`): PHP settings, each explicit or `default`.
+    Php,
+    /// `mail` (`--mail`): mail service settings.
+    Mail,
+    /// `dns` (`--dns`): zone type.
+    Dns,
+    /// `performance` (`--performance`): bandwidth and connections.
+    Performance,
+    /// `logs` (`--logs`): statistics retention and log rotation.
+    Logs,
+    /// `applications` (`--apps`): catalogue applications.
+    Applications,
+}
+
+impl Group {
+    /// Every group, in display order.
+    pub const ALL: [Group; 9] = [
+        Group::Limits,
+        Group::Permissions,
+        Group::Hosting,
+        Group::Php,
+        Group::Mail,
+        Group::Dns,
+        Group::Performance,
+        Group::Logs,
+        Group::Applications,
+    ];
+
+    /// The JSON object name and flag stem.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Limits => "limits",
+            Group::Permissions => "permissions",
+            Group::Hosting => "hosting",
+            Group::Php => "php",
+            Group::Mail => "mail",
+            Group::Dns => "dns",
+            Group::Performance => "performance",
+            Group::Logs => "logs",
+            Group::Applications => "applications",
+        }
+    }
+
+    /// The command-line flag that sets properties of this group.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Group::Limits => "--limit",
+            Group::Permissions => "--perm",
+            Group::Hosting => "--hosting",
+            Group::Php => "--php",
+            Group::Mail => "--mail",
+            Group::Dns => "--dns",
+            Group::Performance => "--performance",
+            Group::Logs => "--logs",
+            Group::Applications => "--apps",
+        }
+    }
+}
+
+/// What kind of value a property holds, which decides parsing and combination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A count of objects; `-1`/`unlimited` allowed.
+    Count,
+    /// A size in bytes (`512M`, `10G`); `-1`/`unlimited` allowed.
+    Size,
+    /// A number in `unit` from `min` to `max`; `-1`/`unlimited` allowed when `unlimited`.
+    Number {
+        /// Unit shown to people (`KB/s`, `months`).
+        unit: &'static str,
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+        /// Whether `-1` (unlimited) is accepted.
+        unlimited: bool,
+    },
+    /// On/off.
+    Bool,
+    /// One of these choices, listed from the least to the most generous.
+    Choice(&'static [&'static str]),
+    /// A validity period (`1M`, `1Y`, unlimited).
+    Period,
+    /// A soft threshold: size or percentage.
+    Threshold,
+    /// Free text up to `max` characters (newlines allowed when `multiline`).
+    Text {
+        /// Longest value.
+        max: usize,
+        /// Whether newlines are allowed.
+        multiline: bool,
+    },
+    /// Catalogue applications: `all` or a list.
+    Apps,
+    /// PHP size directive (`128M`) or `default`.
+    PhpSize,
+    /// PHP integer directive (seconds) or `default`.
+    PhpInt,
+    /// PHP on/off directive or `default`.
+    PhpBool,
+    /// PHP text directive or `default`.
+    PhpText,
+}
+
+/// How add-ons combine a property with the service plan (R2.5). Every rule is commutative
+/// and associative, so add-on order never matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Numbers add up; unlimited absorbs.
+    Sum,
+    /// Booleans are OR-ed: an add-on can grant, never revoke.
+    Or,
+    /// The most generous value wins (choices by their listed order, periods by length).
+    Max,
+    /// Sets are united; `all` absorbs.
+    Union,
+}
+
+/// Plan types a property belongs to, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Types(u8);
+
+impl Types {
+    /// Service plans, add-on plans and subscriptions.
+    pub const HOSTING: Types = Types(0b011);
+    /// Service, add-on and reseller plans.
+    pub const ALL: Types = Types(0b111);
+    /// Reseller plans (and resellers) only.
+    pub const RESELLER: Types = Types(0b100);
+
+    /// Whether a plan of `plan_type` carries the property.
+    pub fn includes(self, plan_type: PlanType) -> bool {
+        let bit = match plan_type {
+            PlanType::Service => 0b001,
+            PlanType::Addon => 0b010,
+            PlanType::Reseller => 0b100,
+        };
+        self.0 & bit != 0
+    }
+}
+
+/// The three plan types (R2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlanType {
+    /// A service plan: a full template for subscriptions.
+    Service,
+    /// An add-on: only adds to a service plan.
+    Addon,
+    /// A reseller plan (admin only): a reseller's limits and permissions.
+    Reseller,
+}
+
+impl PlanType {
+    /// Wire name: `service`, `addon`, `reseller`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanType::Service => "service",
+            PlanType::Addon => "addon",
+            PlanType::Reseller => "reseller",
+        }
+    }
+
+    /// Parses a wire name; `field` names the input.
+    pub fn parse(field: &str, raw: &str) -> Result<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "service" => Ok(PlanType::Service),
+            "addon" | "add-on" => Ok(PlanType::Addon),
+            "reseller" => Ok(PlanType::Reseller),
+            _ => Err(Error::invalid(field, format!("{field} must be service, addon or reseller"))),
+        }
+    }
+}
+
+/// A default value, as a constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Default {
+    /// Unlimited (`-1`).
+    Unlimited,
+    /// This number.
+    Limit(i64),
+    /// This boolean.
+    Bool(bool),
+    /// This choice.
+    Choice(&'static str),
+    /// This text.
+    Text(&'static str),
+    /// Unlimited validity.
+    NoExpiry,
+    /// No soft threshold.
+    NoThreshold,
+    /// Every application.
+    AllApps,
+    /// PHP: inherit.
+    Inherit,
+}
+
+/// One property, defined once.
+#[derive(Debug, Clone, Copy)]
+pub struct Descriptor {
+    /// Canonical key used by the CLI, API, exports and the Plesk-compatible API.
+    pub name: &'static str,
+    /// Group of R2.4.
+    pub group: Group,
+    /// Value kind.
+    pub kind: Kind,
+    /// Value in a new plan.
+    pub default: Default,
+    /// The permission that hands control of this property to the subscriber (R3.3): while
+    /// it is granted, sync keeps the subscription's own value.
+    pub controlled_by: Option<&'static str>,
+    /// How add-ons combine it (R2.5).
+    pub combine: Combine,
+    /// Which plan types carry it.
+    pub types: Types,
+    /// Whether subscriptions carry it (the validity period only sets the expiration date).
+    pub on_subscription: bool,
+    /// A short English label for forms.
+    pub label: &'static str,
+}
+
+const fn prop(
+    name: &'static str,
+    group: Group,
+    kind: Kind,
+    default: Default,
+    combine: Combine,
+    label: &'static str,
+) -> Descriptor {
+    Descriptor {
+        name,
+        group,
+        kind,
+        default,
+        controlled_by: None,
+        combine,
+        types: Types::HOSTING,
+        on_subscription: true,
+        label,
+    }
+}
+
+const fn count(name: &'static str, label: &'static str) -> Descriptor {
+    Descriptor { types: Types::ALL, ..prop(name, Group::Limits, Kind::Count, Default::Unlimited, Combine::Sum, label) }
+}
+
+const fn size(name: &'static str, label: &'static str) -> Descriptor {
+    Descriptor { types: Types::ALL, ..prop(name, Group::Limits, Kind::Size, Default::Unlimited, Combine::Sum, label) }
+}
+
+const fn perm(name: &'static str, default: bool, label: &'static str) -> Descriptor {
+    Descriptor {
+        types: Types::ALL,
+        ..prop(name, Group::Permissions, Kind::Bool, Default::Bool(default), Combine::Or, label)
+    }
+}
+
+const fn controlled(d: Descriptor, permission: &'static str) -> Descriptor {
+    Descriptor { controlled_by: Some(permission), ..d }
+}
+
+const fn hosting_flag(name: &'static str, default: bool, label: &'static str) -> Descriptor {
+    controlled(
+        prop(name, Group::Hosting, Kind::Bool, Default::Bool(default), Combine::Or, label),
+        "manage_phosting",
+    )
+}
+
+const fn php(name: &'static str, kind: Kind, permission: &'static str, label: &'static str) -> Descriptor {
+    controlled(prop(name, Group::Php, kind, Default::Inherit, Combine::Max, label), permission)
+}
+
+/// The R6.3 overuse policies, strictest first.
+pub const OVERUSE_POLICIES: &[&str] = &["block", "not_suspend", "not_suspend_notify", "notify", "normal"];
+
+/// Every property of Berth (R2.4, R4.1).
+pub const PROPERTIES: &[Descriptor] = &[
+    // Resources
+    Descriptor {
+        types: Types::ALL,
+        ..prop("overuse", Group::Limits, Kind::Choice(OVERUSE_POLICIES), Default::Choice("normal"), Combine::Max, "Overuse policy")
+    },
+    size("disk_space", "Disk space"),
+    size("max_traffic", "Traffic per month"),
+    Descriptor { types: Types::ALL, ..prop("disk_space_soft", Group::Limits, Kind::Threshold, Default::NoThreshold, Combine::Max, "Notify when disk space reaches") },
+    Descriptor { types: Types::ALL, ..prop("max_traffic_soft", Group::Limits, Kind::Threshold, Default::NoThreshold, Combine::Max, "Notify when traffic reaches") },
+    count("max_site", "Domains"),
+    count("max_subdom", "Subdomains"),
+    count("max_dom_aliases", "Domain aliases"),
+    count("max_box", "Mailboxes"),
+    size("mbox_quota", "Mailbox size"),
+    size("total_mboxes_quota", "Total mailboxes size"),
+    count("max_maillists", "Mailing lists"),
+    count("max_subftp_users", "Additional FTP accounts"),
+    count("max_db", "Databases"),
+    size("mysql_dbase_space", "Database space"),
+    count("max_webapps", "Java applications"),
+    count("max_wu", "Web users"),
+    count("max_site_builder", "Sites published with Site Builder"),
+    Descriptor {
+        types: Types::ALL,
+        on_subscription: false,
+        ..prop("expiration", Group::Limits, Kind::Period, Default::NoExpiry, Combine::Max, "Validity period")
+    },
+    Descriptor { types: Types::RESELLER, ..count("max_cl", "Customers") },
+    Descriptor { types: Types::RESELLER, ..count("max_dom", "Subscriptions") },
+    // Permissions
+    perm("create_domains", false, "Domain creation"),
+    perm("manage_phosting", false, "Hosting settings management"),
+    perm("manage_php_settings", false, "Common PHP settings management"),
+    perm("manage_performance", false, "Hosting performance settings management"),
+    perm("manage_php_safe_mode", false, "PHP safe mode management"),
+    perm("manage_sh_access", false, "Access to the server over SSH"),
+    perm("manage_not_chroot_shell", false, "Non-chrooted SSH shell"),
+    perm("manage_quota", false, "Hard disk quota assignment"),
+    perm("manage_subdomains", true, "Subdomains management"),
+    perm("manage_domain_aliases", true, "Domain aliases management"),
+    perm("manage_subftp", true, "Additional FTP accounts management"),
+    perm("manage_dns", true, "DNS zone management"),
+    perm("manage_log", true, "Log rotation management"),
+    perm("manage_anonftp", false, "Anonymous FTP management"),
+    perm("manage_crontab", false, "Scheduler management"),
+    perm("manage_spamfilter", true, "Spam filter management"),
+    perm("manage_virusfilter", true, "Antivirus management"),
+    perm("allow_local_backups", true, "Backups to the server"),
+    perm("allow_ftp_backups", true, "Backups to an FTP server"),
+    perm("manage_webstat", true, "Web statistics management"),
+    perm("manage_maillists", true, "Mailing lists management"),
+    perm("manage_webapps", false, "Java applications management"),
+    perm("access_appcatalog", true, "Access to the application catalogue"),
+    perm("allow_insecure_sites", false, "Setting up potentially insecure web scripting options"),
+    perm("select_db_server", false, "Database server selection"),
+    Descriptor { types: Types::RESELLER, ..perm("create_clients", true, "Customer creation") },
+    Descriptor { types: Types::RESELLER, ..perm("allow_oversell", false, "Overselling") },
+    Descriptor { types: Types::RESELLER, ..perm("remote_access_interface", false, "API access") },
+    Descriptor { types: Types::RESELLER, ..perm("cp_access", true, "Control panel access") },
+    // Hosting
+    prop("hosting", Group::Hosting, Kind::Bool, Default::Bool(true), Combine::Or, "Web hosting"),
+    controlled(prop("hard_quota", Group::Hosting, Kind::Bool, Default::Bool(false), Combine::Or, "Hard disk quota"), "manage_quota"),
+    hosting_flag("ssl", true, "SSL support"),
+    controlled(
+        prop("webstat", Group::Hosting, Kind::Choice(&["none", "webalizer", "awstats"]), Default::Choice("awstats"), Combine::Max, "Web statistics"),
+        "manage_webstat",
+    ),
+    controlled(
+        prop("webstat_protected", Group::Hosting, Kind::Bool, Default::Bool(true), Combine::Or, "Statistics in a password-protected directory"),
+        "manage_webstat",
+    ),
+    hosting_flag("errdocs", false, "Custom error documents"),
+    controlled(
+        prop("shell", Group::Hosting, Kind::Choice(&["none", "chroot", "bash"]), Default::Choice("none"), Combine::Max, "SSH shell"),
+        "manage_sh_access",
+    ),
+    hosting_flag("php", true, "PHP"),
+    controlled(
+        prop("php_handler", Group::Hosting, Kind::Choice(&["cgi", "fastcgi", "fpm"]), Default::Choice("fpm"), Combine::Max, "PHP handler"),
+        "manage_phosting",
+    ),
+    hosting_flag("cgi", true, "CGI"),
+    hosting_flag("perl", false, "Perl"),
+    hosting_flag("python", false, "Python"),
+    hosting_flag("fastcgi", true, "FastCGI"),
+    hosting_flag("ssi", false, "SSI"),
+    hosting_flag("wu_script", false, "Web users may run scripts"),
+    // PHP: performance group
+    php("memory_limit", Kind::PhpSize, "manage_performance", "memory_limit"),
+    php("max_execution_time", Kind::PhpInt, "manage_performance", "max_execution_time"),
+    php("max_input_time", Kind::PhpInt, "manage_performance", "max_input_time"),
+    php("post_max_size", Kind::PhpSize, "manage_performance", "post_max_size"),
+    php("upload_max_filesize", Kind::PhpSize, "manage_performance", "upload_max_filesize"),
+    // PHP: common group
+    php("include_path", Kind::PhpText, "manage_php_settings", "include_path"),
+    php("session.save_path", Kind::PhpText, "manage_php_settings", "session.save_path"),
+    php("open_basedir", Kind::PhpText, "manage_php_settings", "open_basedir"),
+    php("error_reporting", Kind::PhpText, "manage_php_settings", "error_reporting"),
+    php("display_errors", Kind::PhpBool, "manage_php_settings", "display_errors"),
+    php("log_errors", Kind::PhpBool, "manage_php_settings", "log_errors"),
+    php("allow_url_fopen", Kind::PhpBool, "manage_php_settings", "allow_url_fopen"),
+    php("file_uploads", Kind::PhpBool, "manage_php_settings", "file_uploads"),
+    php("short_open_tag", Kind::PhpBool, "manage_php_settings", "short_open_tag"),
+    controlled(
+        prop("additional_directives", Group::Php, Kind::Text { max: 8000, multiline: true }, Default::Text(""), Combine::Max, "Additional PHP directives"),
+        "manage_php_settings",
+    ),
+    // Mail
+    prop("webmail", Group::Mail, Kind::Bool, Default::Bool(true), Combine::Or, "Webmail"),
+    controlled(prop("mailing_lists", Group::Mail, Kind::Bool, Default::Bool(true), Combine::Or, "Mailing lists"), "manage_maillists"),
+    prop("nonexistent_user", Group::Mail, Kind::Choice(&["reject", "bounce", "forward"]), Default::Choice("bounce"), Combine::Max, "Mail to non-existent users"),
+    prop("bounce_message", Group::Mail, Kind::Text { max: 1000, multiline: true }, Default::Text("This address no longer accepts mail."), Combine::Max, "Bounce message"),
+    prop("forward_address", Group::Mail, Kind::Text { max: 254, multiline: false }, Default::Text(""), Combine::Max, "Forward to address"),
+    // DNS
+    controlled(prop("zone_type", Group::Dns, Kind::Choice(&["slave", "master"]), Default::Choice("master"), Combine::Max, "DNS zone type"), "manage_dns"),
+    // Performance
+    controlled(
+        prop("max_bandwidth", Group::Performance, Kind::Number { unit: "KB/s", min: 1, max: 100_000_000, unlimited: true }, Default::Unlimited, Combine::Sum, "Maximum bandwidth per site"),
+        "manage_performance",
+    ),
+    controlled(
+        prop("max_connections", Group::Performance, Kind::Number { unit: "connections", min: 1, max: 1_000_000, unlimited: true }, Default::Unlimited, Combine::Sum, "Maximum simultaneous connections per site"),
+        "manage_performance",
+    ),
+    // Logs & statistics
+    controlled(
+        prop("stats_retention", Group::Logs, Kind::Number { unit: "months", min: 1, max: 120, unlimited: true }, Default::Limit(3), Combine::Max, "Months of web statistics kept"),
+        "manage_log",
+    ),
+    controlled(prop("log_rotation", Group::Logs, Kind::Choice(&["size", "period"]), Default::Choice("period"), Combine::Max, "Rotate logs by"), "manage_log"),
+    controlled(prop("log_period", Group::Logs, Kind::Choice(&["monthly", "weekly", "daily"]), Default::Choice("daily"), Combine::Max, "Rotation period"), "manage_log"),
+    controlled(prop("log_size", Group::Logs, Kind::Size, Default::Limit(10 << 20), Combine::Max, "Rotation size"), "manage_log"),
+    controlled(prop("log_files_kept", Group::Logs, Kind::Number { unit: "files", min: 1, max: 1000, unlimited: true }, Default::Limit(3), Combine::Max, "Log files kept"), "manage_log"),
+    controlled(prop("log_compress", Group::Logs, Kind::Bool, Default::Bool(true), Combine::Or, "Compress log files"), "manage_log"),
+    controlled(prop("log_mail_to", Group::Logs, Kind::Text { max: 254, multiline: false }, Default::Text(""), Combine::Max, "Mail processed logs to"), "manage_log"),
+    // Applications
+    Descriptor { types: Types::ALL, ..prop("applications", Group::Applications, Kind::Apps, Default::AllApps, Combine::Union, "Applications") },
+];
+
+/// The descriptor named `name`.
+pub fn descriptor(name: &str) -> Option<&'static Descriptor> {
+    PROPERTIES.iter().find(|d| d.name == name)
+}
+
+impl Descriptor {
+    /// The default as a value.
+    pub fn default_value(&self) -> Value {
+        match self.default {
+            Default::Unlimited => Value::UNLIMITED,
+            Default::Limit(n) => Value::Limit(n),
+            Default::Bool(b) => Value::Bool(b),
+            Default::Choice(c) => Value::Choice(c.to_owned()),
+            Default::Text(t) => Value::Text(t.to_owned()),
+            Default::NoExpiry => Value::Period(Period::Unlimited),
+            Default::NoThreshold => Value::Threshold(Threshold::Off),
+            Default::AllApps => Value::Apps(Apps::All),
+            Default::Inherit => Value::Default,
+        }
+    }
+
+    /// Parses a value as typed on the command line or in a form; errors name the property.
+    pub fn parse(&self, raw: &str) -> Result<Value> {
+        let name = self.name;
+        let text = raw.trim();
+        let is_default = text.eq_ignore_ascii_case("default");
+        match self.kind {
+            Kind::Count => parse_count(name, text),
+            Kind::Size => Ok(Value::Limit(Size::parse(name, text)?.to_stored())),
+            Kind::Number { unit, min, max, unlimited } => parse_number(name, text, unit, min, max, unlimited),
+            Kind::Bool => parse_bool(name, text).map(Value::Bool),
+            Kind::Choice(choices) => {
+                let lower = text.to_ascii_lowercase();
+                if choices.contains(&lower.as_str()) {
+                    Ok(Value::Choice(lower))
+                } else {
+                    Err(Error::invalid(name, format!("{name} must be one of {}", choices.join(", "))))
+                }
+            }
+            Kind::Period => Period::parse(name, text).map(Value::Period),
+            Kind::Threshold => Threshold::parse(name, text).map(Value::Threshold),
+            Kind::Text { max, multiline } => parse_text(name, raw, max, multiline),
+            Kind::Apps => Apps::parse(name, text).map(Value::Apps),
+            _ if is_default => Ok(Value::Default),
+            Kind::PhpSize => match Size::parse(name, text) {
+                Ok(size) => Ok(Value::Limit(size.to_stored())),
+                Err(_) => Err(Error::invalid(name, format!("{name} must be a size such as 128M, -1, or default"))),
+            },
+            Kind::PhpInt => parse_number(name, text, "seconds", 0, 86_400 * 7, true)
+                .map_err(|_| Error::invalid(name, format!("{name} must be a number of seconds, -1, or default"))),
+            Kind::PhpBool => parse_bool(name, text).map(Value::Bool),
+            Kind::PhpText => parse_text(name, raw, 4096, false),
+        }
+    }
+
+    /// Checks that a value read back (JSON, storage) fits this property.
+    pub fn check(&self, value: &Value) -> Result<()> {
+        let ok = match (self.kind, value) {
+            (Kind::Count | Kind::Size, Value::Limit(n)) => *n >= -1,
+            (Kind::Number { min, max, unlimited, .. }, Value::Limit(n)) => {
+                (*n == -1 && unlimited) || (min..=max).contains(n)
+            }
+            (Kind::Bool, Value::Bool(_)) => true,
+            (Kind::Choice(choices), Value::Choice(c)) => choices.contains(&c.as_str()),
+            (Kind::Period, Value::Period(_)) => true,
+            (Kind::Threshold, Value::Threshold(_)) => true,
+            (Kind::Text { max, .. }, Value::Text(t)) => t.chars().count() <= max,
+            (Kind::Apps, Value::Apps(_)) => true,
+            (Kind::PhpSize | Kind::PhpInt, Value::Limit(n)) => *n >= -1,
+            (Kind::PhpBool, Value::Bool(_)) => true,
+            (Kind::PhpText, Value::Text(_)) => true,
+            (Kind::PhpSize | Kind::PhpInt | Kind::PhpBool | Kind::PhpText, Value::Default) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::invalid(self.name, format!("{} has a value of the wrong kind", self.name)))
+        }
+    }
+
+    /// How the value is written for people (and accepted back by [`Descriptor::parse`]).
+    pub fn display(&self, value: &Value) -> String {
+        match (self.kind, value) {
+            (_, Value::Limit(n)) if *n < 0 => "unlimited".to_owned(),
+            (Kind::Size | Kind::PhpSize, Value::Limit(n)) => Size::Bytes(*n as u64).to_string(),
+            (_, Value::Limit(n)) => n.to_string(),
+            (_, Value::Bool(b)) => b.to_string(),
+            (_, Value::Choice(c) | Value::Text(c)) => c.clone(),
+            (_, Value::Period(p)) => p.to_string(),
+            (_, Value::Threshold(t)) => t.to_string(),
+            (_, Value::Apps(a)) => a.to_string(),
+            (_, Value::Default) => "default".to_owned(),
+        }
+    }
+
+    /// Combines two values of this property (R2.5). Commutative and associative.
+    pub fn combine(&self, a: &Value, b: &Value) -> Value {
+        match (self.combine, a, b) {
+            (_, Value::Default, other) | (_, other, Value::Default) => other.clone(),
+            (Combine::Sum, Value::Limit(x), Value::Limit(y)) => {
+                if *x < 0 || *y < 0 { Value::UNLIMITED } else { Value::Limit(x.saturating_add(*y)) }
+            }
+            (Combine::Or, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x || *y),
+            (Combine::Union, Value::Apps(x), Value::Apps(y)) => Value::Apps(x.union(y)),
+            _ => {
+                if self.generosity(a) >= self.generosity(b) { a.clone() } else { b.clone() }
+            }
+        }
+    }
+
+    /// A total order on values of this property, from least to most generous.
+    fn generosity(&self, value: &Value) -> (u64, Value) {
+        let rank = match (self.kind, value) {
+            (Kind::Choice(choices), Value::Choice(c)) => {
+                choices.iter().position(|x| x == c).unwrap_or(0) as u64
+            }
+            (_, Value::Limit(n)) if *n < 0 => u64::MAX,
+            (_, Value::Limit(n)) => *n as u64,
+            (_, Value::Bool(b)) => u64::from(*b),
+            (_, Value::Period(p)) => p.rank(),
+            (_, Value::Threshold(Threshold::Off)) => 0,
+            (_, Value::Threshold(Threshold::Percent(p))) => u64::from(*p),
+            (_, Value::Threshold(Threshold::Bytes(b))) => 1000 + *b,
+            _ => 0,
+        };
+        (rank, value.clone())
+    }
+
+    /// The value as JSON: numbers for limits (`-1` unlimited), booleans, strings otherwise.
+    pub fn to_json(&self, value: &Value) -> serde_json::Value {
+        match value {
+            Value::Limit(n) => serde_json::Value::from(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Apps(Apps::Only(names)) => {
+                serde_json::Value::Array(names.iter().cloned().map(serde_json::Value::String).collect())
+            }
+            other => serde_json::Value::String(self.display(other)),
+        }
+    }
+
+    /// Reads a value back from JSON (storage or API input).
+    pub fn from_json(&self, json: &serde_json::Value) -> Result<Value> {
+        let value = match json {
+            serde_json::Value::Number(n) => {
+                let n = n.as_i64().ok_or_else(|| Error::invalid(self.name, format!("{} must be a whole number", self.name)))?;
+                self.parse(&n.to_string())?
+            }
+            serde_json::Value::Bool(b) => self.parse(&b.to_string())?,
+            serde_json::Value::String(s) => self.parse(s)?,
+            serde_json::Value::Array(items) => {
+                let names: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                if names.len() != items.len() {
+                    return Err(Error::invalid(self.name, format!("{} must be a list of names", self.name)));
+                }
+                self.parse(&names.join(","))?
+            }
+            _ => return Err(Error::invalid(self.name, format!("{} has an unreadable value", self.name))),
+        };
+        self.check(&value)?;
+        Ok(value)
+    }
+}
+
+fn parse_count(name: &str, text: &str) -> Result<Value> {
+    if text == "-1" || text.eq_ignore_ascii_case("unlimited") {
+        return Ok(Value::UNLIMITED);
+    }
+    match text.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(Value::Limit(n)),
+        _ => Err(Error::invalid(name, format!("{name} must be a whole number, -1 or unlimited"))),
+    }
+}
+
+fn parse_number(name: &str, text: &str, unit: &str, min: i64, max: i64, unlimited: bool) -> Result<Value> {
+    if unlimited && (text == "-1" || text.eq_ignore_ascii_case("unlimited")) {
+        return Ok(Value::UNLIMITED);
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Value::Limit(n)),
+        _ => {
+            let or_unlimited = if unlimited { ", or unlimited" } else { "" };
+            Err(Error::invalid(name, format!("{name} must be a number of {unit} from {min} to {max}{or_unlimited}")))
+        }
+    }
+}
+
+fn parse_bool(name: &str, text: &str) -> Result<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Ok(true),
+        "false" | "off" | "no" | "0" => Ok(false),
+        _ => Err(Error::invalid(name, format!("{name} must be true or false"))),
+    }
+}
+
+fn parse_text(name: &str, raw: &str, max: usize, multiline: bool) -> Result<Value> {
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(Error::invalid(name, format!("{name} must be at most {max} characters")));
+    }
+    let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
+    if text.chars().any(bad) {
+        return Err(Error::invalid(name, format!("{name} must not contain control characters")));
+    }
+    Ok(Value::Text(text.to_owned()))
+}
+
+/// A set of property values, keyed by property name. A service plan holds every property of
+/// its type; an add-on only those it sets; a subscription every subscription property.
+pub type Properties = BTreeMap<&'static str, Value>;
+
+/// Every property a plan of `plan_type` carries, with its default.
+pub fn defaults_for(plan_type: PlanType) -> Properties {
+    PROPERTIES
+        .iter()
+        .filter(|d| d.types.includes(plan_type))
+        .map(|d| (d.name, d.default_value()))
+        .collect()
+}
+
+/// Parses `NAME=VALUE` given with `group`'s flag; the property must belong to that group
+/// and to `plan_type`.
+pub fn parse_assignment(group: Group, plan_type: PlanType, raw: &str) -> Result<(&'static Descriptor, Value)> {
+    let (name, value) = match group {
+        Group::Dns if !raw.contains('=') => ("zone_type", raw),
+        Group::Applications if !raw.contains('=') => ("applications", raw),
+        _ => raw.split_once('=').map(|(n, v)| (n.trim(), v)).ok_or_else(|| {
+            Error::invalid(group.as_str(), format!("{} takes NAME=VALUE (got {raw:?})", group.flag()))
+        })?,
+    };
+    let d = descriptor(name).ok_or_else(|| {
+        Error::invalid(name, format!("{name} is not a property; the {} properties are: {}", group.as_str(), names_in(group, plan_type)))
+    })?;
+    if d.group != group {
+        return Err(Error::invalid(
+            name,
+            format!("{name} is a {} property: set it with {}", d.group.as_str(), d.group.flag()),
+        ));
+    }
+    if !d.types.includes(plan_type) {
+        return Err(Error::invalid(name, format!("{name} does not apply to {} plans", plan_type.as_str())));
+    }
+    Ok((d, d.parse(value)?))
+}
+
+fn names_in(group: Group, plan_type: PlanType) -> String {
+    let names: Vec<&str> = PROPERTIES
+        .iter()
+        .filter(|d| d.group == group && d.types.includes(plan_type))
+        .map(|d| d.name)
+        .collect();
+    names.join(", ")
+}
+
+/// Properties as a JSON object of group objects (`{"limits": {...}, "permissions": {...}}`),
+/// the shape of plans and subscriptions in CLI.md.
+pub fn to_grouped_json(props: &Properties) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for group in Group::ALL {
+        let mut members = serde_json::Map::new();
+        for d in PROPERTIES.iter().filter(|d| d.group == group) {
+            if let Some(v) = props.get(d.name) {
+                members.insert(d.name.to_owned(), d.to_json(v));
+            }
+        }
+        if !members.is_empty() {
+            out.insert(group.as_str().to_owned(), serde_json::Value::Object(members));
+        }
+    }
+    out
+}
+
+/// Properties as a flat JSON object (storage form).
+pub fn to_flat_json(props: &Properties) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = props
+        .iter()
+        .filter_map(|(name, v)| descriptor(name).map(|d| ((*name).to_owned(), d.to_json(v))))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Reads the storage form back; unknown names (from a newer version) are an error.
+pub fn from_flat_json(text: &str) -> Result<Properties> {
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::failed(format!("stored properties are not JSON: {e}")))?;
+    let obj = json.as_object().ok_or_else(|| Error::failed("stored properties are not an object"))?;
+    obj.iter()
+        .map(|(name, v)| {
+            let d = descriptor(name).ok_or_else(|| Error::failed(format!("unknown stored property {name}")))?;
+            Ok((d.name, d.from_json(v)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
