@@ -257,7 +257,10 @@ mod tests {
         assert_eq!(ip(" 192.0.2.10 ").to_string(), "192.0.2.10");
         assert_eq!(ip("192.0.2.10").family(), 4);
         assert_eq!(ip("2001:DB8:0:0::1").to_string(), "2001:db8::1");
-        assert_eq!(ip("2001:0db8:0000:0000:0000:0000:0000:0001"), ip("2001:db8::1"));
+        assert_eq!(
+            ip("2001:0db8:0000:0000:0000:0000:0000:0001"),
+            ip("2001:db8::1")
+        );
         assert_eq!(ip("2001:db8::1").family(), 6);
         assert_eq!(ip("::1").to_string(), "::1");
         assert_eq!(ip("fe80::1").addr(), "fe80::1".parse::<IpAddr>().unwrap());
@@ -301,7 +304,13 @@ mod tests {
             assert_eq!(field_of(err), (ErrorCode::Invalid, "ip".into()), "{bad:?}");
         }
         // Neighbours of the refused ones are fine.
-        for good in ["0.0.0.1", "223.255.255.255", "255.255.255.254", "fe80::1", "::2"] {
+        for good in [
+            "0.0.0.1",
+            "223.255.255.255",
+            "255.255.255.254",
+            "fe80::1",
+            "::2",
+        ] {
             assert!(IpAddress::parse("ip", good).is_ok(), "{good}");
         }
     }
@@ -309,7 +318,10 @@ mod tests {
     #[test]
     fn r7_5_sort_key_is_the_address_bytes_in_hex() {
         assert_eq!(ip("192.0.2.10").sort_key(), "c000020a");
-        assert_eq!(ip("2001:db8::1").sort_key(), "20010db8000000000000000000000001");
+        assert_eq!(
+            ip("2001:db8::1").sort_key(),
+            "20010db8000000000000000000000001"
+        );
         assert!(ip("9.0.0.1").sort_key() < ip("10.0.0.1").sort_key());
         assert!(ip("2001:db8::9").sort_key() < ip("2001:db8::10").sort_key());
     }
@@ -327,14 +339,26 @@ mod tests {
         }
         for bad in ["", "exclusive", "share", "shared,dedicated"] {
             let err = IpKind::parse("type", bad).unwrap_err();
-            assert_eq!(field_of(err), (ErrorCode::Invalid, "type".into()), "{bad:?}");
+            assert_eq!(
+                field_of(err),
+                (ErrorCode::Invalid, "type".into()),
+                "{bad:?}"
+            );
         }
         assert_eq!(IpKind::from_wire("Shared"), None, "wire names are exact");
     }
 
     #[test]
     fn r7_5_interface_names_follow_linux_rules() {
-        for good in ["eth0", "ens3", "eth0:1", "br-lan", "enp0s31f6", "bond0.100", "wg_0"] {
+        for good in [
+            "eth0",
+            "ens3",
+            "eth0:1",
+            "br-lan",
+            "enp0s31f6",
+            "bond0.100",
+            "wg_0",
+        ] {
             assert_eq!(
                 parse_interface("interface", good).unwrap().as_deref(),
                 Some(good)

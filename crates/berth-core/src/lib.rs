@@ -7,13 +7,14 @@
 pub mod account;
 pub mod clock;
 pub mod country;
-pub mod property;
 pub mod error;
 pub mod ip;
+pub mod property;
 pub mod query;
 pub mod rights;
 pub mod size;
 pub mod status;
+pub mod sync;
 pub mod text;
 pub mod value;
 

@@ -186,7 +186,10 @@ impl PlanType {
             "service" => Ok(PlanType::Service),
             "addon" | "add-on" => Ok(PlanType::Addon),
             "reseller" => Ok(PlanType::Reseller),
-            _ => Err(Error::invalid(field, format!("{field} must be service, addon or reseller"))),
+            _ => Err(Error::invalid(
+                field,
+                format!("{field} must be service, addon or reseller"),
+            )),
         }
     }
 }
@@ -260,49 +263,134 @@ const fn prop(
 }
 
 const fn count(name: &'static str, label: &'static str) -> Descriptor {
-    Descriptor { types: Types::ALL, ..prop(name, Group::Limits, Kind::Count, Default::Unlimited, Combine::Sum, label) }
+    Descriptor {
+        types: Types::ALL,
+        ..prop(
+            name,
+            Group::Limits,
+            Kind::Count,
+            Default::Unlimited,
+            Combine::Sum,
+            label,
+        )
+    }
 }
 
 const fn size(name: &'static str, label: &'static str) -> Descriptor {
-    Descriptor { types: Types::ALL, ..prop(name, Group::Limits, Kind::Size, Default::Unlimited, Combine::Sum, label) }
+    Descriptor {
+        types: Types::ALL,
+        ..prop(
+            name,
+            Group::Limits,
+            Kind::Size,
+            Default::Unlimited,
+            Combine::Sum,
+            label,
+        )
+    }
 }
 
 const fn perm(name: &'static str, default: bool, label: &'static str) -> Descriptor {
     Descriptor {
         types: Types::ALL,
-        ..prop(name, Group::Permissions, Kind::Bool, Default::Bool(default), Combine::Or, label)
+        ..prop(
+            name,
+            Group::Permissions,
+            Kind::Bool,
+            Default::Bool(default),
+            Combine::Or,
+            label,
+        )
     }
 }
 
 const fn controlled(d: Descriptor, permission: &'static str) -> Descriptor {
-    Descriptor { controlled_by: Some(permission), ..d }
+    Descriptor {
+        controlled_by: Some(permission),
+        ..d
+    }
 }
 
 const fn hosting_flag(name: &'static str, default: bool, label: &'static str) -> Descriptor {
     controlled(
-        prop(name, Group::Hosting, Kind::Bool, Default::Bool(default), Combine::Or, label),
+        prop(
+            name,
+            Group::Hosting,
+            Kind::Bool,
+            Default::Bool(default),
+            Combine::Or,
+            label,
+        ),
         "manage_phosting",
     )
 }
 
-const fn php(name: &'static str, kind: Kind, permission: &'static str, label: &'static str) -> Descriptor {
-    controlled(prop(name, Group::Php, kind, Default::Inherit, Combine::Max, label), permission)
+const fn php(
+    name: &'static str,
+    kind: Kind,
+    permission: &'static str,
+    label: &'static str,
+) -> Descriptor {
+    controlled(
+        prop(
+            name,
+            Group::Php,
+            kind,
+            Default::Inherit,
+            Combine::Max,
+            label,
+        ),
+        permission,
+    )
 }
 
 /// The R6.3 overuse policies, strictest first.
-pub const OVERUSE_POLICIES: &[&str] = &["block", "not_suspend", "not_suspend_notify", "notify", "normal"];
+pub const OVERUSE_POLICIES: &[&str] = &[
+    "block",
+    "not_suspend",
+    "not_suspend_notify",
+    "notify",
+    "normal",
+];
 
 /// Every property of Berth (R2.4, R4.1).
 pub const PROPERTIES: &[Descriptor] = &[
     // Resources
     Descriptor {
         types: Types::ALL,
-        ..prop("overuse", Group::Limits, Kind::Choice(OVERUSE_POLICIES), Default::Choice("normal"), Combine::Max, "Overuse policy")
+        ..prop(
+            "overuse",
+            Group::Limits,
+            Kind::Choice(OVERUSE_POLICIES),
+            Default::Choice("normal"),
+            Combine::Max,
+            "Overuse policy",
+        )
     },
     size("disk_space", "Disk space"),
     size("max_traffic", "Traffic per month"),
-    Descriptor { types: Types::ALL, ..prop("disk_space_soft", Group::Limits, Kind::Threshold, Default::NoThreshold, Combine::Max, "Notify when disk space reaches") },
-    Descriptor { types: Types::ALL, ..prop("max_traffic_soft", Group::Limits, Kind::Threshold, Default::NoThreshold, Combine::Max, "Notify when traffic reaches") },
+    Descriptor {
+        types: Types::ALL,
+        ..prop(
+            "disk_space_soft",
+            Group::Limits,
+            Kind::Threshold,
+            Default::NoThreshold,
+            Combine::Max,
+            "Notify when disk space reaches",
+        )
+    },
+    Descriptor {
+        types: Types::ALL,
+        ..prop(
+            "max_traffic_soft",
+            Group::Limits,
+            Kind::Threshold,
+            Default::NoThreshold,
+            Combine::Max,
+            "Notify when traffic reaches",
+        )
+    },
     count("max_site", "Domains"),
     count("max_subdom", "Subdomains"),
     count("max_dom_aliases", "Domain aliases"),
@@ -319,15 +407,36 @@ pub const PROPERTIES: &[Descriptor] = &[
     Descriptor {
         types: Types::ALL,
         on_subscription: false,
-        ..prop("expiration", Group::Limits, Kind::Period, Default::NoExpiry, Combine::Max, "Validity period")
+        ..prop(
+            "expiration",
+            Group::Limits,
+            Kind::Period,
+            Default::NoExpiry,
+            Combine::Max,
+            "Validity period",
+        )
     },
-    Descriptor { types: Types::RESELLER, ..count("max_cl", "Customers") },
-    Descriptor { types: Types::RESELLER, ..count("max_dom", "Subscriptions") },
+    Descriptor {
+        types: Types::RESELLER,
+        ..count("max_cl", "Customers")
+    },
+    Descriptor {
+        types: Types::RESELLER,
+        ..count("max_dom", "Subscriptions")
+    },
     // Permissions
     perm("create_domains", false, "Domain creation"),
     perm("manage_phosting", false, "Hosting settings management"),
-    perm("manage_php_settings", false, "Common PHP settings management"),
-    perm("manage_performance", false, "Hosting performance settings management"),
+    perm(
+        "manage_php_settings",
+        false,
+        "Common PHP settings management",
+    ),
+    perm(
+        "manage_performance",
+        false,
+        "Hosting performance settings management",
+    ),
     perm("manage_php_safe_mode", false, "PHP safe mode management"),
     perm("manage_sh_access", false, "Access to the server over SSH"),
     perm("manage_not_chroot_shell", false, "Non-chrooted SSH shell"),
@@ -346,33 +455,98 @@ pub const PROPERTIES: &[Descriptor] = &[
     perm("manage_webstat", true, "Web statistics management"),
     perm("manage_maillists", true, "Mailing lists management"),
     perm("manage_webapps", false, "Java applications management"),
-    perm("access_appcatalog", true, "Access to the application catalogue"),
-    perm("allow_insecure_sites", false, "Setting up potentially insecure web scripting options"),
+    perm(
+        "access_appcatalog",
+        true,
+        "Access to the application catalogue",
+    ),
+    perm(
+        "allow_insecure_sites",
+        false,
+        "Setting up potentially insecure web scripting options",
+    ),
     perm("select_db_server", false, "Database server selection"),
-    Descriptor { types: Types::RESELLER, ..perm("create_clients", true, "Customer creation") },
-    Descriptor { types: Types::RESELLER, ..perm("allow_oversell", false, "Overselling") },
-    Descriptor { types: Types::RESELLER, ..perm("remote_access_interface", false, "API access") },
-    Descriptor { types: Types::RESELLER, ..perm("cp_access", true, "Control panel access") },
+    Descriptor {
+        types: Types::RESELLER,
+        ..perm("create_clients", true, "Customer creation")
+    },
+    Descriptor {
+        types: Types::RESELLER,
+        ..perm("allow_oversell", false, "Overselling")
+    },
+    Descriptor {
+        types: Types::RESELLER,
+        ..perm("remote_access_interface", false, "API access")
+    },
+    Descriptor {
+        types: Types::RESELLER,
+        ..perm("cp_access", true, "Control panel access")
+    },
     // Hosting
-    prop("hosting", Group::Hosting, Kind::Bool, Default::Bool(true), Combine::Or, "Web hosting"),
-    controlled(prop("hard_quota", Group::Hosting, Kind::Bool, Default::Bool(false), Combine::Or, "Hard disk quota"), "manage_quota"),
+    prop(
+        "hosting",
+        Group::Hosting,
+        Kind::Bool,
+        Default::Bool(true),
+        Combine::Or,
+        "Web hosting",
+    ),
+    controlled(
+        prop(
+            "hard_quota",
+            Group::Hosting,
+            Kind::Bool,
+            Default::Bool(false),
+            Combine::Or,
+            "Hard disk quota",
+        ),
+        "manage_quota",
+    ),
     hosting_flag("ssl", true, "SSL support"),
     controlled(
-        prop("webstat", Group::Hosting, Kind::Choice(&["none", "webalizer", "awstats"]), Default::Choice("awstats"), Combine::Max, "Web statistics"),
+        prop(
+            "webstat",
+            Group::Hosting,
+            Kind::Choice(&["none", "webalizer", "awstats"]),
+            Default::Choice("awstats"),
+            Combine::Max,
+            "Web statistics",
+        ),
         "manage_webstat",
     ),
     controlled(
-        prop("webstat_protected", Group::Hosting, Kind::Bool, Default::Bool(true), Combine::Or, "Statistics in a password-protected directory"),
+        prop(
+            "webstat_protected",
+            Group::Hosting,
+            Kind::Bool,
+            Default::Bool(true),
+            Combine::Or,
+            "Statistics in a password-protected directory",
+        ),
         "manage_webstat",
     ),
     hosting_flag("errdocs", false, "Custom error documents"),
     controlled(
-        prop("shell", Group::Hosting, Kind::Choice(&["none", "chroot", "bash"]), Default::Choice("none"), Combine::Max, "SSH shell"),
+        prop(
+            "shell",
+            Group::Hosting,
+            Kind::Choice(&["none", "chroot", "bash"]),
+            Default::Choice("none"),
+            Combine::Max,
+            "SSH shell",
+        ),
         "manage_sh_access",
     ),
     hosting_flag("php", true, "PHP"),
     controlled(
-        prop("php_handler", Group::Hosting, Kind::Choice(&["cgi", "fastcgi", "fpm"]), Default::Choice("fpm"), Combine::Max, "PHP handler"),
+        prop(
+            "php_handler",
+            Group::Hosting,
+            Kind::Choice(&["cgi", "fastcgi", "fpm"]),
+            Default::Choice("fpm"),
+            Combine::Max,
+            "PHP handler",
+        ),
         "manage_phosting",
     ),
     hosting_flag("cgi", true, "CGI"),
@@ -382,55 +556,303 @@ pub const PROPERTIES: &[Descriptor] = &[
     hosting_flag("ssi", false, "SSI"),
     hosting_flag("wu_script", false, "Web users may run scripts"),
     // PHP: performance group
-    php("memory_limit", Kind::PhpSize, "manage_performance", "memory_limit"),
-    php("max_execution_time", Kind::PhpInt, "manage_performance", "max_execution_time"),
-    php("max_input_time", Kind::PhpInt, "manage_performance", "max_input_time"),
-    php("post_max_size", Kind::PhpSize, "manage_performance", "post_max_size"),
-    php("upload_max_filesize", Kind::PhpSize, "manage_performance", "upload_max_filesize"),
+    php(
+        "memory_limit",
+        Kind::PhpSize,
+        "manage_performance",
+        "memory_limit",
+    ),
+    php(
+        "max_execution_time",
+        Kind::PhpInt,
+        "manage_performance",
+        "max_execution_time",
+    ),
+    php(
+        "max_input_time",
+        Kind::PhpInt,
+        "manage_performance",
+        "max_input_time",
+    ),
+    php(
+        "post_max_size",
+        Kind::PhpSize,
+        "manage_performance",
+        "post_max_size",
+    ),
+    php(
+        "upload_max_filesize",
+        Kind::PhpSize,
+        "manage_performance",
+        "upload_max_filesize",
+    ),
     // PHP: common group
-    php("include_path", Kind::PhpText, "manage_php_settings", "include_path"),
-    php("session.save_path", Kind::PhpText, "manage_php_settings", "session.save_path"),
-    php("open_basedir", Kind::PhpText, "manage_php_settings", "open_basedir"),
-    php("error_reporting", Kind::PhpText, "manage_php_settings", "error_reporting"),
-    php("display_errors", Kind::PhpBool, "manage_php_settings", "display_errors"),
-    php("log_errors", Kind::PhpBool, "manage_php_settings", "log_errors"),
-    php("allow_url_fopen", Kind::PhpBool, "manage_php_settings", "allow_url_fopen"),
-    php("file_uploads", Kind::PhpBool, "manage_php_settings", "file_uploads"),
-    php("short_open_tag", Kind::PhpBool, "manage_php_settings", "short_open_tag"),
+    php(
+        "include_path",
+        Kind::PhpText,
+        "manage_php_settings",
+        "include_path",
+    ),
+    php(
+        "session.save_path",
+        Kind::PhpText,
+        "manage_php_settings",
+        "session.save_path",
+    ),
+    php(
+        "open_basedir",
+        Kind::PhpText,
+        "manage_php_settings",
+        "open_basedir",
+    ),
+    php(
+        "error_reporting",
+        Kind::PhpText,
+        "manage_php_settings",
+        "error_reporting",
+    ),
+    php(
+        "display_errors",
+        Kind::PhpBool,
+        "manage_php_settings",
+        "display_errors",
+    ),
+    php(
+        "log_errors",
+        Kind::PhpBool,
+        "manage_php_settings",
+        "log_errors",
+    ),
+    php(
+        "allow_url_fopen",
+        Kind::PhpBool,
+        "manage_php_settings",
+        "allow_url_fopen",
+    ),
+    php(
+        "file_uploads",
+        Kind::PhpBool,
+        "manage_php_settings",
+        "file_uploads",
+    ),
+    php(
+        "short_open_tag",
+        Kind::PhpBool,
+        "manage_php_settings",
+        "short_open_tag",
+    ),
     controlled(
-        prop("additional_directives", Group::Php, Kind::Text { max: 8000, multiline: true }, Default::Text(""), Combine::Max, "Additional PHP directives"),
+        prop(
+            "additional_directives",
+            Group::Php,
+            Kind::Text {
+                max: 8000,
+                multiline: true,
+            },
+            Default::Text(""),
+            Combine::Max,
+            "Additional PHP directives",
+        ),
         "manage_php_settings",
     ),
     // Mail
-    prop("webmail", Group::Mail, Kind::Bool, Default::Bool(true), Combine::Or, "Webmail"),
-    controlled(prop("mailing_lists", Group::Mail, Kind::Bool, Default::Bool(true), Combine::Or, "Mailing lists"), "manage_maillists"),
-    prop("nonexistent_user", Group::Mail, Kind::Choice(&["reject", "bounce", "forward"]), Default::Choice("bounce"), Combine::Max, "Mail to non-existent users"),
-    prop("bounce_message", Group::Mail, Kind::Text { max: 1000, multiline: true }, Default::Text("This address no longer accepts mail."), Combine::Max, "Bounce message"),
-    prop("forward_address", Group::Mail, Kind::Text { max: 254, multiline: false }, Default::Text(""), Combine::Max, "Forward to address"),
+    prop(
+        "webmail",
+        Group::Mail,
+        Kind::Bool,
+        Default::Bool(true),
+        Combine::Or,
+        "Webmail",
+    ),
+    controlled(
+        prop(
+            "mailing_lists",
+            Group::Mail,
+            Kind::Bool,
+            Default::Bool(true),
+            Combine::Or,
+            "Mailing lists",
+        ),
+        "manage_maillists",
+    ),
+    prop(
+        "nonexistent_user",
+        Group::Mail,
+        Kind::Choice(&["reject", "bounce", "forward"]),
+        Default::Choice("bounce"),
+        Combine::Max,
+        "Mail to non-existent users",
+    ),
+    prop(
+        "bounce_message",
+        Group::Mail,
+        Kind::Text {
+            max: 1000,
+            multiline: true,
+        },
+        Default::Text("This address no longer accepts mail."),
+        Combine::Max,
+        "Bounce message",
+    ),
+    prop(
+        "forward_address",
+        Group::Mail,
+        Kind::Text {
+            max: 254,
+            multiline: false,
+        },
+        Default::Text(""),
+        Combine::Max,
+        "Forward to address",
+    ),
     // DNS
-    controlled(prop("zone_type", Group::Dns, Kind::Choice(&["slave", "master"]), Default::Choice("master"), Combine::Max, "DNS zone type"), "manage_dns"),
+    controlled(
+        prop(
+            "zone_type",
+            Group::Dns,
+            Kind::Choice(&["slave", "master"]),
+            Default::Choice("master"),
+            Combine::Max,
+            "DNS zone type",
+        ),
+        "manage_dns",
+    ),
     // Performance
     controlled(
-        prop("max_bandwidth", Group::Performance, Kind::Number { unit: "KB/s", min: 1, max: 100_000_000, unlimited: true }, Default::Unlimited, Combine::Sum, "Maximum bandwidth per site"),
+        prop(
+            "max_bandwidth",
+            Group::Performance,
+            Kind::Number {
+                unit: "KB/s",
+                min: 1,
+                max: 100_000_000,
+                unlimited: true,
+            },
+            Default::Unlimited,
+            Combine::Sum,
+            "Maximum bandwidth per site",
+        ),
         "manage_performance",
     ),
     controlled(
-        prop("max_connections", Group::Performance, Kind::Number { unit: "connections", min: 1, max: 1_000_000, unlimited: true }, Default::Unlimited, Combine::Sum, "Maximum simultaneous connections per site"),
+        prop(
+            "max_connections",
+            Group::Performance,
+            Kind::Number {
+                unit: "connections",
+                min: 1,
+                max: 1_000_000,
+                unlimited: true,
+            },
+            Default::Unlimited,
+            Combine::Sum,
+            "Maximum simultaneous connections per site",
+        ),
         "manage_performance",
     ),
     // Logs & statistics
     controlled(
-        prop("stats_retention", Group::Logs, Kind::Number { unit: "months", min: 1, max: 120, unlimited: true }, Default::Limit(3), Combine::Max, "Months of web statistics kept"),
+        prop(
+            "stats_retention",
+            Group::Logs,
+            Kind::Number {
+                unit: "months",
+                min: 1,
+                max: 120,
+                unlimited: true,
+            },
+            Default::Limit(3),
+            Combine::Max,
+            "Months of web statistics kept",
+        ),
         "manage_log",
     ),
-    controlled(prop("log_rotation", Group::Logs, Kind::Choice(&["size", "period"]), Default::Choice("period"), Combine::Max, "Rotate logs by"), "manage_log"),
-    controlled(prop("log_period", Group::Logs, Kind::Choice(&["monthly", "weekly", "daily"]), Default::Choice("daily"), Combine::Max, "Rotation period"), "manage_log"),
-    controlled(prop("log_size", Group::Logs, Kind::Size, Default::Limit(10 << 20), Combine::Max, "Rotation size"), "manage_log"),
-    controlled(prop("log_files_kept", Group::Logs, Kind::Number { unit: "files", min: 1, max: 1000, unlimited: true }, Default::Limit(3), Combine::Max, "Log files kept"), "manage_log"),
-    controlled(prop("log_compress", Group::Logs, Kind::Bool, Default::Bool(true), Combine::Or, "Compress log files"), "manage_log"),
-    controlled(prop("log_mail_to", Group::Logs, Kind::Text { max: 254, multiline: false }, Default::Text(""), Combine::Max, "Mail processed logs to"), "manage_log"),
+    controlled(
+        prop(
+            "log_rotation",
+            Group::Logs,
+            Kind::Choice(&["size", "period"]),
+            Default::Choice("period"),
+            Combine::Max,
+            "Rotate logs by",
+        ),
+        "manage_log",
+    ),
+    controlled(
+        prop(
+            "log_period",
+            Group::Logs,
+            Kind::Choice(&["monthly", "weekly", "daily"]),
+            Default::Choice("daily"),
+            Combine::Max,
+            "Rotation period",
+        ),
+        "manage_log",
+    ),
+    controlled(
+        prop(
+            "log_size",
+            Group::Logs,
+            Kind::Size,
+            Default::Limit(10 << 20),
+            Combine::Max,
+            "Rotation size",
+        ),
+        "manage_log",
+    ),
+    controlled(
+        prop(
+            "log_files_kept",
+            Group::Logs,
+            Kind::Number {
+                unit: "files",
+                min: 1,
+                max: 1000,
+                unlimited: true,
+            },
+            Default::Limit(3),
+            Combine::Max,
+            "Log files kept",
+        ),
+        "manage_log",
+    ),
+    controlled(
+        prop(
+            "log_compress",
+            Group::Logs,
+            Kind::Bool,
+            Default::Bool(true),
+            Combine::Or,
+            "Compress log files",
+        ),
+        "manage_log",
+    ),
+    controlled(
+        prop(
+            "log_mail_to",
+            Group::Logs,
+            Kind::Text {
+                max: 254,
+                multiline: false,
+            },
+            Default::Text(""),
+            Combine::Max,
+            "Mail processed logs to",
+        ),
+        "manage_log",
+    ),
     // Applications
-    Descriptor { types: Types::ALL, ..prop("applications", Group::Applications, Kind::Apps, Default::AllApps, Combine::Union, "Applications") },
+    Descriptor {
+        types: Types::ALL,
+        ..prop(
+            "applications",
+            Group::Applications,
+            Kind::Apps,
+            Default::AllApps,
+            Combine::Union,
+            "Applications",
+        )
+    },
 ];
 
 /// The descriptor named `name`.
@@ -462,14 +884,22 @@ impl Descriptor {
         match self.kind {
             Kind::Count => parse_count(name, text),
             Kind::Size => Ok(Value::Limit(Size::parse(name, text)?.to_stored())),
-            Kind::Number { unit, min, max, unlimited } => parse_number(name, text, unit, min, max, unlimited),
+            Kind::Number {
+                unit,
+                min,
+                max,
+                unlimited,
+            } => parse_number(name, text, unit, min, max, unlimited),
             Kind::Bool => parse_bool(name, text).map(Value::Bool),
             Kind::Choice(choices) => {
                 let lower = text.to_ascii_lowercase();
                 if choices.contains(&lower.as_str()) {
                     Ok(Value::Choice(lower))
                 } else {
-                    Err(Error::invalid(name, format!("{name} must be one of {}", choices.join(", "))))
+                    Err(Error::invalid(
+                        name,
+                        format!("{name} must be one of {}", choices.join(", ")),
+                    ))
                 }
             }
             Kind::Period => Period::parse(name, text).map(Value::Period),
@@ -479,10 +909,19 @@ impl Descriptor {
             _ if is_default => Ok(Value::Default),
             Kind::PhpSize => match Size::parse(name, text) {
                 Ok(size) => Ok(Value::Limit(size.to_stored())),
-                Err(_) => Err(Error::invalid(name, format!("{name} must be a size such as 128M, -1, or default"))),
+                Err(_) => Err(Error::invalid(
+                    name,
+                    format!("{name} must be a size such as 128M, -1, or default"),
+                )),
             },
-            Kind::PhpInt => parse_number(name, text, "seconds", 0, 86_400 * 7, true)
-                .map_err(|_| Error::invalid(name, format!("{name} must be a number of seconds, -1, or default"))),
+            Kind::PhpInt => {
+                parse_number(name, text, "seconds", 0, 86_400 * 7, true).map_err(|_| {
+                    Error::invalid(
+                        name,
+                        format!("{name} must be a number of seconds, -1, or default"),
+                    )
+                })
+            }
             Kind::PhpBool => parse_bool(name, text).map(Value::Bool),
             Kind::PhpText => parse_text(name, raw, 4096, false),
         }
@@ -492,9 +931,15 @@ impl Descriptor {
     pub fn check(&self, value: &Value) -> Result<()> {
         let ok = match (self.kind, value) {
             (Kind::Count | Kind::Size, Value::Limit(n)) => *n >= -1,
-            (Kind::Number { min, max, unlimited, .. }, Value::Limit(n)) => {
-                (*n == -1 && unlimited) || (min..=max).contains(n)
-            }
+            (
+                Kind::Number {
+                    min,
+                    max,
+                    unlimited,
+                    ..
+                },
+                Value::Limit(n),
+            ) => (*n == -1 && unlimited) || (min..=max).contains(n),
             (Kind::Bool, Value::Bool(_)) => true,
             (Kind::Choice(choices), Value::Choice(c)) => choices.contains(&c.as_str()),
             (Kind::Period, Value::Period(_)) => true,
@@ -510,7 +955,10 @@ impl Descriptor {
         if ok {
             Ok(())
         } else {
-            Err(Error::invalid(self.name, format!("{} has a value of the wrong kind", self.name)))
+            Err(Error::invalid(
+                self.name,
+                format!("{} has a value of the wrong kind", self.name),
+            ))
         }
     }
 
@@ -534,12 +982,20 @@ impl Descriptor {
         match (self.combine, a, b) {
             (_, Value::Default, other) | (_, other, Value::Default) => other.clone(),
             (Combine::Sum, Value::Limit(x), Value::Limit(y)) => {
-                if *x < 0 || *y < 0 { Value::UNLIMITED } else { Value::Limit(x.saturating_add(*y)) }
+                if *x < 0 || *y < 0 {
+                    Value::UNLIMITED
+                } else {
+                    Value::Limit(x.saturating_add(*y))
+                }
             }
             (Combine::Or, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x || *y),
             (Combine::Union, Value::Apps(x), Value::Apps(y)) => Value::Apps(x.union(y)),
             _ => {
-                if self.generosity(a) >= self.generosity(b) { a.clone() } else { b.clone() }
+                if self.generosity(a) >= self.generosity(b) {
+                    a.clone()
+                } else {
+                    b.clone()
+                }
             }
         }
     }
@@ -567,9 +1023,13 @@ impl Descriptor {
         match value {
             Value::Limit(n) => serde_json::Value::from(*n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Apps(Apps::Only(names)) => {
-                serde_json::Value::Array(names.iter().cloned().map(serde_json::Value::String).collect())
-            }
+            Value::Apps(Apps::Only(names)) => serde_json::Value::Array(
+                names
+                    .iter()
+                    .cloned()
+                    .map(serde_json::Value::String)
+                    .collect(),
+            ),
             other => serde_json::Value::String(self.display(other)),
         }
     }
@@ -578,7 +1038,9 @@ impl Descriptor {
     pub fn from_json(&self, json: &serde_json::Value) -> Result<Value> {
         let value = match json {
             serde_json::Value::Number(n) => {
-                let n = n.as_i64().ok_or_else(|| Error::invalid(self.name, format!("{} must be a whole number", self.name)))?;
+                let n = n.as_i64().ok_or_else(|| {
+                    Error::invalid(self.name, format!("{} must be a whole number", self.name))
+                })?;
                 self.parse(&n.to_string())?
             }
             serde_json::Value::Bool(b) => self.parse(&b.to_string())?,
@@ -586,11 +1048,19 @@ impl Descriptor {
             serde_json::Value::Array(items) => {
                 let names: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
                 if names.len() != items.len() {
-                    return Err(Error::invalid(self.name, format!("{} must be a list of names", self.name)));
+                    return Err(Error::invalid(
+                        self.name,
+                        format!("{} must be a list of names", self.name),
+                    ));
                 }
                 self.parse(&names.join(","))?
             }
-            _ => return Err(Error::invalid(self.name, format!("{} has an unreadable value", self.name))),
+            _ => {
+                return Err(Error::invalid(
+                    self.name,
+                    format!("{} has an unreadable value", self.name),
+                ));
+            }
         };
         self.check(&value)?;
         Ok(value)
@@ -603,11 +1073,21 @@ fn parse_count(name: &str, text: &str) -> Result<Value> {
     }
     match text.parse::<i64>() {
         Ok(n) if n >= 0 => Ok(Value::Limit(n)),
-        _ => Err(Error::invalid(name, format!("{name} must be a whole number, -1 or unlimited"))),
+        _ => Err(Error::invalid(
+            name,
+            format!("{name} must be a whole number, -1 or unlimited"),
+        )),
     }
 }
 
-fn parse_number(name: &str, text: &str, unit: &str, min: i64, max: i64, unlimited: bool) -> Result<Value> {
+fn parse_number(
+    name: &str,
+    text: &str,
+    unit: &str,
+    min: i64,
+    max: i64,
+    unlimited: bool,
+) -> Result<Value> {
     if unlimited && (text == "-1" || text.eq_ignore_ascii_case("unlimited")) {
         return Ok(Value::UNLIMITED);
     }
@@ -615,7 +1095,10 @@ fn parse_number(name: &str, text: &str, unit: &str, min: i64, max: i64, unlimite
         Ok(n) if (min..=max).contains(&n) => Ok(Value::Limit(n)),
         _ => {
             let or_unlimited = if unlimited { ", or unlimited" } else { "" };
-            Err(Error::invalid(name, format!("{name} must be a number of {unit} from {min} to {max}{or_unlimited}")))
+            Err(Error::invalid(
+                name,
+                format!("{name} must be a number of {unit} from {min} to {max}{or_unlimited}"),
+            ))
         }
     }
 }
@@ -624,18 +1107,27 @@ fn parse_bool(name: &str, text: &str) -> Result<bool> {
     match text.to_ascii_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Ok(true),
         "false" | "off" | "no" | "0" => Ok(false),
-        _ => Err(Error::invalid(name, format!("{name} must be true or false"))),
+        _ => Err(Error::invalid(
+            name,
+            format!("{name} must be true or false"),
+        )),
     }
 }
 
 fn parse_text(name: &str, raw: &str, max: usize, multiline: bool) -> Result<Value> {
     let text = raw.trim();
     if text.chars().count() > max {
-        return Err(Error::invalid(name, format!("{name} must be at most {max} characters")));
+        return Err(Error::invalid(
+            name,
+            format!("{name} must be at most {max} characters"),
+        ));
     }
     let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
     if text.chars().any(bad) {
-        return Err(Error::invalid(name, format!("{name} must not contain control characters")));
+        return Err(Error::invalid(
+            name,
+            format!("{name} must not contain control characters"),
+        ));
     }
     Ok(Value::Text(text.to_owned()))
 }
@@ -655,25 +1147,49 @@ pub fn defaults_for(plan_type: PlanType) -> Properties {
 
 /// Parses `NAME=VALUE` given with `group`'s flag; the property must belong to that group
 /// and to `plan_type`.
-pub fn parse_assignment(group: Group, plan_type: PlanType, raw: &str) -> Result<(&'static Descriptor, Value)> {
+pub fn parse_assignment(
+    group: Group,
+    plan_type: PlanType,
+    raw: &str,
+) -> Result<(&'static Descriptor, Value)> {
     let (name, value) = match group {
         Group::Dns if !raw.contains('=') => ("zone_type", raw),
         Group::Applications if !raw.contains('=') => ("applications", raw),
-        _ => raw.split_once('=').map(|(n, v)| (n.trim(), v)).ok_or_else(|| {
-            Error::invalid(group.as_str(), format!("{} takes NAME=VALUE (got {raw:?})", group.flag()))
-        })?,
+        _ => raw
+            .split_once('=')
+            .map(|(n, v)| (n.trim(), v))
+            .ok_or_else(|| {
+                Error::invalid(
+                    group.as_str(),
+                    format!("{} takes NAME=VALUE (got {raw:?})", group.flag()),
+                )
+            })?,
     };
     let d = descriptor(name).ok_or_else(|| {
-        Error::invalid(name, format!("{name} is not a property; the {} properties are: {}", group.as_str(), names_in(group, plan_type)))
+        Error::invalid(
+            name,
+            format!(
+                "{name} is not a property; the {} properties are: {}",
+                group.as_str(),
+                names_in(group, plan_type)
+            ),
+        )
     })?;
     if d.group != group {
         return Err(Error::invalid(
             name,
-            format!("{name} is a {} property: set it with {}", d.group.as_str(), d.group.flag()),
+            format!(
+                "{name} is a {} property: set it with {}",
+                d.group.as_str(),
+                d.group.flag()
+            ),
         ));
     }
     if !d.types.includes(plan_type) {
-        return Err(Error::invalid(name, format!("{name} does not apply to {} plans", plan_type.as_str())));
+        return Err(Error::invalid(
+            name,
+            format!("{name} does not apply to {} plans", plan_type.as_str()),
+        ));
     }
     Ok((d, d.parse(value)?))
 }
@@ -699,7 +1215,10 @@ pub fn to_grouped_json(props: &Properties) -> serde_json::Map<String, serde_json
             }
         }
         if !members.is_empty() {
-            out.insert(group.as_str().to_owned(), serde_json::Value::Object(members));
+            out.insert(
+                group.as_str().to_owned(),
+                serde_json::Value::Object(members),
+            );
         }
     }
     out
@@ -718,10 +1237,13 @@ pub fn to_flat_json(props: &Properties) -> String {
 pub fn from_flat_json(text: &str) -> Result<Properties> {
     let json: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::failed(format!("stored properties are not JSON: {e}")))?;
-    let obj = json.as_object().ok_or_else(|| Error::failed("stored properties are not an object"))?;
+    let obj = json
+        .as_object()
+        .ok_or_else(|| Error::failed("stored properties are not an object"))?;
     obj.iter()
         .map(|(name, v)| {
-            let d = descriptor(name).ok_or_else(|| Error::failed(format!("unknown stored property {name}")))?;
+            let d = descriptor(name)
+                .ok_or_else(|| Error::failed(format!("unknown stored property {name}")))?;
             Ok((d.name, d.from_json(v)?))
         })
         .collect()

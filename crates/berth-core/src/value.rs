@@ -30,7 +30,9 @@ impl Period {
         let invalid = || {
             Error::invalid(
                 field,
-                format!("{field} must be a period such as 30D, 1M, 1Y, or unlimited (got {text:?})"),
+                format!(
+                    "{field} must be a period such as 30D, 1M, 1Y, or unlimited (got {text:?})"
+                ),
             )
         };
         let unit = text.chars().last().ok_or_else(invalid)?;
@@ -100,7 +102,10 @@ impl Threshold {
         if let Some(pct) = text.strip_suffix('%') {
             return match pct.trim().parse::<u8>() {
                 Ok(p) if (1..=100).contains(&p) => Ok(Threshold::Percent(p)),
-                _ => Err(Error::invalid(field, format!("{field} must be a percentage from 1% to 100%"))),
+                _ => Err(Error::invalid(
+                    field,
+                    format!("{field} must be a percentage from 1% to 100%"),
+                )),
             };
         }
         if text.eq_ignore_ascii_case("off") {
@@ -146,7 +151,9 @@ impl Apps {
         for name in text.split(',').map(|n| n.trim().to_ascii_lowercase()) {
             let ok = !name.is_empty()
                 && name.len() <= 64
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             if !ok {
                 return Err(Error::invalid(
                     field,
@@ -223,22 +230,50 @@ mod tests {
 
     #[test]
     fn periods_parse_and_add_with_month_end_clamping() {
-        assert_eq!(Period::parse("expiration", "1m").unwrap(), Period::Months(1));
-        assert_eq!(Period::parse("expiration", "unlimited").unwrap(), Period::Unlimited);
+        assert_eq!(
+            Period::parse("expiration", "1m").unwrap(),
+            Period::Months(1)
+        );
+        assert_eq!(
+            Period::parse("expiration", "unlimited").unwrap(),
+            Period::Unlimited
+        );
         for bad in ["", "M", "0M", "1W", "1.5Y", "-2"] {
-            assert_eq!(Period::parse("expiration", bad).unwrap_err().field.as_deref(), Some("expiration"), "{bad}");
+            assert_eq!(
+                Period::parse("expiration", bad)
+                    .unwrap_err()
+                    .field
+                    .as_deref(),
+                Some("expiration"),
+                "{bad}"
+            );
         }
         let jan31 = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
-        assert_eq!(Period::Months(1).after(jan31), NaiveDate::from_ymd_opt(2026, 2, 28));
-        assert_eq!(Period::Years(1).after(jan31), NaiveDate::from_ymd_opt(2027, 1, 31));
-        assert_eq!(Period::Days(30).after(jan31), NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(
+            Period::Months(1).after(jan31),
+            NaiveDate::from_ymd_opt(2026, 2, 28)
+        );
+        assert_eq!(
+            Period::Years(1).after(jan31),
+            NaiveDate::from_ymd_opt(2027, 1, 31)
+        );
+        assert_eq!(
+            Period::Days(30).after(jan31),
+            NaiveDate::from_ymd_opt(2026, 3, 2)
+        );
         assert_eq!(Period::Unlimited.after(jan31), None);
     }
 
     #[test]
     fn thresholds_are_sizes_or_percentages() {
-        assert_eq!(Threshold::parse("t", "80%").unwrap(), Threshold::Percent(80));
-        assert_eq!(Threshold::parse("t", "9G").unwrap(), Threshold::Bytes(9 << 30));
+        assert_eq!(
+            Threshold::parse("t", "80%").unwrap(),
+            Threshold::Percent(80)
+        );
+        assert_eq!(
+            Threshold::parse("t", "9G").unwrap(),
+            Threshold::Bytes(9 << 30)
+        );
         assert_eq!(Threshold::parse("t", "off").unwrap(), Threshold::Off);
         assert!(Threshold::parse("t", "101%").is_err());
         assert!(Threshold::parse("t", "0%").is_err());

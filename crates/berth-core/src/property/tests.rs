@@ -11,11 +11,16 @@ fn r2_4_names_are_unique_and_every_controller_is_a_permission() {
     assert_eq!(before, names.len(), "duplicate property names");
     for d in PROPERTIES {
         if let Some(p) = d.controlled_by {
-            let perm = descriptor(p).unwrap_or_else(|| panic!("{} controlled by unknown {p}", d.name));
+            let perm =
+                descriptor(p).unwrap_or_else(|| panic!("{} controlled by unknown {p}", d.name));
             assert_eq!(perm.group, Group::Permissions, "{}", d.name);
             assert!(perm.types.includes(PlanType::Service), "{}", d.name);
         }
-        assert!(d.check(&d.default_value()).is_ok(), "default of {} fits its kind", d.name);
+        assert!(
+            d.check(&d.default_value()).is_ok(),
+            "default of {} fits its kind",
+            d.name
+        );
     }
 }
 
@@ -23,7 +28,12 @@ fn r2_4_names_are_unique_and_every_controller_is_a_permission() {
 fn r2_4_every_group_is_present_for_service_plans() {
     let defaults = defaults_for(PlanType::Service);
     for group in Group::ALL {
-        assert!(PROPERTIES.iter().any(|d| d.group == group && defaults.contains_key(d.name)), "{group:?}");
+        assert!(
+            PROPERTIES
+                .iter()
+                .any(|d| d.group == group && defaults.contains_key(d.name)),
+            "{group:?}"
+        );
     }
     let reseller = defaults_for(PlanType::Reseller);
     assert!(reseller.contains_key("max_cl") && reseller.contains_key("allow_oversell"));
@@ -50,7 +60,8 @@ fn r3_3_permission_controlled_settings_follow_the_spec() {
 fn assignments_parse_by_group_and_name_the_property_on_error() {
     let (d, v) = parse_assignment(Group::Limits, PlanType::Service, "disk_space=10G").unwrap();
     assert_eq!((d.name, v), ("disk_space", Value::Limit(10 << 30)));
-    let (_, v) = parse_assignment(Group::Permissions, PlanType::Service, "manage_dns=true").unwrap();
+    let (_, v) =
+        parse_assignment(Group::Permissions, PlanType::Service, "manage_dns=true").unwrap();
     assert_eq!(v, Value::Bool(true));
     let (d, v) = parse_assignment(Group::Dns, PlanType::Service, "slave").unwrap();
     assert_eq!((d.name, v), ("zone_type", Value::Choice("slave".into())));
@@ -70,7 +81,11 @@ fn assignments_parse_by_group_and_name_the_property_on_error() {
     ];
     for (group, raw, field) in cases {
         let err = parse_assignment(group, PlanType::Service, raw).unwrap_err();
-        assert_eq!((err.code, err.field.as_deref()), (ErrorCode::Invalid, Some(field)), "{raw}");
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (ErrorCode::Invalid, Some(field)),
+            "{raw}"
+        );
     }
 }
 
@@ -85,26 +100,49 @@ fn json_round_trips_every_default() {
 #[test]
 fn r2_5_add_ons_sum_limits_with_unlimited_absorbing_and_or_permissions() {
     let disk = descriptor("disk_space").unwrap();
-    assert_eq!(disk.combine(&Value::Limit(10), &Value::Limit(5)), Value::Limit(15));
-    assert_eq!(disk.combine(&Value::Limit(10), &Value::UNLIMITED), Value::UNLIMITED);
+    assert_eq!(
+        disk.combine(&Value::Limit(10), &Value::Limit(5)),
+        Value::Limit(15)
+    );
+    assert_eq!(
+        disk.combine(&Value::Limit(10), &Value::UNLIMITED),
+        Value::UNLIMITED
+    );
     let dns = descriptor("manage_dns").unwrap();
-    assert_eq!(dns.combine(&Value::Bool(true), &Value::Bool(false)), Value::Bool(true));
+    assert_eq!(
+        dns.combine(&Value::Bool(true), &Value::Bool(false)),
+        Value::Bool(true)
+    );
     let shell = descriptor("shell").unwrap();
-    assert_eq!(shell.combine(&Value::Choice("bash".into()), &Value::Choice("none".into())), Value::Choice("bash".into()));
+    assert_eq!(
+        shell.combine(&Value::Choice("bash".into()), &Value::Choice("none".into())),
+        Value::Choice("bash".into())
+    );
     let mem = descriptor("memory_limit").unwrap();
-    assert_eq!(mem.combine(&Value::Limit(128 << 20), &Value::Default), Value::Limit(128 << 20), "default keeps the main plan's value (R2.6)");
+    assert_eq!(
+        mem.combine(&Value::Limit(128 << 20), &Value::Default),
+        Value::Limit(128 << 20),
+        "default keeps the main plan's value (R2.6)"
+    );
 }
 
 fn any_value(d: &'static Descriptor) -> BoxedStrategy<Value> {
     match d.kind {
-        Kind::Count | Kind::Size => prop_oneof![Just(Value::UNLIMITED), (0i64..1_000_000).prop_map(Value::Limit)].boxed(),
+        Kind::Count | Kind::Size => prop_oneof![
+            Just(Value::UNLIMITED),
+            (0i64..1_000_000).prop_map(Value::Limit)
+        ]
+        .boxed(),
         Kind::Bool | Kind::PhpBool => any::<bool>().prop_map(Value::Bool).boxed(),
-        Kind::Choice(choices) => proptest::sample::select(choices).prop_map(|c| Value::Choice(c.to_owned())).boxed(),
+        Kind::Choice(choices) => proptest::sample::select(choices)
+            .prop_map(|c| Value::Choice(c.to_owned()))
+            .boxed(),
         _ => Just(d.default_value()).boxed(),
     }
 }
 
-fn property_and_three_values() -> impl Strategy<Value = (&'static Descriptor, Value, Value, Value)> {
+fn property_and_three_values() -> impl Strategy<Value = (&'static Descriptor, Value, Value, Value)>
+{
     (0..PROPERTIES.len()).prop_flat_map(|i| {
         let d = &PROPERTIES[i];
         (Just(d), any_value(d), any_value(d), any_value(d))
