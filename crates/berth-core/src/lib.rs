@@ -7,7 +7,9 @@
 pub mod account;
 pub mod clock;
 pub mod country;
+pub mod domain;
 pub mod error;
+pub mod hosting;
 pub mod ip;
 pub mod property;
 pub mod query;

@@ -1,0 +1,351 @@
+//! Plans and subscriptions (SPEC §2, §3): the records, their names, and who may act on them
+//! (R11.2).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::account::{AccountKind, OwnerRef};
+use crate::domain::DomainName;
+use crate::property::{PlanType, Properties};
+use crate::rights::Actor;
+use crate::status::{Status, Suspension};
+use crate::sync::{Conflict, SyncState};
+use crate::text::checked_line;
+use crate::{Error, Result};
+
+/// A plan's name: 1–255 characters, unique per owner and type (R2.1), compared
+/// case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PlanName(String);
+
+impl PlanName {
+    /// Parses a name; `field` names the input.
+    pub fn parse(field: &str, raw: &str) -> Result<Self> {
+        checked_line(field, raw, 1, 255).map(PlanName)
+    }
+
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A plan (R2.1): a named template of properties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Stable id.
+    pub id: Uuid,
+    /// The admin or the reseller that owns it.
+    pub owner: OwnerRef,
+    /// Service, add-on or reseller plan.
+    pub plan_type: PlanType,
+    /// Name, unique per owner and type.
+    pub name: PlanName,
+    /// Its properties: every property of its type for service and reseller plans; only the
+    /// properties it sets for add-ons (R2.5).
+    pub props: Properties,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A reference to a plan from a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRef {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+}
+
+/// The Unix account that owns a subscription's files: 1–32 characters of `a-z 0-9 _ -`,
+/// starting with a letter, not a system account name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SystemUser(String);
+
+/// Names a subscription's system user may never take.
+const RESERVED_USERS: &[&str] = &[
+    "root",
+    "daemon",
+    "bin",
+    "sys",
+    "sync",
+    "games",
+    "man",
+    "lp",
+    "mail",
+    "news",
+    "uucp",
+    "proxy",
+    "www-data",
+    "backup",
+    "list",
+    "irc",
+    "nobody",
+    "systemd-network",
+    "sshd",
+    "nginx",
+    "apache",
+    "postgres",
+    "mysql",
+    "ftp",
+    "named",
+    "bind",
+    "postfix",
+    "dovecot",
+    "admin",
+    "berth",
+];
+
+impl SystemUser {
+    /// Parses a system user name; `field` names the input.
+    pub fn parse(field: &str, raw: &str) -> Result<Self> {
+        let name = raw.trim().to_ascii_lowercase();
+        let rule =
+            "a system user is 1 to 32 characters of a-z, 0-9, '_' and '-', starting with a letter";
+        let valid = (1..=32).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !valid {
+            return Err(Error::invalid(
+                field,
+                format!("{field} {name:?} is not valid: {rule}"),
+            ));
+        }
+        if RESERVED_USERS.contains(&name.as_str()) {
+            return Err(Error::invalid(
+                field,
+                format!("{field} {name} is reserved for the system"),
+            ));
+        }
+        Ok(SystemUser(name))
+    }
+
+    /// A valid default derived from a domain name: its letters and digits, at most 16.
+    pub fn suggest(domain: &DomainName) -> String {
+        let mut base: String = domain
+            .ascii()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(16)
+            .collect();
+        if !base.starts_with(|c: char| c.is_ascii_lowercase()) {
+            base.insert(0, 'u');
+            base.truncate(16);
+        }
+        base
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An IP address attached to a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionIp {
+    /// The address record's id.
+    pub id: Uuid,
+    /// The address, canonical text.
+    pub address: String,
+    /// Whether it is dedicated (else shared).
+    pub dedicated: bool,
+}
+
+/// A subscription (R3.1): the hosting unit bound to one main domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// Stable id.
+    pub id: Uuid,
+    /// The main domain, for the subscription's whole life.
+    pub name: DomainName,
+    /// The subscriber: a customer, or a reseller or the admin for its own.
+    pub owner: OwnerRef,
+    /// The service plan; `None` for a custom subscription.
+    pub plan: Option<PlanRef>,
+    /// Add-on plans, each at most once.
+    pub addons: Vec<PlanRef>,
+    /// Synced, locked or unsynced.
+    pub sync_state: SyncState,
+    /// The effective properties.
+    pub props: Properties,
+    /// Customized fields ("Update & Lock").
+    pub custom: Properties,
+    /// The last conflict report.
+    pub conflicts: Vec<Conflict>,
+    /// IP addresses.
+    pub ips: Vec<SubscriptionIp>,
+    /// The Unix user owning its files.
+    pub system_user: SystemUser,
+    /// SHA-512-crypt hash of the system user's password (the form /etc/shadow takes).
+    pub system_password_hash: String,
+    /// Expiration date; `None` for unlimited.
+    pub expiration: Option<NaiveDate>,
+    /// Whether usage exceeds a limit (R6.2; measured by the usage task).
+    pub overused: bool,
+    /// Suspension reasons; empty means active.
+    pub suspensions: Vec<Suspension>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Subscription {
+    /// `example.com (Plan name)` or `example.com (Custom)` (R3.1).
+    pub fn display_name(&self) -> String {
+        match &self.plan {
+            Some(plan) => format!("{} ({})", self.name, plan.name),
+            None => format!("{} (Custom)", self.name),
+        }
+    }
+
+    /// The add-on key: sorted add-on ids joined by commas; subscriptions with the same plan,
+    /// key and owner sync alike.
+    pub fn addon_key(&self) -> String {
+        addon_key(self.addons.iter().map(|a| a.id))
+    }
+
+    /// Active or suspended.
+    pub fn status(&self) -> Status {
+        Status::of(&self.suspensions)
+    }
+}
+
+/// Sorted ids joined by commas.
+pub fn addon_key(ids: impl Iterator<Item = Uuid>) -> String {
+    let mut ids: Vec<String> = ids.map(|i| i.to_string()).collect();
+    ids.sort();
+    ids.join(",")
+}
+
+/// The account that provides a subscriber's hosting: a customer's owner, or the
+/// reseller/admin itself for its own subscriptions. Its plans and IPs are the ones used.
+pub fn provider_of(subscriber: &OwnerRef, subscriber_owner: Option<&OwnerRef>) -> OwnerRef {
+    match (subscriber.kind, subscriber_owner) {
+        (AccountKind::Customer, Some(owner)) => owner.clone(),
+        _ => subscriber.clone(),
+    }
+}
+
+/// Whether `actor` may manage plans owned by `owner` (R2.1, R11.2): the admin manages all,
+/// a reseller its own. Reseller plans are the admin's only.
+pub fn check_manage_plans(actor: &Actor, owner: &OwnerRef, plan_type: PlanType) -> Result<()> {
+    if plan_type == PlanType::Reseller && owner.kind != AccountKind::Admin {
+        return Err(Error::invalid("type", "reseller plans belong to the admin"));
+    }
+    match actor.kind {
+        AccountKind::Admin => Ok(()),
+        AccountKind::Reseller if owner.id == actor.id && plan_type != PlanType::Reseller => Ok(()),
+        _ => Err(Error::forbidden(format!(
+            "{} may not manage these plans",
+            actor.login
+        ))),
+    }
+}
+
+/// Whether `actor` may see a subscription of `subscriber` provided by `provider`: the
+/// admin sees all, a reseller those it provides, a customer its own.
+pub fn can_view_subscription(actor: &Actor, subscriber: &OwnerRef, provider: &OwnerRef) -> bool {
+    actor.kind == AccountKind::Admin || subscriber.id == actor.id || provider.id == actor.id
+}
+
+/// Whether `actor` may change a subscription provided by `provider` (plans, add-ons,
+/// customization, subscriber, hosting settings, renewal, removal): its provider or the
+/// admin; customers only look.
+pub fn check_manage_subscription(actor: &Actor, provider: &OwnerRef) -> Result<()> {
+    if actor.kind == AccountKind::Admin || provider.id == actor.id {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "{} may not change this subscription",
+            actor.login
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{AccountId, Login};
+
+    fn owner(kind: AccountKind, login: &str) -> OwnerRef {
+        OwnerRef {
+            id: AccountId(Uuid::now_v7()),
+            login: Login::parse("login", login).unwrap(),
+            kind,
+        }
+    }
+
+    fn actor(o: &OwnerRef) -> Actor {
+        Actor {
+            id: o.id,
+            kind: o.kind,
+            login: o.login.clone(),
+        }
+    }
+
+    #[test]
+    fn system_users_follow_unix_rules_and_avoid_system_names() {
+        assert_eq!(
+            SystemUser::parse("system_user", "Web_1").unwrap().as_str(),
+            "web_1"
+        );
+        for bad in ["", "1web", "web user", "root", "www-data", &"a".repeat(33)] {
+            assert_eq!(
+                SystemUser::parse("system_user", bad)
+                    .unwrap_err()
+                    .field
+                    .as_deref(),
+                Some("system_user"),
+                "{bad}"
+            );
+        }
+        let d = DomainName::parse("domain", "123-shop.example.com").unwrap();
+        let suggested = SystemUser::suggest(&d);
+        assert!(
+            SystemUser::parse("system_user", &suggested).is_ok(),
+            "{suggested}"
+        );
+    }
+
+    #[test]
+    fn r2_1_plans_are_managed_by_their_owner_and_reseller_plans_by_the_admin() {
+        let admin = owner(AccountKind::Admin, "admin");
+        let r1 = owner(AccountKind::Reseller, "r1");
+        let r2 = owner(AccountKind::Reseller, "r2");
+        let c = owner(AccountKind::Customer, "c");
+        assert!(check_manage_plans(&actor(&admin), &r1, PlanType::Service).is_ok());
+        assert!(check_manage_plans(&actor(&r1), &r1, PlanType::Addon).is_ok());
+        assert!(check_manage_plans(&actor(&r2), &r1, PlanType::Service).is_err());
+        assert!(check_manage_plans(&actor(&r1), &r1, PlanType::Reseller).is_err());
+        assert!(check_manage_plans(&actor(&c), &c, PlanType::Service).is_err());
+        assert_eq!(
+            check_manage_plans(&actor(&admin), &r1, PlanType::Reseller)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("type")
+        );
+    }
+
+    #[test]
+    fn r11_2_subscriptions_are_seen_by_admin_provider_and_subscriber() {
+        let admin = owner(AccountKind::Admin, "admin");
+        let r1 = owner(AccountKind::Reseller, "r1");
+        let r2 = owner(AccountKind::Reseller, "r2");
+        let c = owner(AccountKind::Customer, "c");
+        assert!(can_view_subscription(&actor(&admin), &c, &r1));
+        assert!(can_view_subscription(&actor(&r1), &c, &r1));
+        assert!(can_view_subscription(&actor(&c), &c, &r1));
+        assert!(!can_view_subscription(&actor(&r2), &c, &r1));
+        assert!(check_manage_subscription(&actor(&r1), &r1).is_ok());
+        assert!(check_manage_subscription(&actor(&c), &r1).is_err());
+        assert_eq!(provider_of(&c, Some(&r1)), r1);
+        assert_eq!(provider_of(&r1, Some(&admin)), r1);
+    }
+}
