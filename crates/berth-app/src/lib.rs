@@ -12,6 +12,7 @@ use berth_store::Store;
 use uuid::{ContextV7, Timestamp, Uuid};
 
 pub mod accounts;
+pub mod ips;
 pub mod password;
 pub mod views;
 

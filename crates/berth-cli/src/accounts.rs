@@ -53,7 +53,7 @@ pub fn secret_arg(field: &str, value: String) -> Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
-fn mode(dry_run: bool) -> Mode {
+pub(crate) fn mode(dry_run: bool) -> Mode {
     if dry_run { Mode::DryRun } else { Mode::Apply }
 }
 
@@ -76,10 +76,10 @@ fn contact_input(c: ContactArgs) -> (ContactInput, Option<String>) {
 
 /// A dry-run result: the object as it would be, flagged.
 #[derive(Serialize)]
-struct DryRun<'a, T> {
-    dry_run: bool,
+pub(crate) struct DryRun<'a, T> {
+    pub(crate) dry_run: bool,
     #[serde(flatten)]
-    item: &'a T,
+    pub(crate) item: &'a T,
 }
 
 async fn create(
@@ -235,7 +235,7 @@ async fn list(
 }
 
 /// An indicatif progress bar for bulk work on a terminal.
-struct Bar(indicatif::ProgressBar);
+pub(crate) struct Bar(pub(crate) indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn advance(&self, done: usize, total: usize) {
@@ -244,7 +244,7 @@ impl Progress for Bar {
     }
 }
 
-fn confirm(question: &str) -> bool {
+pub(crate) fn confirm(question: &str) -> bool {
     print!("{question} [y/N] ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
@@ -320,7 +320,7 @@ fn print_removals(kind: AccountKind, results: &[BulkItem<RemovalReport>]) {
 }
 
 /// 0 when every object succeeded, else the exit code of the first failure.
-pub fn bulk_exit_code<T>(results: &[BulkItem<T>]) -> ExitCode {
+pub(crate) fn bulk_exit_code<T>(results: &[BulkItem<T>]) -> ExitCode {
     results
         .iter()
         .find_map(|i| i.error.as_ref())

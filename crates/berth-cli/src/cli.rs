@@ -45,6 +45,9 @@ pub enum Command {
     /// Customers: accounts that own subscriptions.
     #[command(subcommand)]
     Customer(AccountCommand),
+    /// IP addresses of this server, registered by the admin (shared or dedicated).
+    #[command(subcommand)]
+    Ip(IpCommand),
 }
 
 /// `berth init`.
@@ -195,6 +198,65 @@ pub struct RemoveArgs {
     /// Logins to remove.
     #[arg(required = true)]
     pub logins: Vec<String>,
+    /// Confirm without asking (required when not interactive).
+    #[arg(long)]
+    pub yes: bool,
+    /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `berth ip ...` (R7.5).
+#[derive(Debug, Subcommand)]
+pub enum IpCommand {
+    /// Register an IP address (admin only).
+    Add(IpAddArgs),
+    /// List the registered addresses, IPv4 first, in address order.
+    List,
+    /// Change the type or the interface of an address.
+    Update(IpUpdateArgs),
+    /// Remove registered addresses.
+    Remove(IpRemoveArgs),
+}
+
+/// `ip add IP --type shared|dedicated [--interface IF]`
+#[derive(Debug, Args)]
+pub struct IpAddArgs {
+    /// The IPv4 or IPv6 address.
+    pub ip: String,
+    /// `shared` (many customers) or `dedicated` (one customer).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: String,
+    /// The network interface it is configured on (e.g. eth0).
+    #[arg(long)]
+    pub interface: Option<String>,
+    /// Show what would be registered; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `ip update IP [--type ...] [--interface ...]`
+#[derive(Debug, Args)]
+pub struct IpUpdateArgs {
+    /// The registered address, in any spelling.
+    pub ip: String,
+    /// New type: `shared` or `dedicated`.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// New network interface (empty clears it).
+    #[arg(long)]
+    pub interface: Option<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `ip remove IP... --yes`
+#[derive(Debug, Args)]
+pub struct IpRemoveArgs {
+    /// Addresses to remove.
+    #[arg(required = true)]
+    pub ips: Vec<String>,
     /// Confirm without asking (required when not interactive).
     #[arg(long)]
     pub yes: bool,

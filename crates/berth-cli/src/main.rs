@@ -4,6 +4,7 @@
 mod accounts;
 mod cli;
 mod config;
+mod ips;
 mod output;
 mod store;
 
@@ -110,6 +111,11 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
                 output,
             )
             .await
+        }
+        Command::Ip(cmd) => {
+            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
+            let actor = app.actor(cli.act_as.as_deref()).await?;
+            ips::run(&app, &actor, cmd, output).await
         }
     }
 }

@@ -10,6 +10,7 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod ips;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
@@ -66,6 +67,7 @@ pub(crate) fn map_err(err: sqlx::Error) -> StoreError {
                     field: "external_id",
                 };
             }
+            Some("ip_addresses_address_key") => return StoreError::Duplicate { field: "ip" },
             _ => {}
         }
     }

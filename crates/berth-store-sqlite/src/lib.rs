@@ -10,6 +10,7 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod ips;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
@@ -83,6 +84,9 @@ pub(crate) fn map_err(err: sqlx::Error) -> StoreError {
             return StoreError::Duplicate {
                 field: "external_id",
             };
+        }
+        if message.contains("ip_addresses.address") {
+            return StoreError::Duplicate { field: "ip" };
         }
     }
     backend(err)

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use berth_core::account::{
     Account, AccountId, AccountKind, ContactInput, Login, OwnerRef, PasswordHash,
 };
+use berth_core::ip::{IpAddress, IpId, IpKind, IpRecord};
 use berth_core::query::{AccountQuery, AccountSort, AccountSortField, Direction};
 use berth_core::status::{Status, Suspension, SuspensionReason};
 use berth_core::text::fold;
@@ -43,7 +44,12 @@ macro_rules! conformance_tests {
             r1_8_deleting_an_account_deletes_what_it_owns,
             r1_8_deletion_is_all_or_nothing,
             uncommitted_transactions_write_nothing,
-            r5_1_suspension_reasons_read_back_with_author_and_time
+            r5_1_suspension_reasons_read_back_with_author_and_time,
+            r7_5_ip_round_trips_every_field,
+            r7_5_an_address_is_registered_once_whatever_its_spelling,
+            r7_5_addresses_list_by_family_then_bytes_on_every_engine,
+            r7_5_update_writes_type_and_interface_only,
+            r7_5_delete_removes_only_that_address
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -544,4 +550,194 @@ pub async fn r5_1_suspension_reasons_read_back_with_author_and_time(f: &impl Fix
     let read = get(&store, "c").await.unwrap();
     assert_eq!(read.suspensions, vec![first, second]);
     assert!(!read.is_active());
+}
+
+/// Builds a valid IP record for the suite.
+fn ip_record(address: &str, kind: IpKind, interface: Option<&str>, minute: i64) -> IpRecord {
+    IpRecord {
+        id: IpId(Uuid::now_v7()),
+        address: IpAddress::parse("ip", address).unwrap(),
+        kind,
+        interface: interface.map(str::to_owned),
+        created_at: t0() + Duration::minutes(minute) + Duration::microseconds(456),
+    }
+}
+
+async fn insert_ips(store: &Arc<dyn Store>, ips: &[&IpRecord]) {
+    let mut tx = store.write().await.unwrap();
+    for ip in ips {
+        tx.insert_ip(ip).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn get_ip(store: &Arc<dyn Store>, address: &str) -> Option<IpRecord> {
+    let mut tx = store.read().await.unwrap();
+    tx.ip_by_address(&IpAddress::parse("ip", address).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn ip_list(store: &Arc<dyn Store>) -> Vec<String> {
+    let mut tx = store.read().await.unwrap();
+    let ips = tx.list_ips().await.unwrap();
+    ips.iter().map(|ip| ip.address.to_string()).collect()
+}
+
+/// R7.5: every field of an address is read back unchanged, IPv4 and IPv6, with and
+/// without an interface.
+pub async fn r7_5_ip_round_trips_every_field(f: &impl Fixture) {
+    let store = f.store();
+    let v4 = ip_record("192.0.2.10", IpKind::Shared, Some("eth0:1"), 1);
+    let v6 = ip_record("2001:db8::a", IpKind::Dedicated, None, 2);
+    insert_ips(&store, &[&v4, &v6]).await;
+    assert_eq!(get_ip(&store, "192.0.2.10").await, Some(v4.clone()));
+    assert_eq!(get_ip(&store, "2001:DB8:0::A").await, Some(v6.clone()));
+    assert_eq!(get_ip(&store, "192.0.2.11").await, None);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.list_ips().await.unwrap(), vec![v4, v6]);
+}
+
+/// R7.5: one address is registered once; the same IPv6 address written two ways is one
+/// address.
+pub async fn r7_5_an_address_is_registered_once_whatever_its_spelling(f: &impl Fixture) {
+    let store = f.store();
+    let first = ip_record("2001:DB8::1", IpKind::Shared, None, 1);
+    insert_ips(&store, &[&first]).await;
+    for (spelling, kind) in [
+        ("2001:db8:0:0::1", IpKind::Dedicated),
+        ("2001:0db8:0000:0000:0000:0000:0000:0001", IpKind::Shared),
+    ] {
+        let again = ip_record(spelling, kind, Some("eth1"), 2);
+        let mut tx = store.write().await.unwrap();
+        let err = tx.insert_ip(&again).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Duplicate { field: "ip" }),
+            "{spelling}: {err:?}"
+        );
+    }
+    let v4 = ip_record("192.0.2.1", IpKind::Shared, None, 3);
+    insert_ips(&store, &[&v4]).await;
+    let mut tx = store.write().await.unwrap();
+    let err = tx
+        .insert_ip(&ip_record("192.0.2.1", IpKind::Dedicated, None, 4))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate { field: "ip" }),
+        "{err:?}"
+    );
+    drop(tx);
+    assert_eq!(ip_list(&store).await, ["192.0.2.1", "2001:db8::1"]);
+}
+
+/// R7.5: lists put IPv4 before IPv6 and order by address bytes, not by text: `9.x` before
+/// `10.x`, `::9` before `::10`, identically on every engine.
+pub async fn r7_5_addresses_list_by_family_then_bytes_on_every_engine(f: &impl Fixture) {
+    let store = f.store();
+    let addresses = [
+        "2001:db8::10",
+        "10.0.0.2",
+        "fe80::1",
+        "9.255.255.255",
+        "::1",
+        "192.0.2.10",
+        "2001:db8::9",
+        "192.0.2.9",
+        "255.255.255.254",
+        "1.2.3.4",
+        "2001:db8:0:1::",
+        "10.0.0.10",
+    ];
+    let records: Vec<IpRecord> = addresses
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ip_record(a, IpKind::Shared, None, i as i64))
+        .collect();
+    let refs: Vec<&IpRecord> = records.iter().collect();
+    insert_ips(&store, &refs).await;
+    let mut expected: Vec<std::net::IpAddr> = records.iter().map(|r| r.address.addr()).collect();
+    expected.sort_by_key(|a| match a {
+        std::net::IpAddr::V4(v4) => (4, u128::from(u32::from(*v4))),
+        std::net::IpAddr::V6(v6) => (6, u128::from(*v6)),
+    });
+    let expected: Vec<String> = expected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        expected,
+        [
+            "1.2.3.4",
+            "9.255.255.255",
+            "10.0.0.2",
+            "10.0.0.10",
+            "192.0.2.9",
+            "192.0.2.10",
+            "255.255.255.254",
+            "::1",
+            "2001:db8::9",
+            "2001:db8::10",
+            "2001:db8:0:1::",
+            "fe80::1",
+        ]
+    );
+    assert_eq!(ip_list(&store).await, expected);
+}
+
+/// R7.5: an update changes the type and the interface (and can clear it); the id, the
+/// address and the registration time stay.
+pub async fn r7_5_update_writes_type_and_interface_only(f: &impl Fixture) {
+    let store = f.store();
+    let a = ip_record("192.0.2.1", IpKind::Shared, Some("eth0"), 1);
+    let b = ip_record("192.0.2.2", IpKind::Shared, Some("eth0"), 2);
+    insert_ips(&store, &[&a, &b]).await;
+
+    let mut changed = a.clone();
+    changed.kind = IpKind::Dedicated;
+    changed.interface = Some("br-lan".into());
+    // Attempts to move the address or the time are not written.
+    let mut attempt = changed.clone();
+    attempt.address = IpAddress::parse("ip", "192.0.2.99").unwrap();
+    attempt.created_at = a.created_at + Duration::days(1);
+    let mut tx = store.write().await.unwrap();
+    tx.update_ip(&attempt).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(get_ip(&store, "192.0.2.1").await, Some(changed.clone()));
+    assert_eq!(get_ip(&store, "192.0.2.99").await, None);
+
+    let mut cleared = changed.clone();
+    cleared.interface = None;
+    let mut tx = store.write().await.unwrap();
+    tx.update_ip(&cleared).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(get_ip(&store, "192.0.2.1").await, Some(cleared));
+    assert_eq!(get_ip(&store, "192.0.2.2").await, Some(b), "untouched");
+}
+
+/// R7.5: deleting removes that address only, says whether it existed, and a rolled-back
+/// deletion keeps it.
+pub async fn r7_5_delete_removes_only_that_address(f: &impl Fixture) {
+    let store = f.store();
+    let a = ip_record("192.0.2.1", IpKind::Shared, None, 1);
+    let b = ip_record("2001:db8::1", IpKind::Dedicated, None, 2);
+    insert_ips(&store, &[&a, &b]).await;
+
+    let mut tx = store.write().await.unwrap();
+    assert!(tx.delete_ip(b.id).await.unwrap());
+    drop(tx);
+    assert_eq!(
+        ip_list(&store).await,
+        ["192.0.2.1", "2001:db8::1"],
+        "rolled back"
+    );
+
+    let mut tx = store.write().await.unwrap();
+    assert!(tx.delete_ip(b.id).await.unwrap());
+    assert!(!tx.delete_ip(b.id).await.unwrap(), "already gone");
+    assert!(!tx.delete_ip(IpId(Uuid::now_v7())).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(ip_list(&store).await, ["192.0.2.1"]);
+    assert_eq!(get_ip(&store, "2001:db8::1").await, None);
+    // The address can be registered again afterwards.
+    let again = ip_record("2001:db8::1", IpKind::Shared, None, 3);
+    insert_ips(&store, &[&again]).await;
+    assert_eq!(get_ip(&store, "2001:db8::1").await, Some(again));
 }

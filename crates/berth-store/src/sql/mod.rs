@@ -49,3 +49,5 @@ impl From<Param> for Value {
 
 mod accounts;
 pub use accounts::*;
+mod ips;
+pub use ips::*;

@@ -1,0 +1,15 @@
+-- IP addresses (R7.5), registered by the admin. `address` is the canonical text form
+-- computed by berth-core (one spelling per address, so UNIQUE holds whatever was typed);
+-- `sort_key` is the address bytes in lower-case hex, so that SQLite and PostgreSQL list
+-- in the same order: family, then bytes. No interface is '' rather than NULL.
+CREATE TABLE ip_addresses (
+    id         BLOB    NOT NULL PRIMARY KEY,
+    address    TEXT    NOT NULL UNIQUE,
+    family     INTEGER NOT NULL CHECK (family IN (4, 6)),
+    sort_key   TEXT    NOT NULL,
+    kind       TEXT    NOT NULL CHECK (kind IN ('shared', 'dedicated')),
+    interface  TEXT    NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL -- microseconds since the Unix epoch, UTC
+);
+
+CREATE INDEX ip_addresses_family_sort_key ON ip_addresses (family, sort_key, id);
