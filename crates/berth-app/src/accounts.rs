@@ -14,7 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::views::{AccountView, BulkItem, Page};
-use crate::{Berth, Mode, Progress, password};
+use crate::{Berth, Mode, Progress, finish, password};
 
 /// Length of the admin password `berth init` generates.
 pub const GENERATED_PASSWORD_LEN: usize = 20;
@@ -112,17 +112,6 @@ fn duplicate_to_error(err: StoreError, login_field: &str, login: &Login) -> Erro
             format!("this {field} is already used by another account"),
         ),
         other => other.into(),
-    }
-}
-
-/// Finishes a transaction: commits it, or drops it (rolling back) in a dry run.
-async fn finish(tx: Box<dyn Tx>, mode: Mode) -> Result<()> {
-    match mode {
-        Mode::Apply => Ok(tx.commit().await?),
-        Mode::DryRun => {
-            drop(tx);
-            Ok(())
-        }
     }
 }
 

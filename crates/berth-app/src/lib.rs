@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use berth_core::account::Login;
 use berth_core::clock::Clock;
 use berth_core::rights::Actor;
+use berth_core::sync::LockScope;
 use berth_core::{Error, Result};
 use berth_store::Store;
 use uuid::{ContextV7, Timestamp, Uuid};
@@ -14,6 +15,8 @@ use uuid::{ContextV7, Timestamp, Uuid};
 pub mod accounts;
 pub mod ips;
 pub mod password;
+pub mod plans;
+pub mod subscriptions;
 pub mod views;
 
 /// Whether an operation is applied or only previewed (R3.10).
@@ -40,12 +43,34 @@ impl Progress for NoProgress {
     fn advance(&self, _: usize, _: usize) {}
 }
 
-/// The application: a store, a clock, and the use cases on top.
+/// Server-wide settings the rules depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ServerSettings {
+    /// What a customization lock holds (R3.5).
+    pub lock_scope: LockScope,
+    /// Whether the server enforces hard disk quotas (R3.4: without it, plans that ask for
+    /// one leave their subscriptions unsynced).
+    pub hard_quota: bool,
+}
+
+/// The application: a store, a clock, settings, and the use cases on top.
 #[derive(Clone)]
 pub struct Berth {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     ids: Arc<Mutex<ContextV7>>,
+    settings: ServerSettings,
+}
+
+/// Finishes a transaction: commits it, or drops it (rolling back) in a dry run.
+pub(crate) async fn finish(tx: Box<dyn berth_store::Tx>, mode: Mode) -> Result<()> {
+    match mode {
+        Mode::Apply => Ok(tx.commit().await?),
+        Mode::DryRun => {
+            drop(tx);
+            Ok(())
+        }
+    }
 }
 
 impl std::fmt::Debug for Berth {
@@ -64,7 +89,19 @@ impl Berth {
             store,
             clock,
             ids: Arc::new(Mutex::new(ContextV7::new())),
+            settings: ServerSettings::default(),
         }
+    }
+
+    /// The same application with these server settings.
+    pub fn with_settings(mut self, settings: ServerSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The server settings in force.
+    pub fn settings(&self) -> ServerSettings {
+        self.settings
     }
 
     /// A new UUIDv7 whose time part comes from the clock (monotonic within a process).

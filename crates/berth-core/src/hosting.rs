@@ -349,3 +349,84 @@ mod tests {
         assert_eq!(provider_of(&r1, Some(&admin)), r1);
     }
 }
+
+/// A subscription list request, decided by the service layer (R1.9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionQuery {
+    /// Only subscriptions this account provides or holds (rights scope).
+    pub scope: Option<crate::account::AccountId>,
+    /// Only subscriptions of this subscriber.
+    pub owner: Option<crate::account::AccountId>,
+    /// Only subscriptions on this service plan.
+    pub plan: Option<Uuid>,
+    /// Only active or suspended ones.
+    pub status: Option<Status>,
+    /// Only in this sync state.
+    pub sync_state: Option<SyncState>,
+    /// Only overused ones.
+    pub overused: bool,
+    /// Only those expired on this date (expiration on or before it).
+    pub expired_on: Option<NaiveDate>,
+    /// Case-folded text the domain name must contain.
+    pub search: Option<String>,
+    /// Sort column.
+    pub sort: SubscriptionSort,
+    /// Descending instead of ascending.
+    pub descending: bool,
+    /// Continue after this subscription id.
+    pub after: Option<Uuid>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// Columns a subscription list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionSort {
+    /// Domain name (ASCII form).
+    Name,
+    /// Creation time.
+    Created,
+    /// Last change.
+    Updated,
+    /// Expiration date, unlimited last.
+    Expiration,
+    /// Sync state.
+    SyncState,
+}
+
+impl SubscriptionSort {
+    /// Every column with its wire name.
+    pub const ALL: [(&'static str, SubscriptionSort); 5] = [
+        ("name", SubscriptionSort::Name),
+        ("created", SubscriptionSort::Created),
+        ("updated", SubscriptionSort::Updated),
+        ("expiration", SubscriptionSort::Expiration),
+        ("sync_state", SubscriptionSort::SyncState),
+    ];
+
+    /// Parses `FIELD[:asc|desc]`; returns the column and whether descending.
+    pub fn parse(field: &str, raw: &str) -> Result<(Self, bool)> {
+        let (name, dir) = raw.trim().split_once(':').unwrap_or((raw.trim(), "asc"));
+        let desc = match dir.to_ascii_lowercase().as_str() {
+            "asc" => false,
+            "desc" => true,
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("{field} direction must be asc or desc"),
+                ));
+            }
+        };
+        let column = Self::ALL
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(name))
+            .map(|(_, c)| *c);
+        let names: Vec<&str> = Self::ALL.iter().map(|(w, _)| *w).collect();
+        column.map(|c| (c, desc)).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{field} must be one of {}", names.join(", ")),
+            )
+        })
+    }
+}

@@ -309,5 +309,43 @@ pub fn initial_values(
     }
 }
 
+/// The conflict report in storage form: `[{property, plan_value, available_value}]`.
+pub fn conflicts_to_json(conflicts: &[Conflict]) -> serde_json::Value {
+    let items = conflicts
+        .iter()
+        .filter_map(|c| {
+            let d = descriptor(c.property)?;
+            Some(serde_json::json!({
+                "property": c.property,
+                "plan_value": d.to_json(&c.plan_value),
+                "available_value": d.to_json(&c.available_value),
+            }))
+        })
+        .collect();
+    serde_json::Value::Array(items)
+}
+
+/// Reads the storage form of a conflict report back.
+pub fn conflicts_from_json(text: &str) -> Result<Vec<Conflict>> {
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::failed(format!("stored conflicts are not JSON: {e}")))?;
+    let items = json
+        .as_array()
+        .ok_or_else(|| Error::failed("stored conflicts are not a list"))?;
+    items
+        .iter()
+        .map(|item| {
+            let name = item["property"].as_str().unwrap_or_default();
+            let d = descriptor(name)
+                .ok_or_else(|| Error::failed(format!("unknown property {name} in conflicts")))?;
+            Ok(Conflict {
+                property: d.name,
+                plan_value: d.from_json(&item["plan_value"])?,
+                available_value: d.from_json(&item["available_value"])?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

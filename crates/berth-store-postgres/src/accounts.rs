@@ -47,6 +47,10 @@ impl AccountTx for PostgresTx {
     }
 
     async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64> {
+        for statement in sql::DELETE_HOSTING_OF_ACCOUNT {
+            self.execute(statement.into(), vec![Value::Id(id.0)])
+                .await?;
+        }
         let owned = self
             .execute(
                 "DELETE FROM accounts WHERE owner_id = $1".into(),

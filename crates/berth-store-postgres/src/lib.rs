@@ -10,12 +10,16 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod hosting;
 mod ips;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
-const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: Dialect = Dialect {
     byte_order: " COLLATE \"C\"",
+    json_out: "::text",
+    json_in: "::jsonb",
+    json_merge: "{col} || {param}",
 };
 
 /// A PostgreSQL-backed [`Store`].
@@ -56,20 +60,24 @@ fn backend(err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(err.to_string())
 }
 
+/// Which unique constraint names which input field.
+const UNIQUE_FIELDS: &[(&str, &str)] = &[
+    ("accounts_login_key", "login"),
+    ("accounts_external_id_key", "external_id"),
+    ("ip_addresses_address_key", "ip"),
+    ("plans_owner_type_name_key", "name"),
+    ("subscriptions_name_key", "domain"),
+    ("subscriptions_system_user_key", "system_user"),
+];
+
 pub(crate) fn map_err(err: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &err
         && db.is_unique_violation()
+        && let Some((_, field)) = UNIQUE_FIELDS
+            .iter()
+            .find(|(name, _)| db.constraint() == Some(*name))
     {
-        match db.constraint() {
-            Some("accounts_login_key") => return StoreError::Duplicate { field: "login" },
-            Some("accounts_external_id_key") => {
-                return StoreError::Duplicate {
-                    field: "external_id",
-                };
-            }
-            Some("ip_addresses_address_key") => return StoreError::Duplicate { field: "ip" },
-            _ => {}
-        }
+        return StoreError::Duplicate { field };
     }
     backend(err)
 }
@@ -85,6 +93,9 @@ pub(crate) fn bind_all<'a>(
             Value::Id(id) => query.bind(id),
             Value::OptId(id) => query.bind(id),
             Value::Time(t) => query.bind(t),
+            Value::OptDate(d) => query.bind(d),
+            Value::Bool(b) => query.bind(b),
+            Value::Int(n) => query.bind(n),
         };
     }
     query

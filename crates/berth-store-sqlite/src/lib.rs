@@ -10,6 +10,7 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod hosting;
 mod ips;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
@@ -18,7 +19,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, SqlitePool, Transaction};
 
-const DIALECT: Dialect = Dialect { byte_order: "" };
+pub(crate) const DIALECT: Dialect = Dialect {
+    byte_order: "",
+    json_out: "",
+    json_in: "",
+    json_merge: "json_patch({col}, {param})",
+};
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,21 +78,26 @@ fn backend(err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(err.to_string())
 }
 
+/// Which unique index names which input field, as SQLite words its message.
+const UNIQUE_FIELDS: &[(&str, &str)] = &[
+    ("accounts.login", "login"),
+    ("accounts.external_id", "external_id"),
+    ("ip_addresses.address", "ip"),
+    ("plans.owner_id, plans.plan_type, plans.name_key", "name"),
+    ("subscriptions.name", "domain"),
+    ("subscriptions.system_user", "system_user"),
+];
+
 pub(crate) fn map_err(err: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &err
         && db.is_unique_violation()
     {
         let message = db.message();
-        if message.contains("accounts.login") {
-            return StoreError::Duplicate { field: "login" };
-        }
-        if message.contains("accounts.external_id") {
-            return StoreError::Duplicate {
-                field: "external_id",
-            };
-        }
-        if message.contains("ip_addresses.address") {
-            return StoreError::Duplicate { field: "ip" };
+        if let Some((_, field)) = UNIQUE_FIELDS
+            .iter()
+            .find(|(needle, _)| message.contains(needle))
+        {
+            return StoreError::Duplicate { field };
         }
     }
     backend(err)
@@ -112,6 +123,9 @@ pub(crate) fn bind_all<'a>(
             Value::Id(id) => query.bind(id),
             Value::OptId(id) => query.bind(id),
             Value::Time(t) => query.bind(micros(t)),
+            Value::OptDate(d) => query.bind(d),
+            Value::Bool(b) => query.bind(b),
+            Value::Int(n) => query.bind(n),
         };
     }
     query

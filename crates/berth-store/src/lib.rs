@@ -10,6 +10,8 @@ use async_trait::async_trait;
 
 mod accounts;
 pub use accounts::AccountTx;
+pub mod hosting;
+pub use hosting::{PlanTx, SubscriptionTx};
 mod ips;
 pub use ips::IpTx;
 
@@ -66,7 +68,7 @@ pub trait Store: Send + Sync + 'static {
 /// One transaction: every capability's operations. Dropping it without [`Tx::commit`] rolls
 /// everything back, which is how dry runs write nothing.
 #[async_trait]
-pub trait Tx: AccountTx + IpTx + Send {
+pub trait Tx: AccountTx + IpTx + PlanTx + SubscriptionTx + Send {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
     async fn is_initialized(&mut self) -> StoreResult<bool>;
 

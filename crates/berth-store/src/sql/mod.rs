@@ -12,6 +12,23 @@ pub struct Dialect {
     /// PostgreSQL, whose default collation follows the OS locale; nothing on SQLite,
     /// whose default is already binary).
     pub byte_order: &'static str,
+    /// Appended to a JSON column read as text (`::text` on PostgreSQL, whose JSON columns
+    /// are `jsonb`; nothing on SQLite, where JSON is text).
+    pub json_out: &'static str,
+    /// Appended to a placeholder bound to a JSON column (`::jsonb` on PostgreSQL).
+    pub json_in: &'static str,
+    /// How to merge a JSON object parameter into a JSON column: `{col}` and `{param}` are
+    /// replaced (`json_patch({col}, {param})` on SQLite, `{col} || {param}` on PostgreSQL).
+    pub json_merge: &'static str,
+}
+
+impl Dialect {
+    /// The merge expression of `column` with `param` (already cast).
+    pub fn merge(&self, column: &str, param: &str) -> String {
+        self.json_merge
+            .replace("{col}", column)
+            .replace("{param}", param)
+    }
 }
 
 /// A value to bind, in placeholder order (`$1`, `$2`, ...).
@@ -36,6 +53,12 @@ pub enum Value {
     OptId(Option<Uuid>),
     /// An instant.
     Time(DateTime<Utc>),
+    /// A calendar date or NULL.
+    OptDate(Option<chrono::NaiveDate>),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
 }
 
 impl From<Param> for Value {
@@ -49,5 +72,7 @@ impl From<Param> for Value {
 
 mod accounts;
 pub use accounts::*;
+mod hosting;
+pub use hosting::*;
 mod ips;
 pub use ips::*;

@@ -1,0 +1,326 @@
+//! Plans and subscriptions on PostgreSQL.
+
+use async_trait::async_trait;
+use berth_core::account::AccountId;
+use berth_core::hosting::{Plan, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery};
+use berth_core::property::{PlanType, Properties};
+use berth_store::hosting::{GroupUpdate, SyncGroup};
+use berth_store::sql::{self, PlanRow, SubscriptionParts, SubscriptionRow, Value};
+use berth_store::{PlanTx, StoreResult, SubscriptionTx};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use crate::{DIALECT, PostgresTx, bind_all, map_err};
+
+fn decode_time(row: &PgRow, i: usize) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
+    row.try_get(i)
+}
+
+fn plan_row(row: &PgRow) -> Result<PlanRow, sqlx::Error> {
+    Ok(PlanRow {
+        id: row.try_get(0)?,
+        plan_type: row.try_get(1)?,
+        name: row.try_get(2)?,
+        props: row.try_get(3)?,
+        created_at: decode_time(row, 4)?,
+        updated_at: decode_time(row, 5)?,
+        owner_id: row.try_get(6)?,
+        owner_login: row.try_get(7)?,
+        owner_kind: row.try_get(8)?,
+    })
+}
+
+fn subscription_row(row: &PgRow) -> Result<SubscriptionRow, sqlx::Error> {
+    Ok(SubscriptionRow {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        plan_id: row.try_get(2)?,
+        plan_name: row.try_get(3)?,
+        sync_state: row.try_get(4)?,
+        props: row.try_get(5)?,
+        custom: row.try_get(6)?,
+        conflicts: row.try_get(7)?,
+        system_user: row.try_get(8)?,
+        system_password_hash: row.try_get(9)?,
+        expiration: row.try_get(10)?,
+        overused: row.try_get(11)?,
+        created_at: decode_time(row, 12)?,
+        updated_at: decode_time(row, 13)?,
+        owner_id: row.try_get(14)?,
+        owner_login: row.try_get(15)?,
+        owner_kind: row.try_get(16)?,
+    })
+}
+
+impl PostgresTx {
+    async fn rows(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<PgRow>> {
+        bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)
+    }
+
+    async fn plans(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<Plan>> {
+        let rows = self.rows(sql, values).await?;
+        rows.iter()
+            .map(|r| plan_row(r).map_err(map_err)?.into_plan())
+            .collect()
+    }
+
+    async fn subscriptions(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+    ) -> StoreResult<Vec<Subscription>> {
+        let rows: Vec<SubscriptionRow> = self
+            .rows(sql, values)
+            .await?
+            .iter()
+            .map(subscription_row)
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<Value> = rows.iter().map(|r| Value::Id(r.id)).collect();
+        let mut parts = SubscriptionParts::default();
+        for row in self
+            .rows(sql::subscription_addons_of(ids.len()), ids.clone())
+            .await?
+        {
+            let sid: Uuid = row.try_get(0).map_err(map_err)?;
+            parts.addons.push((
+                sid,
+                PlanRef {
+                    id: row.try_get(1).map_err(map_err)?,
+                    name: row.try_get(2).map_err(map_err)?,
+                },
+            ));
+        }
+        for row in self
+            .rows(sql::subscription_ips_of(ids.len()), ids.clone())
+            .await?
+        {
+            let sid: Uuid = row.try_get(0).map_err(map_err)?;
+            let kind: String = row.try_get(3).map_err(map_err)?;
+            let ip = SubscriptionIp {
+                id: row.try_get(1).map_err(map_err)?,
+                address: row.try_get(2).map_err(map_err)?,
+                dedicated: kind == "dedicated",
+            };
+            parts.ips.push((sid, ip));
+        }
+        for row in self
+            .rows(sql::subscription_suspensions_of(ids.len()), ids)
+            .await?
+        {
+            parts.suspensions.push((
+                row.try_get(0).map_err(map_err)?,
+                row.try_get(1).map_err(map_err)?,
+                row.try_get(2).map_err(map_err)?,
+                decode_time(&row, 3).map_err(map_err)?,
+            ));
+        }
+        sql::assemble_subscriptions(rows, parts)
+    }
+
+    async fn write_links(&mut self, s: &Subscription) -> StoreResult<()> {
+        for (statement, values) in sql::subscription_links(s) {
+            self.execute(statement, values).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PlanTx for PostgresTx {
+    async fn insert_plan(&mut self, plan: &Plan) -> StoreResult<()> {
+        let (statement, values) = sql::insert_plan(plan, DIALECT);
+        self.execute(statement, values).await.map(drop)
+    }
+
+    async fn plan_by_name(
+        &mut self,
+        owner: AccountId,
+        plan_type: PlanType,
+        name: &str,
+    ) -> StoreResult<Option<Plan>> {
+        let statement = format!(
+            "{} WHERE p.owner_id = $1 AND p.plan_type = $2 AND p.name_key = $3",
+            sql::plan_select(DIALECT)
+        );
+        let values = vec![
+            Value::Id(owner.0),
+            Value::Text(plan_type.as_str().to_owned()),
+            Value::Text(berth_core::text::fold(name.trim())),
+        ];
+        Ok(self.plans(statement, values).await?.pop())
+    }
+
+    async fn plans_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Plan>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let statement = format!(
+            "{} WHERE p.id IN ({})",
+            sql::plan_select(DIALECT),
+            sql::placeholder_list(1, ids.len())
+        );
+        self.plans(statement, ids.iter().map(|i| Value::Id(*i)).collect())
+            .await
+    }
+
+    async fn list_plans(
+        &mut self,
+        owner: Option<AccountId>,
+        plan_type: Option<PlanType>,
+    ) -> StoreResult<Vec<(Plan, u64)>> {
+        let (statement, values) = sql::plan_list(owner, plan_type, DIALECT);
+        let rows = self.rows(statement, values).await?;
+        rows.iter()
+            .map(|r| {
+                let usage: i64 = r.try_get(9).map_err(map_err)?;
+                Ok((plan_row(r).map_err(map_err)?.into_plan()?, usage as u64))
+            })
+            .collect()
+    }
+
+    async fn update_plan(&mut self, plan: &Plan) -> StoreResult<()> {
+        let (statement, values) = sql::update_plan(plan, DIALECT);
+        self.execute(statement, values).await.map(drop)
+    }
+
+    async fn delete_plan(&mut self, id: Uuid) -> StoreResult<()> {
+        self.execute(
+            "DELETE FROM plans WHERE id = $1".into(),
+            vec![Value::Id(id)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn plan_usage(&mut self, id: Uuid) -> StoreResult<u64> {
+        let rows = self
+            .rows(sql::PLAN_USAGE.into(), vec![Value::Id(id)])
+            .await?;
+        let n: i64 = rows
+            .first()
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(map_err)?
+            .unwrap_or(0);
+        Ok(n as u64)
+    }
+}
+
+#[async_trait]
+impl SubscriptionTx for PostgresTx {
+    async fn insert_subscription(&mut self, s: &Subscription) -> StoreResult<()> {
+        let (statement, values) = sql::insert_subscription(s, DIALECT);
+        self.execute(statement, values).await?;
+        self.write_links(s).await
+    }
+
+    async fn subscription_by_name(
+        &mut self,
+        ascii_name: &str,
+    ) -> StoreResult<Option<Subscription>> {
+        let statement = format!("{} WHERE s.name = $1", sql::subscription_select(DIALECT));
+        Ok(self
+            .subscriptions(statement, vec![Value::Text(ascii_name.to_owned())])
+            .await?
+            .pop())
+    }
+
+    async fn list_subscriptions(
+        &mut self,
+        query: &SubscriptionQuery,
+    ) -> StoreResult<Vec<Subscription>> {
+        let (statement, values) = sql::subscription_list(query, DIALECT);
+        self.subscriptions(statement, values).await
+    }
+
+    async fn update_subscription(&mut self, s: &Subscription) -> StoreResult<()> {
+        let (statement, values) = sql::update_subscription(s, DIALECT);
+        self.execute(statement, values).await?;
+        self.write_links(s).await
+    }
+
+    async fn delete_subscription(&mut self, id: Uuid) -> StoreResult<()> {
+        self.execute(
+            "DELETE FROM subscriptions WHERE id = $1".into(),
+            vec![Value::Id(id)],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn system_user_taken(&mut self, name: &str) -> StoreResult<bool> {
+        let rows = self
+            .rows(
+                sql::SYSTEM_USER_TAKEN.into(),
+                vec![Value::Text(name.to_owned())],
+            )
+            .await?;
+        let n: i64 = rows
+            .first()
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(map_err)?
+            .unwrap_or(0);
+        Ok(n > 0)
+    }
+
+    async fn ip_subscribers(&mut self, ip_id: Uuid) -> StoreResult<Vec<AccountId>> {
+        let rows = self
+            .rows(sql::IP_SUBSCRIBERS.into(), vec![Value::Id(ip_id)])
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map(AccountId).map_err(map_err))
+            .collect()
+    }
+
+    async fn sync_groups(&mut self, plan_id: Uuid) -> StoreResult<Vec<SyncGroup>> {
+        let rows = self
+            .rows(sql::sync_groups(), vec![Value::Id(plan_id)])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let dedicated: i32 = r.try_get(3).map_err(map_err)?;
+                let count: i64 = r.try_get(5).map_err(map_err)?;
+                Ok(SyncGroup {
+                    plan_id: r.try_get(0).map_err(map_err)?,
+                    addon_key: r.try_get(1).map_err(map_err)?,
+                    owner_id: AccountId(r.try_get(2).map_err(map_err)?),
+                    dedicated_ip: dedicated != 0,
+                    custom: r.try_get(4).map_err(map_err)?,
+                    count: count as u64,
+                })
+            })
+            .collect()
+    }
+
+    async fn group_members(&mut self, group: &SyncGroup) -> StoreResult<Vec<(String, Properties)>> {
+        let (statement, values) = sql::group_members(group, DIALECT);
+        let rows = self.rows(statement, values).await?;
+        rows.iter()
+            .map(|r| {
+                let props: String = r.try_get(1).map_err(map_err)?;
+                Ok((
+                    r.try_get(0).map_err(map_err)?,
+                    sql::props_from_text(&props)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn apply_sync_group(
+        &mut self,
+        group: &SyncGroup,
+        update: &GroupUpdate<'_>,
+    ) -> StoreResult<u64> {
+        let (statement, values) = sql::apply_sync_group(group, update, DIALECT);
+        self.execute(statement, values).await
+    }
+}

@@ -1,0 +1,113 @@
+//! Storage of plans and subscriptions, including the set-based sync of R2.3.
+
+use async_trait::async_trait;
+use berth_core::account::AccountId;
+use berth_core::hosting::{Plan, Subscription, SubscriptionQuery};
+use berth_core::property::{PlanType, Properties};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::StoreResult;
+
+/// Subscriptions that sync alike: same service plan, add-ons, subscriber, customized fields
+/// and dedicated-IP situation. A plan change is applied with one statement per group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncGroup {
+    /// The service plan.
+    pub plan_id: Uuid,
+    /// Sorted add-on ids joined by commas.
+    pub addon_key: String,
+    /// The subscriber.
+    pub owner_id: AccountId,
+    /// Whether they have a dedicated IP address.
+    pub dedicated_ip: bool,
+    /// Their customized fields, in storage form.
+    pub custom: String,
+    /// How many subscriptions are in the group.
+    pub count: u64,
+}
+
+impl SyncGroup {
+    /// The add-on ids of the group.
+    pub fn addon_ids(&self) -> Vec<Uuid> {
+        self.addon_key
+            .split(',')
+            .filter_map(|s| Uuid::parse_str(s).ok())
+            .collect()
+    }
+}
+
+/// What a sync writes to every member of a group.
+#[derive(Debug, Clone)]
+pub struct GroupUpdate<'a> {
+    /// Values to set (the others keep theirs).
+    pub set: &'a Properties,
+    /// New sync state, wire name.
+    pub sync_state: &'static str,
+    /// Conflict report, storage form.
+    pub conflicts: &'a str,
+    /// Change time.
+    pub at: DateTime<Utc>,
+}
+
+/// Plan operations inside a transaction.
+#[async_trait]
+pub trait PlanTx: Send {
+    /// Inserts a plan.
+    async fn insert_plan(&mut self, plan: &Plan) -> StoreResult<()>;
+    /// The plan of `owner` and `plan_type` with this name (case-insensitive).
+    async fn plan_by_name(
+        &mut self,
+        owner: AccountId,
+        plan_type: PlanType,
+        name: &str,
+    ) -> StoreResult<Option<Plan>>;
+    /// Plans by id, in any order.
+    async fn plans_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Plan>>;
+    /// Plans, optionally of one owner and type, by owner then name, with the number of
+    /// subscriptions using each.
+    async fn list_plans(
+        &mut self,
+        owner: Option<AccountId>,
+        plan_type: Option<PlanType>,
+    ) -> StoreResult<Vec<(Plan, u64)>>;
+    /// Rewrites a plan's name and properties.
+    async fn update_plan(&mut self, plan: &Plan) -> StoreResult<()>;
+    /// Deletes a plan.
+    async fn delete_plan(&mut self, id: Uuid) -> StoreResult<()>;
+    /// How many subscriptions use the plan, as service plan or add-on (R2.2).
+    async fn plan_usage(&mut self, id: Uuid) -> StoreResult<u64>;
+}
+
+/// Subscription operations inside a transaction.
+#[async_trait]
+pub trait SubscriptionTx: Send {
+    /// Inserts a subscription with its add-ons and IP addresses.
+    async fn insert_subscription(&mut self, subscription: &Subscription) -> StoreResult<()>;
+    /// The subscription with this (ASCII) name.
+    async fn subscription_by_name(&mut self, ascii_name: &str)
+    -> StoreResult<Option<Subscription>>;
+    /// One page of subscriptions.
+    async fn list_subscriptions(
+        &mut self,
+        query: &SubscriptionQuery,
+    ) -> StoreResult<Vec<Subscription>>;
+    /// Rewrites a subscription, its add-ons and its IP addresses.
+    async fn update_subscription(&mut self, subscription: &Subscription) -> StoreResult<()>;
+    /// Deletes a subscription.
+    async fn delete_subscription(&mut self, id: Uuid) -> StoreResult<()>;
+    /// Whether a system user name is taken by any subscription.
+    async fn system_user_taken(&mut self, name: &str) -> StoreResult<bool>;
+    /// The subscribers using an IP address (for dedicated addresses, R7.5).
+    async fn ip_subscribers(&mut self, ip_id: Uuid) -> StoreResult<Vec<AccountId>>;
+    /// The groups of subscriptions that use `plan_id` as service plan or add-on.
+    async fn sync_groups(&mut self, plan_id: Uuid) -> StoreResult<Vec<SyncGroup>>;
+    /// Names and properties of a group's members (for previews).
+    async fn group_members(&mut self, group: &SyncGroup) -> StoreResult<Vec<(String, Properties)>>;
+    /// Applies a sync to every member of a group in one statement; returns how many.
+    async fn apply_sync_group(
+        &mut self,
+        group: &SyncGroup,
+        update: &GroupUpdate<'_>,
+    ) -> StoreResult<u64>;
+}

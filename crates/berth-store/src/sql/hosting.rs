@@ -1,0 +1,550 @@
+//! Plan and subscription SQL: reads, writes, the subscription list, and the grouped sync.
+
+use std::collections::HashMap;
+
+use berth_core::account::{AccountId, AccountKind, Login, OwnerRef};
+use berth_core::domain::DomainName;
+use berth_core::hosting::{
+    Plan, PlanName, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery, SubscriptionSort,
+    SystemUser,
+};
+use berth_core::property::{PlanType, Properties, from_flat_json, to_flat_json};
+use berth_core::status::{Status, Suspension, SuspensionReason};
+use berth_core::sync::{SyncState, conflicts_from_json, conflicts_to_json};
+use berth_core::text::fold;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{Dialect, Value, like_contains};
+use crate::hosting::{GroupUpdate, SyncGroup};
+use crate::{StoreError, StoreResult};
+
+fn corrupt(err: berth_core::Error) -> StoreError {
+    StoreError::Backend(format!("stored data is not valid: {}", err.message))
+}
+
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---------------------------------------------------------------- plans
+
+/// The columns of a plan read, owner joined as `o`.
+pub fn plan_select(d: Dialect) -> String {
+    format!(
+        "SELECT p.id, p.plan_type, p.name, p.props{}, p.created_at, p.updated_at, o.id, o.login, o.kind \
+         FROM plans p JOIN accounts o ON o.id = p.owner_id",
+        d.json_out
+    )
+}
+
+/// `INSERT` of a plan.
+pub fn insert_plan(plan: &Plan, d: Dialect) -> (String, Vec<Value>) {
+    let sql = format!(
+        "INSERT INTO plans (id, owner_id, plan_type, name, name_key, props, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6{}, $7, $8)",
+        d.json_in
+    );
+    let values = vec![
+        Value::Id(plan.id),
+        Value::Id(plan.owner.id.0),
+        Value::Text(plan.plan_type.as_str().to_owned()),
+        Value::Text(plan.name.as_str().to_owned()),
+        Value::Text(fold(plan.name.as_str())),
+        Value::Text(to_flat_json(&plan.props)),
+        Value::Time(plan.created_at),
+        Value::Time(plan.updated_at),
+    ];
+    (sql, values)
+}
+
+/// `UPDATE` of a plan's name and properties.
+pub fn update_plan(plan: &Plan, d: Dialect) -> (String, Vec<Value>) {
+    let sql = format!(
+        "UPDATE plans SET name = $2, name_key = $3, props = $4{}, updated_at = $5 WHERE id = $1",
+        d.json_in
+    );
+    let values = vec![
+        Value::Id(plan.id),
+        Value::Text(plan.name.as_str().to_owned()),
+        Value::Text(fold(plan.name.as_str())),
+        Value::Text(to_flat_json(&plan.props)),
+        Value::Time(plan.updated_at),
+    ];
+    (sql, values)
+}
+
+/// The plan list, optionally by owner and type, with usage counts.
+pub fn plan_list(
+    owner: Option<AccountId>,
+    plan_type: Option<PlanType>,
+    d: Dialect,
+) -> (String, Vec<Value>) {
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut values = vec![];
+    if let Some(owner) = owner {
+        values.push(Value::Id(owner.0));
+        conditions.push(format!("p.owner_id = ${}", values.len()));
+    }
+    if let Some(t) = plan_type {
+        values.push(Value::Text(t.as_str().to_owned()));
+        conditions.push(format!("p.plan_type = ${}", values.len()));
+    }
+    let sql = format!(
+        "{}, ({}) AS usage FROM plans p JOIN accounts o ON o.id = p.owner_id WHERE {} \
+         ORDER BY o.login{b}, p.plan_type, p.name_key{b}",
+        plan_select(d).split(" FROM ").next().unwrap_or_default(),
+        PLAN_USAGE.replace("$1", "p.id"),
+        conditions.join(" AND "),
+        b = d.byte_order
+    );
+    (sql, values)
+}
+
+/// Number of subscriptions using plan `$1` as service plan or add-on.
+pub const PLAN_USAGE: &str = "SELECT COUNT(*) FROM subscriptions s WHERE s.plan_id = $1 \
+     OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1)";
+
+/// A plan row in plain types.
+#[derive(Debug, Clone)]
+pub struct PlanRow {
+    /// `p.id`
+    pub id: Uuid,
+    /// `p.plan_type`
+    pub plan_type: String,
+    /// `p.name`
+    pub name: String,
+    /// `p.props`
+    pub props: String,
+    /// `p.created_at`
+    pub created_at: DateTime<Utc>,
+    /// `p.updated_at`
+    pub updated_at: DateTime<Utc>,
+    /// `o.id`
+    pub owner_id: Uuid,
+    /// `o.login`
+    pub owner_login: String,
+    /// `o.kind`
+    pub owner_kind: String,
+}
+
+fn owner_ref(id: Uuid, login: String, kind: &str) -> StoreResult<OwnerRef> {
+    Ok(OwnerRef {
+        id: AccountId(id),
+        login: Login::from_trusted(login),
+        kind: AccountKind::from_wire(kind)
+            .ok_or_else(|| StoreError::Backend(format!("stored kind {kind:?}")))?,
+    })
+}
+
+impl PlanRow {
+    /// Rebuilds the plan.
+    pub fn into_plan(self) -> StoreResult<Plan> {
+        Ok(Plan {
+            id: self.id,
+            owner: owner_ref(self.owner_id, self.owner_login, &self.owner_kind)?,
+            plan_type: PlanType::parse("type", &self.plan_type).map_err(corrupt)?,
+            name: PlanName::parse("name", &self.name).map_err(corrupt)?,
+            props: from_flat_json(&self.props).map_err(corrupt)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- subscriptions
+
+/// The columns of a subscription read: subscriber `o`, plan `pl`.
+pub fn subscription_select(d: Dialect) -> String {
+    format!(
+        "SELECT s.id, s.name, s.plan_id, pl.name, s.sync_state, s.props{}, s.custom, s.conflicts, \
+         s.system_user, s.system_password_hash, s.expiration, s.overused, s.created_at, s.updated_at, \
+         o.id, o.login, o.kind \
+         FROM subscriptions s JOIN accounts o ON o.id = s.owner_id LEFT JOIN plans pl ON pl.id = s.plan_id",
+        d.json_out
+    )
+}
+
+/// A subscription row in plain types.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRow {
+    /// `s.id`
+    pub id: Uuid,
+    /// `s.name` (ASCII)
+    pub name: String,
+    /// `s.plan_id`
+    pub plan_id: Option<Uuid>,
+    /// `pl.name`
+    pub plan_name: Option<String>,
+    /// `s.sync_state`
+    pub sync_state: String,
+    /// `s.props`
+    pub props: String,
+    /// `s.custom`
+    pub custom: String,
+    /// `s.conflicts`
+    pub conflicts: String,
+    /// `s.system_user`
+    pub system_user: String,
+    /// `s.system_password_hash`
+    pub system_password_hash: String,
+    /// `s.expiration`
+    pub expiration: Option<NaiveDate>,
+    /// `s.overused`
+    pub overused: bool,
+    /// `s.created_at`
+    pub created_at: DateTime<Utc>,
+    /// `s.updated_at`
+    pub updated_at: DateTime<Utc>,
+    /// `o.id`
+    pub owner_id: Uuid,
+    /// `o.login`
+    pub owner_login: String,
+    /// `o.kind`
+    pub owner_kind: String,
+}
+
+/// Add-on and IP rows of a page of subscriptions: `(subscription_id, id, text, flag)`.
+pub fn subscription_addons_of(count: usize) -> String {
+    format!(
+        "SELECT sa.subscription_id, p.id, p.name FROM subscription_addons sa JOIN plans p ON p.id = sa.plan_id \
+         WHERE sa.subscription_id IN ({}) ORDER BY p.name_key, p.id",
+        placeholders(1, count)
+    )
+}
+
+/// IP addresses of a page of subscriptions: `subscription_id, ip id, address, kind`.
+pub fn subscription_ips_of(count: usize) -> String {
+    format!(
+        "SELECT si.subscription_id, i.id, i.address, i.kind FROM subscription_ips si \
+         JOIN ip_addresses i ON i.id = si.ip_id WHERE si.subscription_id IN ({}) ORDER BY i.family, i.sort_key",
+        placeholders(1, count)
+    )
+}
+
+/// Suspensions of a page of subscriptions: `subscription_id, reason, by_login, at`.
+pub fn subscription_suspensions_of(count: usize) -> String {
+    format!(
+        "SELECT ss.subscription_id, ss.reason, b.login, ss.at FROM subscription_suspensions ss \
+         LEFT JOIN accounts b ON b.id = ss.by_account_id WHERE ss.subscription_id IN ({}) ORDER BY ss.at, ss.reason",
+        placeholders(1, count)
+    )
+}
+
+/// The parts of a page read in separate queries (one each per page, never per row).
+#[derive(Debug, Default)]
+pub struct SubscriptionParts {
+    /// `(subscription, add-on)`
+    pub addons: Vec<(Uuid, PlanRef)>,
+    /// `(subscription, address)`
+    pub ips: Vec<(Uuid, SubscriptionIp)>,
+    /// `(subscription, reason, by, at)`
+    pub suspensions: Vec<(Uuid, String, Option<String>, DateTime<Utc>)>,
+}
+
+/// Joins subscription rows with their parts.
+pub fn assemble_subscriptions(
+    rows: Vec<SubscriptionRow>,
+    parts: SubscriptionParts,
+) -> StoreResult<Vec<Subscription>> {
+    let mut addons: HashMap<Uuid, Vec<PlanRef>> = HashMap::new();
+    for (sid, a) in parts.addons {
+        addons.entry(sid).or_default().push(a);
+    }
+    let mut ips: HashMap<Uuid, Vec<SubscriptionIp>> = HashMap::new();
+    for (sid, ip) in parts.ips {
+        ips.entry(sid).or_default().push(ip);
+    }
+    let mut suspensions: HashMap<Uuid, Vec<Suspension>> = HashMap::new();
+    for (sid, reason, by, at) in parts.suspensions {
+        let reason = SuspensionReason::from_wire(&reason)
+            .ok_or_else(|| StoreError::Backend(format!("stored reason {reason:?}")))?;
+        suspensions.entry(sid).or_default().push(Suspension {
+            reason,
+            by: by.map(Login::from_trusted),
+            at,
+        });
+    }
+    rows.into_iter()
+        .map(|r| {
+            let id = r.id;
+            Ok(Subscription {
+                id,
+                name: DomainName::from_stored("name", &r.name).map_err(corrupt)?,
+                owner: owner_ref(r.owner_id, r.owner_login, &r.owner_kind)?,
+                plan: match (r.plan_id, r.plan_name) {
+                    (Some(id), Some(name)) => Some(PlanRef { id, name }),
+                    _ => None,
+                },
+                addons: addons.remove(&id).unwrap_or_default(),
+                sync_state: SyncState::parse("sync_state", &r.sync_state).map_err(corrupt)?,
+                props: from_flat_json(&r.props).map_err(corrupt)?,
+                custom: from_flat_json(&r.custom).map_err(corrupt)?,
+                conflicts: conflicts_from_json(&r.conflicts).map_err(corrupt)?,
+                ips: ips.remove(&id).unwrap_or_default(),
+                system_user: SystemUser::parse("system_user", &r.system_user).map_err(corrupt)?,
+                system_password_hash: r.system_password_hash,
+                expiration: r.expiration,
+                overused: r.overused,
+                suspensions: suspensions.remove(&id).unwrap_or_default(),
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// `INSERT` of a subscription row (not its add-ons and IPs).
+pub fn insert_subscription(s: &Subscription, d: Dialect) -> (String, Vec<Value>) {
+    let sql = format!(
+        "INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+         conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8{}, $9, $10, $11, $12, $13, $14, $15, $16)",
+        d.json_in
+    );
+    (sql, subscription_values(s))
+}
+
+/// `UPDATE` of a subscription row.
+pub fn update_subscription(s: &Subscription, d: Dialect) -> (String, Vec<Value>) {
+    let sql = format!(
+        "UPDATE subscriptions SET name = $2, name_key = $3, owner_id = $4, plan_id = $5, addon_key = $6, \
+         sync_state = $7, props = $8{}, custom = $9, conflicts = $10, system_user = $11, \
+         system_password_hash = $12, expiration = $13, overused = $14, created_at = $15, updated_at = $16 \
+         WHERE id = $1",
+        d.json_in
+    );
+    (sql, subscription_values(s))
+}
+
+fn subscription_values(s: &Subscription) -> Vec<Value> {
+    vec![
+        Value::Id(s.id),
+        Value::Text(s.name.ascii().to_owned()),
+        Value::Text(fold(s.name.unicode())),
+        Value::Id(s.owner.id.0),
+        Value::OptId(s.plan.as_ref().map(|p| p.id)),
+        Value::Text(s.addon_key()),
+        Value::Text(s.sync_state.as_str().to_owned()),
+        Value::Text(to_flat_json(&s.props)),
+        Value::Text(to_flat_json(&s.custom)),
+        Value::Text(conflicts_to_json(&s.conflicts).to_string()),
+        Value::Text(s.system_user.as_str().to_owned()),
+        Value::Text(s.system_password_hash.clone()),
+        Value::OptDate(s.expiration),
+        Value::Bool(s.overused),
+        Value::Time(s.created_at),
+        Value::Time(s.updated_at),
+    ]
+}
+
+/// Statements that rewrite a subscription's add-ons and IPs: deletes, then one insert each
+/// (multi-row `VALUES`).
+pub fn subscription_links(s: &Subscription) -> Vec<(String, Vec<Value>)> {
+    let mut out = vec![
+        (
+            "DELETE FROM subscription_addons WHERE subscription_id = $1".to_owned(),
+            vec![Value::Id(s.id)],
+        ),
+        (
+            "DELETE FROM subscription_ips WHERE subscription_id = $1".to_owned(),
+            vec![Value::Id(s.id)],
+        ),
+    ];
+    for (table, column, ids) in [
+        (
+            "subscription_addons",
+            "plan_id",
+            s.addons.iter().map(|a| a.id).collect::<Vec<_>>(),
+        ),
+        (
+            "subscription_ips",
+            "ip_id",
+            s.ips.iter().map(|i| i.id).collect(),
+        ),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        let rows: Vec<String> = (0..ids.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect();
+        let mut values = vec![Value::Id(s.id)];
+        values.extend(ids.into_iter().map(Value::Id));
+        out.push((
+            format!(
+                "INSERT INTO {table} (subscription_id, {column}) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        ));
+    }
+    out
+}
+
+fn dedicated_expr(alias: &str) -> String {
+    format!(
+        "(CASE WHEN EXISTS (SELECT 1 FROM subscription_ips si JOIN ip_addresses i ON i.id = si.ip_id \
+         WHERE si.subscription_id = {alias}.id AND i.kind = 'dedicated') THEN 1 ELSE 0 END)"
+    )
+}
+
+fn sort_key(sort: SubscriptionSort, alias: &str, d: Dialect) -> String {
+    match sort {
+        SubscriptionSort::Name => format!("{alias}.name{}", d.byte_order),
+        SubscriptionSort::Created => format!("{alias}.created_at"),
+        SubscriptionSort::Updated => format!("{alias}.updated_at"),
+        SubscriptionSort::Expiration => format!("COALESCE({alias}.expiration, '9999-12-31')"),
+        SubscriptionSort::SyncState => format!("{alias}.sync_state{}", d.byte_order),
+    }
+}
+
+/// The page query for a subscription list, and its values.
+pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = vec![];
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let bind = |values: &mut Vec<Value>, v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    if let Some(scope) = q.scope {
+        let n = bind(&mut values, Value::Id(scope.0));
+        conditions.push(format!("(s.owner_id = {n} OR o.owner_id = {n})"));
+    }
+    if let Some(owner) = q.owner {
+        let n = bind(&mut values, Value::Id(owner.0));
+        conditions.push(format!("s.owner_id = {n}"));
+    }
+    if let Some(plan) = q.plan {
+        let n = bind(&mut values, Value::Id(plan));
+        conditions.push(format!("s.plan_id = {n}"));
+    }
+    let suspended =
+        "EXISTS (SELECT 1 FROM subscription_suspensions ss WHERE ss.subscription_id = s.id)";
+    match q.status {
+        Some(Status::Active) => conditions.push(format!("NOT {suspended}")),
+        Some(Status::Suspended) => conditions.push(suspended.to_owned()),
+        None => {}
+    }
+    if let Some(state) = q.sync_state {
+        let n = bind(&mut values, Value::Text(state.as_str().to_owned()));
+        conditions.push(format!("s.sync_state = {n}"));
+    }
+    if q.overused {
+        conditions.push("s.overused = TRUE".to_owned());
+    }
+    if let Some(day) = q.expired_on {
+        let n = bind(&mut values, Value::OptDate(Some(day)));
+        conditions.push(format!("s.expiration <= {n}"));
+    }
+    if let Some(search) = &q.search {
+        let n = bind(&mut values, Value::Text(like_contains(search)));
+        conditions.push(format!("s.name_key LIKE {n} ESCAPE '\\'"));
+    }
+    let key_s = sort_key(q.sort, "s", d);
+    let (cmp, dir) = if q.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(after) = q.after {
+        let key_c = sort_key(q.sort, "c", d);
+        let n = bind(&mut values, Value::Id(after));
+        conditions.push(format!(
+            "({key_s}, s.id) {cmp} (SELECT {key_c}, c.id FROM subscriptions c WHERE c.id = {n})"
+        ));
+    }
+    let sql = format!(
+        "{} WHERE {} ORDER BY {key_s} {dir}, s.id {dir} LIMIT {}",
+        subscription_select(d),
+        conditions.join(" AND "),
+        q.limit
+    );
+    (sql, values)
+}
+
+/// Subscribers of IP address `$1`.
+pub const IP_SUBSCRIBERS: &str = "SELECT DISTINCT s.owner_id FROM subscriptions s JOIN subscription_ips si ON si.subscription_id = s.id WHERE si.ip_id = $1";
+
+/// Whether system user `$1` is taken.
+pub const SYSTEM_USER_TAKEN: &str = "SELECT COUNT(*) FROM subscriptions WHERE system_user = $1";
+
+/// The sync groups of plan `$1`: `plan_id, addon_key, owner_id, dedicated, custom, count`.
+pub fn sync_groups() -> String {
+    format!(
+        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*) \
+         FROM subscriptions s WHERE s.plan_id = $1 \
+         OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1) \
+         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom",
+        dedicated_expr("s")
+    )
+}
+
+fn group_condition(first: usize) -> String {
+    format!(
+        "plan_id = ${} AND addon_key = ${} AND owner_id = ${} AND custom = ${} AND {} = ${}",
+        first,
+        first + 1,
+        first + 2,
+        first + 3,
+        dedicated_expr("subscriptions"),
+        first + 4
+    )
+}
+
+fn group_values(g: &SyncGroup) -> Vec<Value> {
+    vec![
+        Value::Id(g.plan_id),
+        Value::Text(g.addon_key.clone()),
+        Value::Id(g.owner_id.0),
+        Value::Text(g.custom.clone()),
+        Value::Int(i64::from(g.dedicated_ip)),
+    ]
+}
+
+/// Names and properties of a group's members.
+pub fn group_members(g: &SyncGroup, d: Dialect) -> (String, Vec<Value>) {
+    let sql = format!(
+        "SELECT name, props{} FROM subscriptions WHERE {} ORDER BY name",
+        d.json_out,
+        group_condition(1)
+    );
+    (sql, group_values(g))
+}
+
+/// The one statement that syncs a whole group.
+pub fn apply_sync_group(g: &SyncGroup, u: &GroupUpdate<'_>, d: Dialect) -> (String, Vec<Value>) {
+    let merge = d.merge("props", &format!("$1{}", d.json_in));
+    let sql = format!(
+        "UPDATE subscriptions SET props = {merge}, sync_state = $2, conflicts = $3, updated_at = $4 WHERE {}",
+        group_condition(5)
+    );
+    let mut values = vec![
+        Value::Text(to_flat_json(u.set)),
+        Value::Text(u.sync_state.to_owned()),
+        Value::Text(u.conflicts.to_owned()),
+        Value::Time(u.at),
+    ];
+    values.extend(group_values(g));
+    (sql, values)
+}
+
+/// Parses properties read back as text.
+pub fn props_from_text(text: &str) -> StoreResult<Properties> {
+    from_flat_json(text).map_err(corrupt)
+}
+
+/// Statements that remove an account's hosting before the account itself (R1.8): the
+/// subscriptions it holds or provides, then the plans it owns. `$1` is the account.
+pub const DELETE_HOSTING_OF_ACCOUNT: [&str; 2] = [
+    "DELETE FROM subscriptions WHERE owner_id = $1 OR owner_id IN (SELECT id FROM accounts WHERE owner_id = $1)",
+    "DELETE FROM plans WHERE owner_id = $1",
+];
+
+/// Placeholders helper re-exported for the stores.
+pub fn placeholder_list(from: usize, count: usize) -> String {
+    placeholders(from, count)
+}
