@@ -367,7 +367,9 @@ impl Berth {
         tx.update_plan(&plan)
             .await
             .map_err(|e| plan_name_taken(e, &plan))?;
-        let report = self.sync_plan(&mut *tx, plan.id, mode).await?;
+        let report = self
+            .sync_plan(&mut *tx, plan.id, Some(&current.props), mode)
+            .await?;
         let usage = tx.plan_usage(plan.id).await?;
         finish(tx, mode).await?;
         Ok(PlanUpdateOutcome {
@@ -390,10 +392,16 @@ impl Berth {
 
     /// Syncs every subscription using plan `plan_id` (as service plan or add-on), one
     /// statement per group of alike subscriptions.
+    ///
+    /// `previous` is the plan's properties before the change: a group of synced
+    /// subscriptions holds exactly what the previous plan resolved to, so only the values
+    /// that resolve differently now are written to it (the rest would be rewritten with
+    /// what they already hold). Other groups get every resolved value.
     pub(crate) async fn sync_plan(
         &self,
         tx: &mut dyn Tx,
         plan_id: Uuid,
+        previous: Option<&Properties>,
         mode: Mode,
     ) -> Result<SyncReport> {
         let groups = tx.sync_groups(plan_id).await?;
@@ -409,6 +417,13 @@ impl Berth {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
+        let before: Option<HashMap<Uuid, Plan>> = previous.map(|props| {
+            let mut old = plans.clone();
+            if let Some(p) = old.get_mut(&plan_id) {
+                p.props = props.clone();
+            }
+            old
+        });
         let mut report = SyncReport {
             synced: 0,
             locked: 0,
@@ -444,8 +459,15 @@ impl Berth {
                     });
                 }
             }
+            let patch = match (&before, group.sync_state.as_str()) {
+                (Some(old_plans), "synced") => match self.resolve_group(group, old_plans)? {
+                    Some(old) if old.state == SyncState::Synced => changed_values(&old, &r),
+                    _ => r.set.clone(),
+                },
+                _ => r.set.clone(),
+            };
             let update = GroupUpdate {
-                set: &r.set,
+                set: &patch,
                 sync_state: r.state.as_str(),
                 conflicts: &conflicts.to_string(),
                 at: now,
@@ -481,6 +503,16 @@ impl Berth {
             &caps,
         ))
     }
+}
+
+/// The values `new` sets differently from `old` (a property `old` kept for the subscriber
+/// and `new` sets counts as different).
+fn changed_values(old: &sync::Resolution, new: &sync::Resolution) -> Properties {
+    new.set
+        .iter()
+        .filter(|(name, value)| old.set.get(*name) != Some(value))
+        .map(|(name, value)| (*name, value.clone()))
+        .collect()
 }
 
 fn plan_name_taken(err: berth_store::StoreError, plan: &Plan) -> Error {

@@ -296,6 +296,7 @@ impl SubscriptionTx for PostgresTx {
                     dedicated_ip: dedicated != 0,
                     custom: r.try_get(4).map_err(map_err)?,
                     count: count as u64,
+                    sync_state: r.try_get(6).map_err(map_err)?,
                 })
             })
             .collect()

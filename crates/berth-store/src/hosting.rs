@@ -23,6 +23,8 @@ pub struct SyncGroup {
     pub dedicated_ip: bool,
     /// Their customized fields, in storage form.
     pub custom: String,
+    /// Their sync state (wire name).
+    pub sync_state: String,
     /// How many subscriptions are in the group.
     pub count: u64,
 }

@@ -472,26 +472,28 @@ pub const IP_SUBSCRIBERS: &str = "SELECT DISTINCT s.owner_id FROM subscriptions 
 /// Whether system user `$1` is taken.
 pub const SYSTEM_USER_TAKEN: &str = "SELECT COUNT(*) FROM subscriptions WHERE system_user = $1";
 
-/// The sync groups of plan `$1`: `plan_id, addon_key, owner_id, dedicated, custom, count`.
+/// The sync groups of plan `$1`: `plan_id, addon_key, owner_id, dedicated, custom, count,
+/// sync_state`.
 pub fn sync_groups() -> String {
     format!(
-        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*) \
+        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*), s.sync_state \
          FROM subscriptions s WHERE s.plan_id = $1 \
          OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1) \
-         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom",
+         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom, s.sync_state",
         dedicated_expr("s")
     )
 }
 
 fn group_condition(first: usize) -> String {
     format!(
-        "plan_id = ${} AND addon_key = ${} AND owner_id = ${} AND custom = ${} AND {} = ${}",
+        "plan_id = ${} AND addon_key = ${} AND owner_id = ${} AND custom = ${} AND sync_state = ${} AND {} = ${}",
         first,
         first + 1,
         first + 2,
         first + 3,
+        first + 4,
         dedicated_expr("subscriptions"),
-        first + 4
+        first + 5
     )
 }
 
@@ -501,6 +503,7 @@ fn group_values(g: &SyncGroup) -> Vec<Value> {
         Value::Text(g.addon_key.clone()),
         Value::Id(g.owner_id.0),
         Value::Text(g.custom.clone()),
+        Value::Text(g.sync_state.clone()),
         Value::Int(i64::from(g.dedicated_ip)),
     ]
 }
