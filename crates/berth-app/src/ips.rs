@@ -15,7 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::views::BulkItem;
-use crate::{Berth, Mode, Progress};
+use crate::{Berth, Mode, Progress, finish};
 
 /// A registered IP address as shown (`{id, address, family, type, interface, created}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,17 +67,6 @@ pub struct IpRemoval {
     pub address: String,
     /// Whether this was a dry run (nothing written).
     pub dry_run: bool,
-}
-
-/// Finishes a transaction: commits it, or drops it (rolling back) in a dry run.
-async fn finish(tx: Box<dyn Tx>, mode: Mode) -> Result<()> {
-    match mode {
-        Mode::Apply => Ok(tx.commit().await?),
-        Mode::DryRun => {
-            drop(tx);
-            Ok(())
-        }
-    }
 }
 
 fn duplicate_to_error(err: StoreError, address: &IpAddress) -> Error {
@@ -170,6 +159,16 @@ impl Berth {
         if let Some(k) = kind
             && k != current.kind
         {
+            let holders = tx.ip_subscribers(current.id.0).await?.len();
+            if k == IpKind::Dedicated && holders > 1 {
+                return Err(Error::conflict(
+                    Some("type"),
+                    format!(
+                        "{} is used by the subscriptions of {holders} accounts: a dedicated address serves one customer (R7.5)",
+                        current.address
+                    ),
+                ));
+            }
             next.kind = k;
             changed.push("type");
         }
@@ -229,6 +228,16 @@ impl Berth {
         let address = IpAddress::parse("ip", address)?;
         let mut tx = self.store.write().await?;
         let record = registered(&mut *tx, &address).await?;
+        let holders = tx.ip_subscribers(record.id.0).await?.len();
+        if holders > 0 {
+            return Err(Error::conflict(
+                Some("ip"),
+                format!(
+                    "{} is in use by the subscriptions of {holders} account(s): move them to another address first",
+                    record.address
+                ),
+            ));
+        }
         if !tx.delete_ip(record.id).await? {
             return Err(Error::not_found(
                 "ip",

@@ -1408,3 +1408,23 @@ async fn bad_subscription_input_names_the_field(env: Env) {
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("forward_address"));
 }
+
+mod ip_rules {
+    use super::*;
+
+    on_both_backends!(r7_5_an_address_in_use_cannot_be_removed_or_made_dedicated_for_two_customers);
+
+    async fn r7_5_an_address_in_use_cannot_be_removed_or_made_dedicated_for_two_customers(env: Env) {
+        let w = world(&env).await;
+        w.subscribe(&w.admin, "a.example", "direct", None, &[]).await;
+        w.subscribe(&w.admin, "b.example", "c1", None, &[]).await;
+        let out = w.app.remove_ips(&w.admin, &["192.0.2.10".into()], Mode::Apply, &NoProgress).await;
+        assert_eq!(out[0].error.as_ref().unwrap().code, ErrorCode::Conflict);
+        let err = w.app.update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply).await.unwrap_err();
+        assert_eq!((err.code, err.field.as_deref()), (ErrorCode::Conflict, Some("type")));
+        w.app.remove_subscriptions(&w.admin, &["b.example".into()], Mode::Apply, &NoProgress).await;
+        w.app.update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply).await.unwrap();
+        let out = w.app.remove_ips(&w.admin, &["192.0.2.20".into()], Mode::Apply, &NoProgress).await;
+        assert!(out[0].ok, "an unused address goes");
+    }
+}
