@@ -48,6 +48,12 @@ pub enum Command {
     /// IP addresses of this server, registered by the admin (shared or dedicated).
     #[command(subcommand)]
     Ip(IpCommand),
+    /// Service plans, add-on plans and reseller plans: templates of properties (SPEC §2).
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Subscriptions: the hosting units, in sync with their plans (SPEC §3).
+    #[command(subcommand)]
+    Subscription(SubscriptionCommand),
 }
 
 /// `berth init`.
@@ -257,6 +263,393 @@ pub struct IpRemoveArgs {
     /// Addresses to remove.
     #[arg(required = true)]
     pub ips: Vec<String>,
+    /// Confirm without asking (required when not interactive).
+    #[arg(long)]
+    pub yes: bool,
+    /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `berth plan ...` (SPEC §2).
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Create a plan (R2.1).
+    Create(PlanCreateArgs),
+    /// Change a plan and sync every subscription using it ("Update & Sync", R2.3).
+    Update(PlanUpdateArgs),
+    /// Show one plan.
+    Info(PlanInfoArgs),
+    /// Remove a plan nothing uses (R2.2).
+    Remove(PlanRemoveArgs),
+    /// List plans.
+    List(PlanListArgs),
+}
+
+/// Property flags of plans (CLI.md Global and Plans; names are SPEC R2.4's). Each may be
+/// repeated; a later value of the same property wins.
+#[derive(Debug, Args, Default)]
+pub struct PropertyArgs {
+    /// A resource limit, e.g. `disk_space=10G`, `max_site=5`, `max_box=unlimited`.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<String>,
+    /// A permission, e.g. `manage_dns=true`.
+    #[arg(long = "perm", value_name = "NAME=true|false")]
+    pub perms: Vec<String>,
+    /// A hosting setting, e.g. `ssl=true`, `php_handler=fpm`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub hosting: Vec<String>,
+    /// A PHP setting, e.g. `memory_limit=256M` or `display_errors=default`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub php: Vec<String>,
+    /// A mail setting, e.g. `webmail=false`, `nonexistent_user=reject`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub mail: Vec<String>,
+    /// The DNS zone type: `master` or `slave`.
+    #[arg(long, value_name = "master|slave")]
+    pub dns: Vec<String>,
+    /// A performance setting, e.g. `max_connections=20`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub performance: Vec<String>,
+    /// A logs & statistics setting, e.g. `stats_retention=6`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub logs: Vec<String>,
+    /// Catalogue applications: `all`, `none` or a list `a,b`.
+    #[arg(long, value_name = "all|none|a,b")]
+    pub apps: Vec<String>,
+    /// The overuse policy (R6.3), the same as `--limit overuse=POLICY`.
+    #[arg(long, value_name = "POLICY")]
+    pub overuse: Vec<String>,
+    /// Reseller plans: whether the reseller may oversell, the same as
+    /// `--perm allow_oversell=...`.
+    #[arg(long, value_name = "true|false")]
+    pub oversell: Vec<String>,
+}
+
+/// `plan create NAME ...`
+#[derive(Debug, Args)]
+pub struct PlanCreateArgs {
+    /// Name of the new plan (unique per owner and type).
+    pub name: String,
+    /// `service`, `addon` or `reseller`.
+    #[arg(long = "type", value_name = "TYPE", default_value = "service")]
+    pub plan_type: String,
+    /// Owner: the admin or a reseller; default: you.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The plan's properties.
+    #[command(flatten)]
+    pub props: PropertyArgs,
+    /// Show what would be created; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `plan update NAME ...`
+#[derive(Debug, Args)]
+pub struct PlanUpdateArgs {
+    /// Name of the plan to change.
+    pub name: String,
+    /// `service`, `addon` or `reseller`, when the owner has several plans of this name.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub plan_type: Option<String>,
+    /// The plan's owner; default: you.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// New name.
+    #[arg(long)]
+    pub new_name: Option<String>,
+    /// Properties to change.
+    #[command(flatten)]
+    pub props: PropertyArgs,
+    /// Show what would change, per subscription; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `plan info NAME`
+#[derive(Debug, Args)]
+pub struct PlanInfoArgs {
+    /// Name of the plan.
+    pub name: String,
+    /// `service`, `addon` or `reseller`, when the owner has several plans of this name.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub plan_type: Option<String>,
+    /// The plan's owner; default: you.
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+/// `plan remove NAME --yes`
+#[derive(Debug, Args)]
+pub struct PlanRemoveArgs {
+    /// Name of the plan.
+    pub name: String,
+    /// `service`, `addon` or `reseller`, when the owner has several plans of this name.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub plan_type: Option<String>,
+    /// The plan's owner; default: you.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Confirm without asking (required when not interactive).
+    #[arg(long)]
+    pub yes: bool,
+    /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `plan list ...`
+#[derive(Debug, Args)]
+pub struct PlanListArgs {
+    /// Only plans of this type: `service`, `addon` or `reseller`.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub plan_type: Option<String>,
+    /// Only plans of this owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+/// `berth subscription ...` (SPEC §3).
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionCommand {
+    /// Create a subscription (R3.2).
+    Create(SubscriptionCreateArgs),
+    /// Show one subscription.
+    Info(SubscriptionInfoArgs),
+    /// List subscriptions with filters, sort and pagination.
+    List(SubscriptionListArgs),
+    /// Switch to another service plan, or detach to a custom subscription (R3.6).
+    ChangePlan(ChangePlanArgs),
+    /// Add an add-on plan (R2.5).
+    AddAddon(AddonArgs),
+    /// Remove an add-on plan.
+    RemoveAddon(AddonArgs),
+    /// Customize limits and permissions ("Update & Lock", R3.5).
+    Customize(CustomizeArgs),
+    /// Release customized fields and sync with the plans ("Unlock & Sync", R3.5).
+    Unlock(UnlockArgs),
+    /// Sync again and show the conflict report (R3.4); `--accept` takes the available values.
+    Sync(SyncArgs),
+    /// Reassign subscriptions to another customer of the same owner (R3.7).
+    ChangeSubscriber(ChangeSubscriberArgs),
+    /// Set a new expiration date, or none (R3.8).
+    Renew(RenewArgs),
+    /// Change hosting settings: IP addresses, system user, system password (R3.8).
+    Set(SetArgs),
+    /// Remove subscriptions with their domains and content (R3.8).
+    Remove(SubscriptionRemoveArgs),
+}
+
+/// Customization flags of subscriptions: only limits and permissions (R3.5).
+#[derive(Debug, Args, Default)]
+pub struct CustomArgs {
+    /// A resource limit, e.g. `disk_space=10G`.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<String>,
+    /// A permission, e.g. `manage_dns=true`.
+    #[arg(long = "perm", value_name = "NAME=true|false")]
+    pub perms: Vec<String>,
+}
+
+/// `subscription create DOMAIN ...`
+#[derive(Debug, Args)]
+pub struct SubscriptionCreateArgs {
+    /// The main domain name (Unicode or punycode).
+    pub domain: String,
+    /// The subscriber: a customer, or a provider's own account; default: you.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The service plan; without it the subscription is custom.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// An add-on plan (repeatable).
+    #[arg(long = "addon", value_name = "ADDON")]
+    pub addons: Vec<String>,
+    /// An IP address (repeatable); default: the first shared IPv4 and IPv6 addresses.
+    #[arg(long = "ip", value_name = "IP")]
+    pub ips: Vec<String>,
+    /// The system user; default: derived from the domain.
+    #[arg(long)]
+    pub system_user: Option<String>,
+    /// The system user's password (`-` reads it from stdin); generated and printed once if
+    /// absent.
+    #[arg(long)]
+    pub system_password: Option<String>,
+    /// "Customize now": limits and permissions that differ from the plan.
+    #[command(flatten)]
+    pub custom: CustomArgs,
+    /// Show what would be created; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription info DOMAIN`
+#[derive(Debug, Args)]
+pub struct SubscriptionInfoArgs {
+    /// The subscription's domain name.
+    pub domain: String,
+}
+
+/// `subscription list ...`
+#[derive(Debug, Args)]
+pub struct SubscriptionListArgs {
+    /// Only subscriptions of this subscriber.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only subscriptions on this service plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// `active` or `suspended`.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// `synced`, `locked` or `unsynced`.
+    #[arg(long)]
+    pub sync_state: Option<String>,
+    /// Only subscriptions whose usage exceeds a limit.
+    #[arg(long)]
+    pub overused: bool,
+    /// Only expired subscriptions.
+    #[arg(long)]
+    pub expired: bool,
+    /// Text to find in the domain name.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// `FIELD[:desc]`.
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Page size (1–1000, default 100).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Continue after this subscription (the id or domain name of the last one shown).
+    #[arg(long)]
+    pub after: Option<String>,
+}
+
+/// `subscription change-plan DOMAIN... (--plan P | --no-plan)`
+#[derive(Debug, Args)]
+pub struct ChangePlanArgs {
+    /// Domain names of the subscriptions.
+    #[arg(required = true)]
+    pub domains: Vec<String>,
+    /// The new service plan (of the same owner).
+    #[arg(long, required_unless_present = "no_plan", conflicts_with = "no_plan")]
+    pub plan: Option<String>,
+    /// Detach from every plan, keeping the current values (custom subscription).
+    #[arg(long)]
+    pub no_plan: bool,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription add-addon|remove-addon DOMAIN... --addon A`
+#[derive(Debug, Args)]
+pub struct AddonArgs {
+    /// Domain names of the subscriptions.
+    #[arg(required = true)]
+    pub domains: Vec<String>,
+    /// The add-on plan.
+    #[arg(long)]
+    pub addon: String,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription customize DOMAIN [--limit ...] [--perm ...]`
+#[derive(Debug, Args)]
+pub struct CustomizeArgs {
+    /// The subscription's domain name.
+    pub domain: String,
+    /// The limits and permissions to hold.
+    #[command(flatten)]
+    pub custom: CustomArgs,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription unlock DOMAIN... [--field NAME]...`
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Domain names of the subscriptions.
+    #[arg(required = true)]
+    pub domains: Vec<String>,
+    /// Release only this customized field (repeatable); default: all of them.
+    #[arg(long = "field", value_name = "NAME")]
+    pub fields: Vec<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription sync DOMAIN [--accept]`
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The subscription's domain name.
+    pub domain: String,
+    /// Accept the conflict report: take the available values (the subscription is then
+    /// locked).
+    #[arg(long)]
+    pub accept: bool,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription change-subscriber DOMAIN... --to LOGIN`
+#[derive(Debug, Args)]
+pub struct ChangeSubscriberArgs {
+    /// Domain names of the subscriptions.
+    #[arg(required = true)]
+    pub domains: Vec<String>,
+    /// The new subscriber: a customer of the same owner, or the owner itself.
+    #[arg(long)]
+    pub to: String,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription renew DOMAIN --expiration YYYY-MM-DD|unlimited`
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// The subscription's domain name.
+    pub domain: String,
+    /// The new expiration date, or `unlimited`.
+    #[arg(long, value_name = "YYYY-MM-DD|unlimited")]
+    pub expiration: String,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription set DOMAIN [--ip IP]... [--system-user U] [--system-password P]`
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The subscription's domain name.
+    pub domain: String,
+    /// The IP addresses (repeatable; they replace the current ones).
+    #[arg(long = "ip", value_name = "IP")]
+    pub ips: Vec<String>,
+    /// The new system user.
+    #[arg(long)]
+    pub system_user: Option<String>,
+    /// The new system password (`-` reads it from stdin).
+    #[arg(long)]
+    pub system_password: Option<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `subscription remove DOMAIN... --yes`
+#[derive(Debug, Args)]
+pub struct SubscriptionRemoveArgs {
+    /// Domain names of the subscriptions.
+    #[arg(required = true)]
+    pub domains: Vec<String>,
     /// Confirm without asking (required when not interactive).
     #[arg(long)]
     pub yes: bool,

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use berth_app::ServerSettings;
 use berth_core::clock::{Clock, FixedClock, SystemClock, parse_instant};
+use berth_core::sync::LockScope;
 use berth_core::{Error, Result};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -26,6 +28,20 @@ pub struct Settings {
     pub now: Option<String>,
     /// Log filter (`BERTH_LOG`), e.g. `info` or `berth_app=debug`.
     pub log: Option<String>,
+    /// The `[server]` section: server-wide rules.
+    #[serde(default)]
+    pub server: ServerSection,
+}
+
+/// The `[server]` section of `berth.toml` (`BERTH_SERVER_<KEY>`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ServerSection {
+    /// What a customization lock holds (R3.5): `subscription` (default) or `field`
+    /// (`BERTH_SERVER_LOCK_SCOPE`).
+    pub lock_scope: Option<String>,
+    /// Whether this server enforces hard disk quotas (R3.4), default false
+    /// (`BERTH_SERVER_HARD_QUOTA`).
+    pub hard_quota: Option<bool>,
 }
 
 /// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
@@ -52,6 +68,25 @@ impl Settings {
         flag.map(str::to_owned)
             .or_else(|| self.database_url.clone())
             .unwrap_or_else(|| default_sqlite_url(data_dir))
+    }
+
+    /// The server settings the service layer's rules depend on; an unknown `lock_scope`
+    /// is invalid input naming the field `lock_scope`.
+    pub fn server_settings(&self) -> Result<ServerSettings> {
+        let defaults = ServerSettings::default();
+        let lock_scope = match self
+            .server
+            .lock_scope
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(raw) => LockScope::parse("lock_scope", raw)?,
+            None => defaults.lock_scope,
+        };
+        Ok(ServerSettings {
+            lock_scope,
+            hard_quota: self.server.hard_quota.unwrap_or(defaults.hard_quota),
+        })
     }
 
     /// The clock: stopped at `BERTH_NOW` when set, else the system clock.
@@ -96,6 +131,16 @@ pub fn starter_file(database_url: Option<&str>) -> String {
          # now = \"2026-01-31T12:00:00Z\"\n\
          \n\
          # Log filter, like BERTH_LOG: off, error, warn, info, debug\n\
-         # log = \"warn\"\n"
+         # log = \"warn\"\n\
+         \n\
+         # Server-wide rules (keep this section last; BERTH_SERVER_<KEY>).\n\
+         # [server]\n\
+         # What a customization (\"Update & Lock\") holds, like BERTH_SERVER_LOCK_SCOPE:\n\
+         # subscription (plan changes skip the whole subscription) or field (only the\n\
+         # customized fields are held).\n\
+         # lock_scope = \"subscription\"\n\
+         # Whether this server enforces hard disk quotas, like BERTH_SERVER_HARD_QUOTA;\n\
+         # without them, plans asking for one leave their subscriptions unsynced.\n\
+         # hard_quota = false\n"
     )
 }

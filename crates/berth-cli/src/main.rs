@@ -6,12 +6,14 @@ mod cli;
 mod config;
 mod ips;
 mod output;
+mod plans;
 mod store;
+mod subscriptions;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use berth_app::Berth;
+use berth_app::{Berth, ServerSettings};
 use berth_core::{Error, Result};
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -83,48 +85,54 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     init_logging(settings.log.as_deref());
     let url = settings.database_url(cli.database_url.as_deref(), &cli.data_dir);
     let clock = settings.clock()?;
-    match cli.command {
+    let server = settings.server_settings()?;
+    let command = match cli.command {
         Command::Init(args) => {
             let remembered = cli.database_url.as_deref();
-            init(&cli.data_dir, &url, remembered, clock, args, output).await
+            let target = (url.as_str(), remembered, clock, server);
+            return init(&cli.data_dir, target, args, output).await;
         }
+        other => other,
+    };
+    let app = open_app(&url, clock, server).await?;
+    let actor = app.actor(cli.act_as.as_deref()).await?;
+    match command {
+        Command::Init(_) => Err(Error::failed("berth init runs on its own")),
         Command::Reseller(cmd) => {
-            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
-            let actor = app.actor(cli.act_as.as_deref()).await?;
-            accounts::run(
-                &app,
-                &actor,
-                berth_core::account::AccountKind::Reseller,
-                cmd,
-                output,
-            )
-            .await
+            let kind = berth_core::account::AccountKind::Reseller;
+            accounts::run(&app, &actor, kind, cmd, output).await
         }
         Command::Customer(cmd) => {
-            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
-            let actor = app.actor(cli.act_as.as_deref()).await?;
-            accounts::run(
-                &app,
-                &actor,
-                berth_core::account::AccountKind::Customer,
-                cmd,
-                output,
-            )
-            .await
+            let kind = berth_core::account::AccountKind::Customer;
+            accounts::run(&app, &actor, kind, cmd, output).await
         }
-        Command::Ip(cmd) => {
-            let app = Berth::new(store::open(&url, store::Create::No).await?, clock);
-            let actor = app.actor(cli.act_as.as_deref()).await?;
-            ips::run(&app, &actor, cmd, output).await
-        }
+        Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
+        Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
+        Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
     }
 }
 
+/// The application over the existing database at `url`, with the server settings.
+async fn open_app(
+    url: &str,
+    clock: std::sync::Arc<dyn berth_core::clock::Clock>,
+    server: ServerSettings,
+) -> Result<Berth> {
+    Ok(Berth::new(store::open(url, store::Create::No).await?, clock).with_settings(server))
+}
+
+/// Where `berth init` creates the database: URL, the URL to remember in `berth.toml`,
+/// clock and server settings.
+type InitTarget<'a> = (
+    &'a str,
+    Option<&'a str>,
+    std::sync::Arc<dyn berth_core::clock::Clock>,
+    ServerSettings,
+);
+
 async fn init(
     data_dir: &std::path::Path,
-    url: &str,
-    remembered_url: Option<&str>,
-    clock: std::sync::Arc<dyn berth_core::clock::Clock>,
+    (url, remembered_url, clock, server): InitTarget<'_>,
     args: InitArgs,
     output: Output,
 ) -> Result<ExitCode> {
@@ -138,7 +146,7 @@ async fn init(
         .admin_password
         .map(|p| accounts::secret_arg("admin_password", p))
         .transpose()?;
-    let app = Berth::new(store::open(url, store::Create::Yes).await?, clock);
+    let app = Berth::new(store::open(url, store::Create::Yes).await?, clock).with_settings(server);
     let outcome = app.init(password.as_deref(), &args.admin_email).await?;
     let config_path = data_dir.join(config::CONFIG_FILE);
     if !config_path.exists() {

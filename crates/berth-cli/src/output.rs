@@ -6,6 +6,15 @@ use std::process::ExitCode;
 use berth_core::{Error, ErrorCode};
 use serde::Serialize;
 
+/// `println!` that ignores a closed stdout (`berth ... | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 /// The exit code of an error (CLI.md): 1 failed, 2 invalid, 3 not found, 4 not allowed,
 /// 5 limit exceeded, 6 conflict.
 pub fn exit_code(code: ErrorCode) -> u8 {
