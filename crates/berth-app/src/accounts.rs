@@ -265,7 +265,7 @@ impl Berth {
 
     /// The account of `kind` named `login`, if `actor` can see it; otherwise not found
     /// (R11.2: another owner's object is never revealed).
-    async fn visible_account(
+    pub(crate) async fn visible_account(
         &self,
         tx: &mut dyn Tx,
         actor: &Actor,

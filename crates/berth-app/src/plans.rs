@@ -47,10 +47,22 @@ impl PlanView {
             name: plan.name.as_str().to_owned(),
             owner: plan.owner.login.to_string(),
             plan_type: plan.plan_type.as_str(),
-            properties: to_grouped_json(&plan.props),
+            properties: with_every_group(to_grouped_json(&plan.props)),
             subscriptions,
         }
     }
+}
+
+/// The CLI.md plan shape has every group, even those a plan type does not carry.
+fn with_every_group(
+    mut groups: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Map<String, serde_json::Value> {
+    for group in Group::ALL {
+        groups
+            .entry(group.as_str())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    }
+    groups
 }
 
 /// A property assignment as typed: the group of its flag and `NAME=VALUE`.
@@ -437,6 +449,7 @@ impl Berth {
                 report.locked += group.count;
                 if mode == Mode::DryRun {
                     for (name, _) in tx.group_members(group).await? {
+                        let name = unicode_name(&name);
                         report.impact.push(SubscriptionImpact {
                             name,
                             outcome: "locked",
@@ -450,6 +463,7 @@ impl Berth {
             let conflicts = conflicts_to_json(&r.conflicts);
             if mode == Mode::DryRun {
                 for (name, props) in tx.group_members(group).await? {
+                    let name = unicode_name(&name);
                     let after = sync::apply(&props, &r);
                     report.impact.push(SubscriptionImpact {
                         name,
@@ -503,6 +517,13 @@ impl Berth {
             &caps,
         ))
     }
+}
+
+/// The Unicode form of a stored (ASCII) domain name.
+fn unicode_name(ascii: &str) -> String {
+    berth_core::domain::DomainName::from_stored("name", ascii)
+        .map(|d| d.unicode().to_owned())
+        .unwrap_or_else(|_| ascii.to_owned())
 }
 
 /// The values `new` sets differently from `old` (a property `old` kept for the subscriber

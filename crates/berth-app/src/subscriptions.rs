@@ -261,7 +261,7 @@ impl Berth {
     }
 
     /// The subscription named `name` if the actor can see it, with its provider.
-    async fn visible_subscription(
+    pub(crate) async fn visible_subscription(
         &self,
         tx: &mut dyn Tx,
         actor: &Actor,
@@ -421,6 +421,31 @@ impl Berth {
                     SyncState::Unsynced
                 };
                 sub.conflicts = conflicts;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts `fields` back to what the subscription's plans give them (released
+    /// customizations return to the plan, R3.5).
+    async fn reset_to_plan(
+        &self,
+        tx: &mut dyn Tx,
+        sub: &mut Subscription,
+        fields: &[&'static str],
+    ) -> Result<()> {
+        let Some(plan) = &sub.plan else { return Ok(()) };
+        let mut ids = vec![plan.id];
+        ids.extend(sub.addons.iter().map(|a| a.id));
+        let plans = tx.plans_by_ids(&ids).await?;
+        let props_of = |id: Uuid| plans.iter().find(|p| p.id == id).map(|p| &p.props);
+        let service =
+            props_of(plan.id).ok_or_else(|| Error::failed("the subscription's plan vanished"))?;
+        let addons: Vec<&Properties> = sub.addons.iter().filter_map(|a| props_of(a.id)).collect();
+        let planned = sync::plan_values(service, &addons);
+        for field in fields {
+            if let Some(value) = planned.get(field) {
+                sub.props.insert(field, value.clone());
             }
         }
         Ok(())
@@ -894,18 +919,23 @@ impl Berth {
             async move {
                 self.change_one(actor, &name, mode, |app, tx, sub, _| {
                     Box::pin(async move {
+                        let mut released = vec![];
                         if fields.is_empty() {
-                            sub.custom.clear();
+                            released.extend(std::mem::take(&mut sub.custom).into_keys());
                         }
                         for field in &fields {
                             let field = field.trim();
-                            if sub.custom.remove(field).is_none() {
-                                return Err(Error::invalid(
-                                    "field",
-                                    format!("{field} is not customized on {}", sub.name),
-                                ));
+                            match sub.custom.remove_entry(field) {
+                                Some((name, _)) => released.push(name),
+                                None => {
+                                    return Err(Error::invalid(
+                                        "field",
+                                        format!("{field} is not customized on {}", sub.name),
+                                    ));
+                                }
                             }
                         }
+                        app.reset_to_plan(tx, sub, &released).await?;
                         app.resync(tx, sub).await
                     })
                 })

@@ -131,3 +131,23 @@ pub struct BulkItem<T> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<T>,
 }
+
+impl<T> BulkItem<T> {
+    /// The report of one object from its outcome.
+    pub fn from_result(name: &str, result: berth_core::Result<T>) -> Self {
+        match result {
+            Ok(r) => BulkItem {
+                name: name.to_owned(),
+                ok: true,
+                error: None,
+                result: Some(r),
+            },
+            Err(e) => BulkItem {
+                name: name.to_owned(),
+                ok: false,
+                error: Some(e),
+                result: None,
+            },
+        }
+    }
+}

@@ -191,7 +191,7 @@ async fn r2_1_plan_names_are_unique_per_owner_and_type(env: Env) {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::Invalid);
+    assert_eq!(err.code, ErrorCode::Forbidden);
     let mine = w.app.list_plans(&w.reseller, None, None).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(
@@ -1414,17 +1414,89 @@ mod ip_rules {
 
     on_both_backends!(r7_5_an_address_in_use_cannot_be_removed_or_made_dedicated_for_two_customers);
 
-    async fn r7_5_an_address_in_use_cannot_be_removed_or_made_dedicated_for_two_customers(env: Env) {
+    async fn r7_5_an_address_in_use_cannot_be_removed_or_made_dedicated_for_two_customers(
+        env: Env,
+    ) {
         let w = world(&env).await;
-        w.subscribe(&w.admin, "a.example", "direct", None, &[]).await;
+        w.subscribe(&w.admin, "a.example", "direct", None, &[])
+            .await;
         w.subscribe(&w.admin, "b.example", "c1", None, &[]).await;
-        let out = w.app.remove_ips(&w.admin, &["192.0.2.10".into()], Mode::Apply, &NoProgress).await;
+        let out = w
+            .app
+            .remove_ips(&w.admin, &["192.0.2.10".into()], Mode::Apply, &NoProgress)
+            .await;
         assert_eq!(out[0].error.as_ref().unwrap().code, ErrorCode::Conflict);
-        let err = w.app.update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply).await.unwrap_err();
-        assert_eq!((err.code, err.field.as_deref()), (ErrorCode::Conflict, Some("type")));
-        w.app.remove_subscriptions(&w.admin, &["b.example".into()], Mode::Apply, &NoProgress).await;
-        w.app.update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply).await.unwrap();
-        let out = w.app.remove_ips(&w.admin, &["192.0.2.20".into()], Mode::Apply, &NoProgress).await;
+        let err = w
+            .app
+            .update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (ErrorCode::Conflict, Some("type"))
+        );
+        w.app
+            .remove_subscriptions(&w.admin, &["b.example".into()], Mode::Apply, &NoProgress)
+            .await;
+        w.app
+            .update_ip(&w.admin, "192.0.2.10", Some("dedicated"), None, Mode::Apply)
+            .await
+            .unwrap();
+        let out = w
+            .app
+            .remove_ips(&w.admin, &["192.0.2.20".into()], Mode::Apply, &NoProgress)
+            .await;
         assert!(out[0].ok, "an unused address goes");
+    }
+}
+
+mod unlock_rules {
+    use super::*;
+
+    on_both_backends!(r3_5_partial_unlock_returns_released_fields_to_the_plan);
+
+    async fn r3_5_partial_unlock_returns_released_fields_to_the_plan(env: Env) {
+        let w = world(&env).await;
+        w.plan(
+            &w.admin,
+            "Basic",
+            PlanType::Service,
+            &[limit("max_site=1"), limit("max_box=30")],
+        )
+        .await;
+        w.subscribe(&w.admin, "a.example", "direct", Some("Basic"), &[])
+            .await;
+        w.app
+            .customize(
+                &w.admin,
+                "a.example",
+                &[limit("max_site=3"), limit("max_box=50")],
+                Mode::Apply,
+            )
+            .await
+            .unwrap();
+        let out = w
+            .app
+            .unlock(
+                &w.admin,
+                &["a.example".into()],
+                &["max_box".into()],
+                Mode::Apply,
+                &NoProgress,
+            )
+            .await;
+        let s = &out[0].result.as_ref().unwrap().subscription;
+        assert_eq!(
+            (s.sync_state, s.customized.clone()),
+            ("locked", vec!["max_site"])
+        );
+        let s = w.info("a.example").await;
+        assert_eq!(
+            (
+                s["limits"]["max_box"].clone(),
+                s["limits"]["max_site"].clone()
+            ),
+            (json!(30), json!(3))
+        );
     }
 }

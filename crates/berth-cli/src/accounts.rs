@@ -36,6 +36,28 @@ pub async fn run(
         }
         AccountCommand::List(args) => list(app, actor, kind, args, out).await,
         AccountCommand::Remove(args) => remove(app, actor, kind, args, out).await,
+        AccountCommand::Suspend(args) => {
+            crate::status::run(
+                app,
+                actor,
+                crate::status::Target::Accounts(kind),
+                true,
+                args,
+                out,
+            )
+            .await
+        }
+        AccountCommand::Activate(args) => {
+            crate::status::run(
+                app,
+                actor,
+                crate::status::Target::Accounts(kind),
+                false,
+                args,
+                out,
+            )
+            .await
+        }
     }
 }
 

@@ -80,6 +80,10 @@ pub enum AccountCommand {
     List(ListArgs),
     /// Remove accounts and everything they own (a reseller goes with its customers).
     Remove(RemoveArgs),
+    /// Suspend accounts; what they own is suspended with reason `owner` (R5.2).
+    Suspend(StatusArgs),
+    /// Activate accounts: lift the reasons at or below your level (R5.3).
+    Activate(StatusArgs),
 }
 
 /// Contact flags (CLI.md).
@@ -439,6 +443,10 @@ pub enum SubscriptionCommand {
     Set(SetArgs),
     /// Remove subscriptions with their domains and content (R3.8).
     Remove(SubscriptionRemoveArgs),
+    /// Suspend subscriptions (R5.1).
+    Suspend(StatusArgs),
+    /// Activate subscriptions: lift the reasons at or below your level (R5.3).
+    Activate(StatusArgs),
 }
 
 /// Customization flags of subscriptions: only limits and permissions (R3.5).
@@ -654,6 +662,17 @@ pub struct SubscriptionRemoveArgs {
     #[arg(long)]
     pub yes: bool,
     /// Show what would be removed; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `suspend|activate NAME...`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Logins or domain names.
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    /// Show what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

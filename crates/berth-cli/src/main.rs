@@ -7,6 +7,7 @@ mod config;
 mod ips;
 mod output;
 mod plans;
+mod status;
 mod store;
 mod subscriptions;
 

@@ -53,6 +53,28 @@ pub async fn run(
         SubscriptionCommand::Renew(args) => renew(app, actor, args, out).await,
         SubscriptionCommand::Set(args) => set(app, actor, args, out).await,
         SubscriptionCommand::Remove(args) => remove(app, actor, args, out).await,
+        SubscriptionCommand::Suspend(args) => {
+            crate::status::run(
+                app,
+                actor,
+                crate::status::Target::Subscriptions,
+                true,
+                args,
+                out,
+            )
+            .await
+        }
+        SubscriptionCommand::Activate(args) => {
+            crate::status::run(
+                app,
+                actor,
+                crate::status::Target::Subscriptions,
+                false,
+                args,
+                out,
+            )
+            .await
+        }
     }
 }
 

@@ -235,6 +235,9 @@ pub fn provider_of(subscriber: &OwnerRef, subscriber_owner: Option<&OwnerRef>) -
 /// Whether `actor` may manage plans owned by `owner` (R2.1, R11.2): the admin manages all,
 /// a reseller its own. Reseller plans are the admin's only.
 pub fn check_manage_plans(actor: &Actor, owner: &OwnerRef, plan_type: PlanType) -> Result<()> {
+    if plan_type == PlanType::Reseller && actor.kind != AccountKind::Admin {
+        return Err(Error::forbidden("only the admin manages reseller plans"));
+    }
     if plan_type == PlanType::Reseller && owner.kind != AccountKind::Admin {
         return Err(Error::invalid("type", "reseller plans belong to the admin"));
     }

@@ -12,6 +12,7 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 mod accounts;
 mod hosting;
 mod ips;
+mod status;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 

@@ -12,6 +12,7 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 mod accounts;
 mod hosting;
 mod ips;
+mod status;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,

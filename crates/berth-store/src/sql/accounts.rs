@@ -341,7 +341,8 @@ pub fn assemble_accounts(
     }
     rows.into_iter()
         .map(|row| {
-            let own = by_account.remove(&row.id).unwrap_or_default();
+            let mut own = by_account.remove(&row.id).unwrap_or_default();
+            own.sort_by_key(|s| (s.at, s.reason));
             row.into_account(own)
         })
         .collect()

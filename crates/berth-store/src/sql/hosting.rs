@@ -289,7 +289,11 @@ pub fn assemble_subscriptions(
                 system_password_hash: r.system_password_hash,
                 expiration: r.expiration,
                 overused: r.overused,
-                suspensions: suspensions.remove(&id).unwrap_or_default(),
+                suspensions: {
+                    let mut own = suspensions.remove(&id).unwrap_or_default();
+                    own.sort_by_key(|s| (s.at, s.reason));
+                    own
+                },
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             })

@@ -76,3 +76,5 @@ mod hosting;
 pub use hosting::*;
 mod ips;
 pub use ips::*;
+mod status;
+pub use status::*;
