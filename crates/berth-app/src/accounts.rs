@@ -13,8 +13,10 @@ use berth_store::{StoreError, Tx};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::resellers::{ResellerTerms, ResellerView};
 use crate::views::{AccountView, BulkItem, Page};
 use crate::{Berth, Mode, Progress, finish, password};
+use berth_core::reseller::ResellerProfile;
 
 /// Length of the admin password `berth init` generates.
 pub const GENERATED_PASSWORD_LEN: usize = 20;
@@ -43,6 +45,8 @@ pub struct NewAccount {
     pub external_id: Option<String>,
     /// Owner's login (customers only); defaults to the actor.
     pub owner: Option<String>,
+    /// A reseller's plan and limits (resellers only).
+    pub reseller: ResellerTerms,
 }
 
 /// Changes to an account, as typed; `None` leaves a field unchanged.
@@ -217,6 +221,15 @@ impl Berth {
         let mut tx = self.store.write().await?;
         let owner = self.visible_owner(&mut *tx, actor, &owner_login).await?;
         rights::check_create(actor, kind, &owner)?;
+        if kind == AccountKind::Customer {
+            if !input.reseller.is_empty() {
+                return Err(Error::invalid(
+                    "plan",
+                    "customers have no reseller plan or limits",
+                ));
+            }
+            self.admit_customer(&mut *tx, actor, &owner).await?;
+        }
         let now = self.clock.now();
         let account = Account {
             id: AccountId(self.new_id()),
@@ -234,14 +247,26 @@ impl Berth {
         tx.insert_account(&account)
             .await
             .map_err(|e| duplicate_to_error(e, "login", &login))?;
+        let profile = if kind == AccountKind::Reseller {
+            let profile = self
+                .apply_terms(
+                    &mut *tx,
+                    ResellerProfile::custom(Default::default()),
+                    &input.reseller,
+                )
+                .await?;
+            tx.set_reseller_profile(account.id, &profile).await?;
+            Some(profile)
+        } else {
+            None
+        };
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, %kind, login = %account.login, "account created");
         }
-        Ok(AccountView::of(
-            &account,
-            rights::can_see_description(actor, &account),
-        ))
+        let mut view = AccountView::of(&account, rights::can_see_description(actor, &account));
+        view.reseller = profile.as_ref().map(ResellerView::of);
+        Ok(view)
     }
 
     /// The account named `owner` as a possible owner, if the actor can see it.
@@ -322,10 +347,11 @@ impl Berth {
         let account = self
             .visible_account(&mut *tx, actor, kind, "login", login)
             .await?;
-        Ok(AccountView::of(
-            &account,
-            rights::can_see_description(actor, &account),
-        ))
+        let mut view = AccountView::of(&account, rights::can_see_description(actor, &account));
+        if kind == AccountKind::Reseller {
+            view.reseller = Some(ResellerView::of(&self.profile(&mut *tx, account.id).await?));
+        }
+        Ok(view)
     }
 
     /// Changes an account's login, password, contact data, description or external id
@@ -496,9 +522,26 @@ impl Berth {
         } else {
             None
         };
+        let ids: Vec<AccountId> = rows
+            .iter()
+            .filter(|a| a.kind == AccountKind::Reseller)
+            .map(|a| a.id)
+            .collect();
+        let profiles: std::collections::HashMap<AccountId, ResellerProfile> =
+            tx.reseller_profiles(&ids).await?.into_iter().collect();
         let items = rows
             .iter()
-            .map(|a| AccountView::of(a, rights::can_see_description(actor, a)))
+            .map(|a| {
+                let mut view = AccountView::of(a, rights::can_see_description(actor, a));
+                if a.kind == AccountKind::Reseller {
+                    let profile = profiles
+                        .get(&a.id)
+                        .cloned()
+                        .unwrap_or_else(|| ResellerProfile::custom(Default::default()));
+                    view.reseller = Some(ResellerView::of(&profile));
+                }
+                view
+            })
             .collect();
         Ok(Page { items, next })
     }

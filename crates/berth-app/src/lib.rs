@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod ips;
 pub mod password;
 pub mod plans;
+pub mod resellers;
 pub mod status;
 pub mod subscriptions;
 pub mod views;

@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 
-use berth_core::account::{AccountKind, Login, OwnerRef};
+use berth_core::account::{AccountId, AccountKind, Login, OwnerRef};
 use berth_core::hosting::{Plan, PlanName, check_manage_plans};
 use berth_core::property::{
     Group, PlanType, Properties, defaults_for, descriptor, from_flat_json, parse_assignment,
     to_grouped_json,
 };
+use berth_core::reseller::ResellerProfile;
 use berth_core::rights::{self, Actor};
-use berth_core::sync::{self, Capabilities, SyncState, conflicts_to_json};
+use berth_core::sync::{self, SyncState, conflicts_to_json};
 use berth_core::{Error, Result};
 use berth_store::Tx;
 use berth_store::hosting::{GroupUpdate, SyncGroup};
@@ -379,9 +380,12 @@ impl Berth {
         tx.update_plan(&plan)
             .await
             .map_err(|e| plan_name_taken(e, &plan))?;
-        let report = self
-            .sync_plan(&mut *tx, plan.id, Some(&current.props), mode)
-            .await?;
+        let report = if plan.plan_type == PlanType::Reseller {
+            self.sync_resellers_on_plan(&mut *tx, plan.id).await?
+        } else {
+            self.sync_plan(&mut *tx, plan.id, Some(&current.props), mode)
+                .await?
+        };
         let usage = tx.plan_usage(plan.id).await?;
         finish(tx, mode).await?;
         Ok(PlanUpdateOutcome {
@@ -390,16 +394,6 @@ impl Berth {
             sync: report,
             dry_run: mode == Mode::DryRun,
         })
-    }
-
-    /// What can be provided to the subscriptions of `owner` (R3.4). Reseller permissions and
-    /// resources join this when resellers get limits.
-    pub(crate) fn capabilities(&self, dedicated_ip: bool) -> Capabilities {
-        Capabilities {
-            owner_lacks: Default::default(),
-            hard_quota: self.settings.hard_quota,
-            dedicated_ip,
-        }
     }
 
     /// Syncs every subscription using plan `plan_id` (as service plan or add-on), one
@@ -429,6 +423,14 @@ impl Berth {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
+        let mut providers: Vec<AccountId> = groups.iter().map(|g| g.provider_id).collect();
+        providers.sort();
+        providers.dedup();
+        let profiles: HashMap<AccountId, ResellerProfile> = tx
+            .reseller_profiles(&providers)
+            .await?
+            .into_iter()
+            .collect();
         let before: Option<HashMap<Uuid, Plan>> = previous.map(|props| {
             let mut old = plans.clone();
             if let Some(p) = old.get_mut(&plan_id) {
@@ -444,7 +446,7 @@ impl Berth {
         };
         let now = self.clock.now();
         for group in &groups {
-            let resolution = self.resolve_group(group, &plans)?;
+            let resolution = self.resolve_group_with(group, &plans, &profiles)?;
             let Some(r) = resolution else {
                 report.locked += group.count;
                 if mode == Mode::DryRun {
@@ -474,10 +476,12 @@ impl Berth {
                 }
             }
             let patch = match (&before, group.sync_state.as_str()) {
-                (Some(old_plans), "synced") => match self.resolve_group(group, old_plans)? {
-                    Some(old) if old.state == SyncState::Synced => changed_values(&old, &r),
-                    _ => r.set.clone(),
-                },
+                (Some(old_plans), "synced") => {
+                    match self.resolve_group_with(group, old_plans, &profiles)? {
+                        Some(old) if old.state == SyncState::Synced => changed_values(&old, &r),
+                        _ => r.set.clone(),
+                    }
+                }
                 _ => r.set.clone(),
             };
             let update = GroupUpdate {
@@ -496,10 +500,11 @@ impl Berth {
         Ok(report)
     }
 
-    fn resolve_group(
+    fn resolve_group_with(
         &self,
         group: &SyncGroup,
         plans: &HashMap<Uuid, Plan>,
+        profiles: &HashMap<AccountId, ResellerProfile>,
     ) -> Result<Option<sync::Resolution>> {
         let missing = || Error::failed("a plan of a subscription group vanished during sync");
         let service = plans.get(&group.plan_id).ok_or_else(missing)?;
@@ -509,7 +514,7 @@ impl Berth {
             .map(|id| plans.get(id).map(|p| &p.props).ok_or_else(missing))
             .collect::<Result<_>>()?;
         let custom = from_flat_json(&group.custom)?;
-        let caps = self.capabilities(group.dedicated_ip);
+        let caps = self.capabilities_for(profiles.get(&group.provider_id), group.dedicated_ip);
         Ok(sync::resolve(
             Some((&service.props, &addons)),
             &custom,

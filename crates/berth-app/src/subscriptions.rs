@@ -326,12 +326,32 @@ impl Berth {
         &self,
         tx: &mut dyn Tx,
         subscriber: &OwnerRef,
+        provider: &OwnerRef,
         raw: &[String],
         except: Option<Uuid>,
     ) -> Result<Vec<SubscriptionIp>> {
         let mut records = vec![];
+        let pool = match provider.kind {
+            AccountKind::Reseller => {
+                let pool = tx.pool_ips(provider.id).await?;
+                if pool.is_empty() {
+                    return Err(Error::invalid(
+                        "ip",
+                        format!(
+                            "{} has no IP address in its pool: no subscription without one (R4.5)",
+                            provider.login
+                        ),
+                    ));
+                }
+                Some(pool)
+            }
+            _ => None,
+        };
         if raw.is_empty() {
-            let all = tx.list_ips().await?;
+            let all = match &pool {
+                Some(pool) => pool.clone(),
+                None => tx.list_ips().await?,
+            };
             for family in [4, 6] {
                 if let Some(ip) = all
                     .iter()
@@ -352,6 +372,14 @@ impl Berth {
             let record = tx.ip_by_address(&address).await?.ok_or_else(|| {
                 Error::not_found("ip", format!("IP address {address} is not registered"))
             })?;
+            if let Some(pool) = &pool
+                && !pool.iter().any(|p| p.id == record.id)
+            {
+                return Err(Error::invalid(
+                    "ip",
+                    format!("{address} is not in {}'s IP pool (R4.5)", provider.login),
+                ));
+            }
             if !records
                 .iter()
                 .any(|r: &berth_core::ip::IpRecord| r.id == record.id)
@@ -400,7 +428,9 @@ impl Berth {
         let service =
             props_of(plan.id).ok_or_else(|| Error::failed("the subscription's plan vanished"))?;
         let addons: Vec<&Properties> = sub.addons.iter().filter_map(|a| props_of(a.id)).collect();
-        let caps = self.capabilities(sub.ips.iter().any(|i| i.dedicated));
+        let provider = self.provider(tx, &sub.owner).await?;
+        let profile = self.provider_profile(tx, &provider).await?;
+        let caps = self.capabilities_for(profile.as_ref(), sub.ips.iter().any(|i| i.dedicated));
         match sync::resolve(
             Some((service, &addons)),
             &sub.custom,
@@ -517,14 +547,15 @@ impl Berth {
             addons.push(addon);
         }
         let ips = self
-            .subscription_ips(&mut *tx, &subscriber, &input.ips, None)
+            .subscription_ips(&mut *tx, &subscriber, &provider, &input.ips, None)
             .await?;
         let system_user = match system_user {
             Some(u) => u,
             None => self.free_system_user(&mut *tx, &name).await?,
         };
         let now = self.clock.now();
-        let caps = self.capabilities(ips.iter().any(|i| i.dedicated));
+        let profile = self.provider_profile(&mut *tx, &provider).await?;
+        let caps = self.capabilities_for(profile.as_ref(), ips.iter().any(|i| i.dedicated));
         let (props, custom_kept, conflicts, sync_state, expiration) = match &plan {
             Some(plan) => {
                 let addon_props: Vec<&Properties> = addons.iter().map(|a| &a.props).collect();
@@ -580,6 +611,8 @@ impl Berth {
             created_at: now,
             updated_at: now,
         };
+        self.admit_allocation(&mut *tx, actor, &provider, &sub.props, None)
+            .await?;
         tx.insert_subscription(&sub).await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
@@ -743,6 +776,10 @@ impl Berth {
         let (mut sub, provider) = self.manageable_subscription(&mut *tx, actor, name).await?;
         let before = sub.props.clone();
         change(self, &mut *tx, &mut sub, &provider).await?;
+        if sub.props != before {
+            self.admit_allocation(&mut *tx, actor, &provider, &sub.props, Some(&before))
+                .await?;
+        }
         sub.updated_at = self.clock.now();
         tx.update_subscription(&sub).await?;
         for ip in sub.ips.iter().filter(|i| i.dedicated) {
@@ -887,7 +924,7 @@ impl Berth {
         self.change_one(actor, name, mode, |app, tx, sub, _| {
             Box::pin(async move {
                 if sub.plan.is_none() {
-                    let caps = app.capabilities(sub.ips.iter().any(|i| i.dedicated));
+                    let caps = app.capabilities_for(None, sub.ips.iter().any(|i| i.dedicated));
                     let (values, conflicts) = sync::customized_values(&sub.props, &custom, &caps);
                     sub.props = values;
                     sub.sync_state = if conflicts.is_empty() {
@@ -1070,11 +1107,11 @@ impl Berth {
             None => None,
         };
         let ips = change.ips.clone();
-        self.change_one(actor, name, mode, |app, tx, sub, _| {
+        self.change_one(actor, name, mode, |app, tx, sub, provider| {
             Box::pin(async move {
                 if !ips.is_empty() {
                     sub.ips = app
-                        .subscription_ips(tx, &sub.owner.clone(), &ips, None)
+                        .subscription_ips(tx, &sub.owner.clone(), provider, &ips, None)
                         .await?;
                     app.resync(tx, sub).await?;
                 }

@@ -65,6 +65,9 @@ pub struct AccountView {
     pub created: DateTime<Utc>,
     /// Last change.
     pub updated: DateTime<Utc>,
+    /// A reseller's limits, permissions, oversell policy and plan.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub reseller: Option<crate::resellers::ResellerView>,
 }
 
 impl AccountView {
@@ -105,6 +108,7 @@ impl AccountView {
                 .collect(),
             created: account.created_at,
             updated: account.updated_at,
+            reseller: None,
         }
     }
 }

@@ -90,6 +90,14 @@ async fn world(env: &Env) -> World {
     .await
     .unwrap();
     let reseller = app.actor(Some("r1")).await.unwrap();
+    app.pool_add(
+        &admin,
+        "r1",
+        &["192.0.2.10".into(), "2001:db8::10".into()],
+        Mode::Apply,
+        &NoProgress,
+    )
+    .await;
     app.create_account(
         &reseller,
         AccountKind::Customer,
@@ -1131,6 +1139,21 @@ async fn r7_5_a_dedicated_address_serves_one_customer(env: Env) {
         .create_subscription(&w.admin, on("b.example", "direct"), Mode::Apply)
         .await
         .unwrap();
+    let err = w
+        .app
+        .create_subscription(&w.admin, on("c.example", "c1"), Mode::Apply)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("ip"), "not in r1's pool (R4.5)");
+    w.app
+        .pool_add(
+            &w.admin,
+            "r1",
+            &["192.0.2.20".into()],
+            Mode::Apply,
+            &NoProgress,
+        )
+        .await;
     let err = w
         .app
         .create_subscription(&w.admin, on("c.example", "c1"), Mode::Apply)

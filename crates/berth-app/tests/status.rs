@@ -53,6 +53,14 @@ async fn world(env: &Env) -> World {
         .await
         .unwrap();
     let reseller = app.actor(Some("r1")).await.unwrap();
+    app.pool_add(
+        &admin,
+        "r1",
+        &["192.0.2.10".into()],
+        Mode::Apply,
+        &NoProgress,
+    )
+    .await;
     for c in ["c1", "c2"] {
         app.create_account(&reseller, AccountKind::Customer, account(c), Mode::Apply)
             .await

@@ -13,6 +13,7 @@ pub mod hosting;
 pub mod ip;
 pub mod property;
 pub mod query;
+pub mod reseller;
 pub mod rights;
 pub mod size;
 pub mod status;

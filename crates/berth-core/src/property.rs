@@ -425,7 +425,7 @@ pub const PROPERTIES: &[Descriptor] = &[
         ..count("max_dom", "Subscriptions")
     },
     // Permissions
-    perm("create_domains", false, "Domain creation"),
+    perm("create_domains", true, "Domain creation"),
     perm("manage_phosting", false, "Hosting settings management"),
     perm(
         "manage_php_settings",

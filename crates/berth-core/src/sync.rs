@@ -126,9 +126,17 @@ pub fn plan_values(service: &Properties, addons: &[&Properties]) -> Properties {
 }
 
 fn subscription_properties() -> impl Iterator<Item = &'static Descriptor> {
+    properties_of(crate::property::PlanType::Service)
+}
+
+/// The properties an object synced with plans of `plan_type` carries: subscriptions for
+/// service plans, resellers for reseller plans.
+pub fn properties_of(
+    plan_type: crate::property::PlanType,
+) -> impl Iterator<Item = &'static Descriptor> {
     PROPERTIES
         .iter()
-        .filter(|d| d.on_subscription && d.types.includes(crate::property::PlanType::Service))
+        .filter(move |d| d.on_subscription && d.types.includes(plan_type))
 }
 
 /// What `caps` can provide of `wanted` for property `d`, given the permissions decided so far.
@@ -157,6 +165,24 @@ pub fn resolve(
     scope: LockScope,
     caps: &Capabilities,
 ) -> Option<Resolution> {
+    resolve_as(
+        crate::property::PlanType::Service,
+        plans,
+        custom,
+        scope,
+        caps,
+    )
+}
+
+/// [`resolve`] for the properties of objects synced with plans of `plan_type` (resellers
+/// with reseller plans follow the same rules as subscriptions with service plans).
+pub fn resolve_as(
+    plan_type: crate::property::PlanType,
+    plans: Option<(&Properties, &[&Properties])>,
+    custom: &Properties,
+    scope: LockScope,
+    caps: &Capabilities,
+) -> Option<Resolution> {
     let (service, addons) = plans?;
     if !custom.is_empty() && scope == LockScope::Subscription {
         return None;
@@ -168,7 +194,7 @@ pub fn resolve(
     let mut conflicts = vec![];
     // Permissions first: the availability of a permission decides what it controls.
     let (perms, others): (Vec<_>, Vec<_>) =
-        subscription_properties().partition(|d| d.group == crate::property::Group::Permissions);
+        properties_of(plan_type).partition(|d| d.group == crate::property::Group::Permissions);
     for d in perms.into_iter().chain(others) {
         let Some(value) = wanted(d) else { continue };
         let granted = |p: &str| set.get(p).and_then(Value::as_bool).unwrap_or(false);
@@ -185,7 +211,7 @@ pub fn resolve(
         }
         set.insert(d.name, can);
     }
-    let kept = subscription_properties()
+    let kept = properties_of(plan_type)
         .filter(|d| wanted(d).is_some() && !set.contains_key(d.name))
         .map(|d| d.name)
         .collect();

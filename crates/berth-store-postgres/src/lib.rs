@@ -12,6 +12,7 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 mod accounts;
 mod hosting;
 mod ips;
+mod resellers;
 mod status;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
@@ -21,6 +22,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_out: "::text",
     json_in: "::jsonb",
     json_merge: "{col} || {param}",
+    json_int: "(({col} ->> '{key}')::bigint)",
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -54,7 +54,11 @@ fn subscription_row(row: &SqliteRow) -> Result<SubscriptionRow, sqlx::Error> {
 }
 
 impl SqliteTx {
-    async fn rows(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<SqliteRow>> {
+    pub(crate) async fn rows(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+    ) -> StoreResult<Vec<SqliteRow>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
             .await
@@ -297,6 +301,7 @@ impl SubscriptionTx for SqliteTx {
                     custom: r.try_get(4).map_err(map_err)?,
                     count: count as u64,
                     sync_state: r.try_get(6).map_err(map_err)?,
+                    provider_id: AccountId(r.try_get(7).map_err(map_err)?),
                 })
             })
             .collect()

@@ -12,6 +12,7 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 mod accounts;
 mod hosting;
 mod ips;
+mod resellers;
 mod status;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
@@ -25,6 +26,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_out: "",
     json_in: "",
     json_merge: "json_patch({col}, {param})",
+    json_int: "CAST(json_extract({col}, '$.{key}') AS INTEGER)",
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

@@ -19,6 +19,8 @@ pub struct SyncGroup {
     pub addon_key: String,
     /// The subscriber.
     pub owner_id: AccountId,
+    /// Who provides their hosting: the subscriber's owner for a customer, else itself.
+    pub provider_id: AccountId,
     /// Whether they have a dedicated IP address.
     pub dedicated_ip: bool,
     /// Their customized fields, in storage form.

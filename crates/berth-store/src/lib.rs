@@ -14,6 +14,8 @@ pub mod hosting;
 pub use hosting::{PlanTx, SubscriptionTx};
 mod ips;
 pub use ips::IpTx;
+pub mod resellers;
+pub use resellers::ResellerTx;
 pub mod status;
 pub use status::StatusTx;
 
@@ -70,7 +72,7 @@ pub trait Store: Send + Sync + 'static {
 /// One transaction: every capability's operations. Dropping it without [`Tx::commit`] rolls
 /// everything back, which is how dry runs write nothing.
 #[async_trait]
-pub trait Tx: AccountTx + IpTx + PlanTx + SubscriptionTx + StatusTx + Send {
+pub trait Tx: AccountTx + IpTx + PlanTx + SubscriptionTx + StatusTx + ResellerTx + Send {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
     async fn is_initialized(&mut self) -> StoreResult<bool>;
 

@@ -104,9 +104,11 @@ pub fn plan_list(
     (sql, values)
 }
 
-/// Number of subscriptions using plan `$1` as service plan or add-on.
-pub const PLAN_USAGE: &str = "SELECT COUNT(*) FROM subscriptions s WHERE s.plan_id = $1 \
-     OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1)";
+/// Number of subscriptions using plan `$1` as service plan or add-on, plus resellers on it
+/// (R2.2).
+pub const PLAN_USAGE: &str = "SELECT (SELECT COUNT(*) FROM subscriptions s WHERE s.plan_id = $1 \
+     OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1)) \
+     + (SELECT COUNT(*) FROM reseller_profiles r WHERE r.plan_id = $1)";
 
 /// A plan row in plain types.
 #[derive(Debug, Clone)]
@@ -480,10 +482,11 @@ pub const SYSTEM_USER_TAKEN: &str = "SELECT COUNT(*) FROM subscriptions WHERE sy
 /// sync_state`.
 pub fn sync_groups() -> String {
     format!(
-        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*), s.sync_state \
-         FROM subscriptions s WHERE s.plan_id = $1 \
+        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*), s.sync_state, \
+         CASE WHEN h.kind = 'customer' THEN h.owner_id ELSE h.id END AS provider_id \
+         FROM subscriptions s JOIN accounts h ON h.id = s.owner_id WHERE s.plan_id = $1 \
          OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1) \
-         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom, s.sync_state",
+         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom, s.sync_state, provider_id",
         dedicated_expr("s")
     )
 }

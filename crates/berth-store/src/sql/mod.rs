@@ -20,6 +20,8 @@ pub struct Dialect {
     /// How to merge a JSON object parameter into a JSON column: `{col}` and `{param}` are
     /// replaced (`json_patch({col}, {param})` on SQLite, `{col} || {param}` on PostgreSQL).
     pub json_merge: &'static str,
+    /// How to read an integer member of a JSON column: `{col}` and `{key}` are replaced.
+    pub json_int: &'static str,
 }
 
 impl Dialect {
@@ -28,6 +30,11 @@ impl Dialect {
         self.json_merge
             .replace("{col}", column)
             .replace("{param}", param)
+    }
+
+    /// The integer member `key` of JSON column `column`.
+    pub fn int_member(&self, column: &str, key: &str) -> String {
+        self.json_int.replace("{col}", column).replace("{key}", key)
     }
 }
 
@@ -76,5 +83,7 @@ mod hosting;
 pub use hosting::*;
 mod ips;
 pub use ips::*;
+mod resellers;
+pub use resellers::*;
 mod status;
 pub use status::*;
