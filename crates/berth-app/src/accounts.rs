@@ -49,6 +49,19 @@ pub struct NewAccount {
     pub reseller: ResellerTerms,
 }
 
+/// A new account, validated and with its password hashed, ready to be written.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedAccount {
+    kind: AccountKind,
+    login: Login,
+    hash: berth_core::account::PasswordHash,
+    contact: berth_core::account::Contact,
+    description: Option<String>,
+    external_id: Option<String>,
+    owner_login: Login,
+    reseller: ResellerTerms,
+}
+
 /// Changes to an account, as typed; `None` leaves a field unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct AccountUpdate {
@@ -183,6 +196,22 @@ impl Berth {
         input: NewAccount,
         mode: Mode,
     ) -> Result<AccountView> {
+        let prepared = self.prepare_account(actor, kind, input).await?;
+        let mut tx = self.store.write().await?;
+        let view = self
+            .insert_account_in(&mut *tx, actor, prepared, mode)
+            .await?;
+        finish(tx, mode).await?;
+        Ok(view)
+    }
+
+    /// Validates a new account and hashes its password, before any transaction opens.
+    pub(crate) async fn prepare_account(
+        &self,
+        actor: &Actor,
+        kind: AccountKind,
+        input: NewAccount,
+    ) -> Result<PreparedAccount> {
         if kind == AccountKind::Admin {
             return Err(Error::forbidden(
                 "there is exactly one admin account, created by berth init",
@@ -217,18 +246,46 @@ impl Berth {
             (None, _) => actor.login.clone(),
         };
         let hash = password::hash(&password).await?;
+        Ok(PreparedAccount {
+            kind,
+            login,
+            hash,
+            contact,
+            description,
+            external_id,
+            owner_login,
+            reseller: input.reseller,
+        })
+    }
 
-        let mut tx = self.store.write().await?;
-        let owner = self.visible_owner(&mut *tx, actor, &owner_login).await?;
+    /// Writes a prepared account inside `tx`, with its owner checks and admission control.
+    pub(crate) async fn insert_account_in(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        prepared: PreparedAccount,
+        mode: Mode,
+    ) -> Result<AccountView> {
+        let PreparedAccount {
+            kind,
+            login,
+            hash,
+            contact,
+            description,
+            external_id,
+            owner_login,
+            reseller: terms,
+        } = prepared;
+        let owner = self.visible_owner(tx, actor, &owner_login).await?;
         rights::check_create(actor, kind, &owner)?;
         if kind == AccountKind::Customer {
-            if !input.reseller.is_empty() {
+            if !terms.is_empty() {
                 return Err(Error::invalid(
                     "plan",
                     "customers have no reseller plan or limits",
                 ));
             }
-            self.admit_customer(&mut *tx, actor, &owner).await?;
+            self.admit_customer(tx, actor, &owner).await?;
         }
         let now = self.clock.now();
         let account = Account {
@@ -249,18 +306,13 @@ impl Berth {
             .map_err(|e| duplicate_to_error(e, "login", &login))?;
         let profile = if kind == AccountKind::Reseller {
             let profile = self
-                .apply_terms(
-                    &mut *tx,
-                    ResellerProfile::custom(Default::default()),
-                    &input.reseller,
-                )
+                .apply_terms(tx, ResellerProfile::custom(Default::default()), &terms)
                 .await?;
             tx.set_reseller_profile(account.id, &profile).await?;
             Some(profile)
         } else {
             None
         };
-        finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, %kind, login = %account.login, "account created");
         }
@@ -650,4 +702,31 @@ fn contact_changes(before: &Account, after: &Account) -> Vec<&'static str> {
         .filter(|(_, changed)| *changed)
         .map(|(name, _)| name)
         .collect()
+}
+
+impl Berth {
+    /// `customer create ... --domain D`: a customer and its first subscription, in one
+    /// transaction (R1.3 allows a customer without one; this is the usual shortcut).
+    pub async fn create_customer_with_subscription(
+        &self,
+        actor: &Actor,
+        account: NewAccount,
+        mut first: crate::subscriptions::NewSubscription,
+        mode: Mode,
+    ) -> Result<(AccountView, crate::subscriptions::CreatedSubscription)> {
+        first.owner = Some(account.login.clone());
+        let prepared_account = self
+            .prepare_account(actor, AccountKind::Customer, account)
+            .await?;
+        let prepared_subscription = self.prepare_subscription(first).await?;
+        let mut tx = self.store.write().await?;
+        let view = self
+            .insert_account_in(&mut *tx, actor, prepared_account, mode)
+            .await?;
+        let created = self
+            .insert_subscription_in(&mut *tx, actor, prepared_subscription, mode)
+            .await?;
+        finish(tx, mode).await?;
+        Ok((view, created))
+    }
 }

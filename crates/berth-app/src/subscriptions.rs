@@ -130,6 +130,17 @@ pub struct NewSubscription {
     pub custom: Vec<Assignment>,
 }
 
+/// A new subscription, validated and with its system password hashed.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedSubscription {
+    name: DomainName,
+    custom: Properties,
+    system_password: (Password, Option<String>),
+    system_user: Option<SystemUser>,
+    hash: String,
+    input: NewSubscription,
+}
+
 /// What creating a subscription returned.
 #[derive(Debug, Clone, Serialize)]
 pub struct CreatedSubscription {
@@ -488,6 +499,21 @@ impl Berth {
         input: NewSubscription,
         mode: Mode,
     ) -> Result<CreatedSubscription> {
+        let prepared = self.prepare_subscription(input).await?;
+        let mut tx = self.store.write().await?;
+        let created = self
+            .insert_subscription_in(&mut *tx, actor, prepared, mode)
+            .await?;
+        finish(tx, mode).await?;
+        Ok(created)
+    }
+
+    /// Validates a new subscription and hashes its system password, before any
+    /// transaction opens.
+    pub(crate) async fn prepare_subscription(
+        &self,
+        input: NewSubscription,
+    ) -> Result<PreparedSubscription> {
         let name = DomainName::parse("domain", &input.domain)?;
         let custom = parse_custom(&input.custom)?;
         if input.plan.is_none() && !input.addons.is_empty() {
@@ -513,9 +539,35 @@ impl Berth {
             .transpose()?;
         let hash = system_password_hash(&system_password.0).await?;
 
-        let mut tx = self.store.write().await?;
+        Ok(PreparedSubscription {
+            name,
+            custom,
+            system_password,
+            system_user,
+            hash,
+            input,
+        })
+    }
+
+    /// Writes a prepared subscription inside `tx`, with its rights, plan, IP and admission
+    /// checks.
+    pub(crate) async fn insert_subscription_in(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        prepared: PreparedSubscription,
+        mode: Mode,
+    ) -> Result<CreatedSubscription> {
+        let PreparedSubscription {
+            name,
+            custom,
+            system_password,
+            system_user,
+            hash,
+            input,
+        } = prepared;
         let (subscriber, provider) = self
-            .subscriber(&mut *tx, actor, "owner", input.owner.as_deref())
+            .subscriber(tx, actor, "owner", input.owner.as_deref())
             .await?;
         if tx.subscription_by_name(name.ascii()).await?.is_some() {
             return Err(Error::conflict(
@@ -525,7 +577,7 @@ impl Berth {
         }
         let plan = match &input.plan {
             Some(p) => Some(
-                self.find_plan(&mut *tx, &provider, Some(PlanType::Service), "plan", p)
+                self.find_plan(tx, &provider, Some(PlanType::Service), "plan", p)
                     .await?,
             ),
             None => None,
@@ -533,7 +585,7 @@ impl Berth {
         let mut addons = vec![];
         for a in &input.addons {
             let addon = self
-                .find_plan(&mut *tx, &provider, Some(PlanType::Addon), "addon", a)
+                .find_plan(tx, &provider, Some(PlanType::Addon), "addon", a)
                 .await?;
             if addons
                 .iter()
@@ -547,14 +599,14 @@ impl Berth {
             addons.push(addon);
         }
         let ips = self
-            .subscription_ips(&mut *tx, &subscriber, &provider, &input.ips, None)
+            .subscription_ips(tx, &subscriber, &provider, &input.ips, None)
             .await?;
         let system_user = match system_user {
             Some(u) => u,
-            None => self.free_system_user(&mut *tx, &name).await?,
+            None => self.free_system_user(tx, &name).await?,
         };
         let now = self.clock.now();
-        let profile = self.provider_profile(&mut *tx, &provider).await?;
+        let profile = self.provider_profile(tx, &provider).await?;
         let caps = self.capabilities_for(profile.as_ref(), ips.iter().any(|i| i.dedicated));
         let (props, custom_kept, conflicts, sync_state, expiration) = match &plan {
             Some(plan) => {
@@ -611,10 +663,9 @@ impl Berth {
             created_at: now,
             updated_at: now,
         };
-        self.admit_allocation(&mut *tx, actor, &provider, &sub.props, None)
+        self.admit_allocation(tx, actor, &provider, &sub.props, None)
             .await?;
         tx.insert_subscription(&sub).await?;
-        finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, subscription = %sub.name, "subscription created");
         }
