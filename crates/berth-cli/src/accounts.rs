@@ -4,14 +4,20 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use berth_app::accounts::{AccountUpdate, ListRequest, NewAccount, RemovalReport};
+use berth_app::resellers::ResellerTerms;
+use berth_app::subscriptions::{CreatedSubscription, NewSubscription};
 use berth_app::views::{AccountView, BulkItem};
 use berth_app::{Berth, Mode, NoProgress, Progress};
 use berth_core::account::{AccountKind, ContactInput};
+use berth_core::property::Group;
 use berth_core::rights::Actor;
 use berth_core::{Error, Result};
 use serde::Serialize;
 
-use crate::cli::{AccountCommand, ContactArgs, CreateArgs, ListArgs, RemoveArgs, UpdateArgs};
+use crate::cli::{
+    AccountCommand, ContactArgs, CreateArgs, InfoArgs, IpPoolCommand, ListArgs, RemoveArgs,
+    TermsArgs, UpdateArgs,
+};
 use crate::output::{Output, exit_code, table};
 
 /// Runs one account verb for `kind`.
@@ -58,6 +64,8 @@ pub async fn run(
             )
             .await
         }
+        AccountCommand::Overview(args) => overview(app, actor, kind, args, out).await,
+        AccountCommand::IpPool(cmd) => ip_pool(app, actor, kind, cmd, out).await,
     }
 }
 
@@ -104,6 +112,27 @@ pub(crate) struct DryRun<'a, T> {
     pub(crate) item: &'a T,
 }
 
+/// `--plan/--limit/--perm/--oversell` as reseller terms.
+fn reseller_terms(terms: TermsArgs) -> ResellerTerms {
+    let mut assignments: Vec<(Group, String)> = terms
+        .limits
+        .into_iter()
+        .map(|l| (Group::Limits, l))
+        .collect();
+    assignments.extend(terms.perms.into_iter().map(|p| (Group::Permissions, p)));
+    if let Some(oversell) = terms.oversell {
+        assignments.push((Group::Permissions, format!("allow_oversell={oversell}")));
+    }
+    ResellerTerms {
+        plan: terms.plan,
+        assignments,
+    }
+}
+
+fn has_terms(terms: &TermsArgs) -> bool {
+    !terms.limits.is_empty() || !terms.perms.is_empty() || terms.oversell.is_some()
+}
+
 async fn create(
     app: &Berth,
     actor: &Actor,
@@ -117,6 +146,28 @@ async fn create(
         .transpose()?
         .ok_or_else(|| Error::invalid("password", "password is required"))?;
     let (contact, external_id) = contact_input(args.contact);
+    let first = args.first;
+    if kind == AccountKind::Customer && has_terms(&args.terms) {
+        return Err(Error::invalid(
+            "limit",
+            "customers take no --limit/--perm/--oversell: their subscriptions do",
+        ));
+    }
+    if kind == AccountKind::Reseller && first.domain.is_some() {
+        return Err(Error::invalid(
+            "domain",
+            "--domain creates a customer's first subscription",
+        ));
+    }
+    let customer_plan = (kind == AccountKind::Customer)
+        .then(|| args.terms.plan.clone())
+        .flatten();
+    if customer_plan.is_some() && first.domain.is_none() {
+        return Err(Error::invalid(
+            "plan",
+            "--plan for a customer needs --domain (its first subscription)",
+        ));
+    }
     let input = NewAccount {
         login: args.login,
         password,
@@ -124,19 +175,49 @@ async fn create(
         description: args.description,
         external_id,
         owner: args.owner,
-    };
-    let view = app
-        .create_account(actor, kind, input, mode(args.dry_run))
-        .await?;
-    if out.json {
-        if args.dry_run {
-            out.json(&DryRun {
-                dry_run: true,
-                item: &view,
-            });
+        reseller: if kind == AccountKind::Reseller {
+            reseller_terms(args.terms)
         } else {
-            out.json(&view);
+            ResellerTerms::default()
+        },
+    };
+    let m = mode(args.dry_run);
+    let (view, created) = match first.domain {
+        Some(domain) => {
+            let system_password = first
+                .system_password
+                .map(|p| secret_arg("system_password", p))
+                .transpose()?;
+            let sub = NewSubscription {
+                domain,
+                plan: customer_plan,
+                addons: first.addons,
+                ips: first.ips,
+                system_user: first.system_user,
+                system_password,
+                ..Default::default()
+            };
+            let (view, created) = app
+                .create_customer_with_subscription(actor, input, sub, m)
+                .await?;
+            (view, Some(created))
         }
+        None => (app.create_account(actor, kind, input, m).await?, None),
+    };
+    if out.json {
+        #[derive(Serialize)]
+        struct Created<'a> {
+            #[serde(flatten)]
+            account: &'a AccountView,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            subscription: Option<&'a CreatedSubscription>,
+            dry_run: bool,
+        }
+        out.json(&Created {
+            account: &view,
+            subscription: created.as_ref(),
+            dry_run: args.dry_run,
+        });
     } else {
         let verb = if args.dry_run {
             "Would create"
@@ -145,6 +226,15 @@ async fn create(
         };
         let owner = view.owner.as_deref().unwrap_or("-");
         println!("{verb} {kind} {} (owner {owner}).", view.login);
+        if let Some(c) = &created {
+            println!("{verb} subscription {}.", c.subscription.display_name);
+            if let Some(p) = &c.system_password {
+                println!(
+                    "System password of {} (shown only this once): {p}",
+                    c.subscription.system_user
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -168,9 +258,54 @@ async fn update(
         description: args.description,
         external_id,
     };
+    let with_terms = has_terms(&args.terms) || args.terms.plan.is_some();
+    if with_terms && kind != AccountKind::Reseller {
+        return Err(Error::invalid(
+            "plan",
+            "only resellers have a plan and limits; customers' subscriptions do",
+        ));
+    }
+    let account_fields = update.new_login.is_some()
+        || update.password.is_some()
+        || !update.contact.is_empty()
+        || update.description.is_some()
+        || update.external_id.is_some();
+    if with_terms && !account_fields {
+        let view = app
+            .set_reseller_terms(
+                actor,
+                &args.login,
+                &reseller_terms(args.terms),
+                mode(args.dry_run),
+            )
+            .await?;
+        if out.json {
+            out.json(&view);
+        } else {
+            let verb = if args.dry_run { "Would set" } else { "Set" };
+            println!("{verb} the plan and limits of reseller {}.", view.login);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let outcome = app
         .update_account(actor, kind, &args.login, update, mode(args.dry_run))
         .await?;
+    let outcome = if with_terms {
+        let view = app
+            .set_reseller_terms(
+                actor,
+                &outcome.account.login,
+                &reseller_terms(args.terms),
+                mode(args.dry_run),
+            )
+            .await?;
+        berth_app::accounts::UpdateOutcome {
+            account: view,
+            ..outcome
+        }
+    } else {
+        outcome
+    };
     if out.json {
         #[derive(Serialize)]
         struct Updated<'a> {
@@ -393,4 +528,96 @@ fn print_account(a: &AccountView) {
     for (label, value) in rows {
         println!("{label:<14} {value}");
     }
+}
+
+async fn overview(
+    app: &Berth,
+    actor: &Actor,
+    kind: AccountKind,
+    args: InfoArgs,
+    out: Output,
+) -> Result<ExitCode> {
+    if kind != AccountKind::Reseller {
+        return Err(Error::invalid("overview", "the overview is for resellers"));
+    }
+    let o = app.reseller_overview(actor, &args.login).await?;
+    if out.json {
+        out.json(&o);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let show = |v: i64| {
+        if v < 0 {
+            "unlimited".to_owned()
+        } else {
+            v.to_string()
+        }
+    };
+    let rows: Vec<Vec<String>> = o
+        .limits
+        .iter()
+        .map(|l| {
+            let allocated = if l.allocated_unlimited {
+                format!("{} + unlimited", l.allocated)
+            } else {
+                l.allocated.to_string()
+            };
+            vec![
+                l.limit.to_owned(),
+                show(l.value),
+                allocated,
+                l.remaining
+                    .map_or("unlimited".to_owned(), |r| r.to_string()),
+            ]
+        })
+        .collect();
+    table(&["LIMIT", "VALUE", "ALLOCATED", "REMAINING"], &rows);
+    println!(
+        "Oversell: {}",
+        if o.oversell { "allowed" } else { "forbidden" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn ip_pool(
+    app: &Berth,
+    actor: &Actor,
+    kind: AccountKind,
+    cmd: IpPoolCommand,
+    out: Output,
+) -> Result<ExitCode> {
+    if kind != AccountKind::Reseller {
+        return Err(Error::invalid("ip", "IP pools belong to resellers"));
+    }
+    let (add, args) = match cmd {
+        IpPoolCommand::Add(a) => (true, a),
+        IpPoolCommand::Remove(a) => (false, a),
+    };
+    let m = mode(args.dry_run);
+    let results = if add {
+        app.pool_add(actor, &args.login, &args.ips, m, &NoProgress)
+            .await
+    } else {
+        app.pool_remove(actor, &args.login, &args.ips, m, &NoProgress)
+            .await
+    };
+    if out.json {
+        out.json(&results);
+    } else {
+        for item in &results {
+            match (&item.result, &item.error) {
+                (Some(r), _) => {
+                    let verb = match (add, r.dry_run) {
+                        (true, false) => "added to",
+                        (true, true) => "would be added to",
+                        (false, false) => "removed from",
+                        (false, true) => "would be removed from",
+                    };
+                    println!("{}: {verb} {}'s pool", r.ip, args.login);
+                }
+                (None, Some(e)) => println!("{}: failed: {}", item.name, e.message),
+                (None, None) => {}
+            }
+        }
+    }
+    Ok(bulk_exit_code(&results))
 }

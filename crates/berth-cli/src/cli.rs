@@ -84,6 +84,33 @@ pub enum AccountCommand {
     Suspend(StatusArgs),
     /// Activate accounts: lift the reasons at or below your level (R5.3).
     Activate(StatusArgs),
+    /// Resellers: each limit with allocated, used and remaining (R4.4).
+    Overview(InfoArgs),
+    /// Resellers: the IP addresses it may give its subscriptions (R4.5).
+    #[command(subcommand)]
+    IpPool(IpPoolCommand),
+}
+
+/// `reseller ip-pool add|remove LOGIN IP...`
+#[derive(Debug, Subcommand)]
+pub enum IpPoolCommand {
+    /// Add addresses to the pool.
+    Add(PoolArgs),
+    /// Remove addresses from the pool.
+    Remove(PoolArgs),
+}
+
+/// `LOGIN IP...`
+#[derive(Debug, Args)]
+pub struct PoolArgs {
+    /// The reseller.
+    pub login: String,
+    /// Addresses.
+    #[arg(required = true)]
+    pub ips: Vec<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Contact flags (CLI.md).
@@ -144,9 +171,53 @@ pub struct CreateArgs {
     /// Contact data.
     #[command(flatten)]
     pub contact: ContactArgs,
+    /// A reseller's plan and limits, or a customer's first subscription plan.
+    #[command(flatten)]
+    pub terms: TermsArgs,
+    /// A customer's first subscription.
+    #[command(flatten)]
+    pub first: FirstSubscriptionArgs,
     /// Show what would be created; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `--plan`, `--limit`, `--perm`, `--oversell`.
+#[derive(Debug, Args, Default)]
+pub struct TermsArgs {
+    /// Resellers: the reseller plan (`""` makes it custom). Customers: the service plan of the
+    /// first subscription (with --domain).
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Resellers: a limit, e.g. `max_cl=10` or `disk_space=100G`.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<String>,
+    /// Resellers: a permission, e.g. `create_clients=true`.
+    #[arg(long = "perm", value_name = "NAME=true|false")]
+    pub perms: Vec<String>,
+    /// Resellers: whether allocations may exceed the limits (R4.3).
+    #[arg(long)]
+    pub oversell: Option<bool>,
+}
+
+/// A customer's optional first subscription (`customer create ... --domain D`).
+#[derive(Debug, Args, Default)]
+pub struct FirstSubscriptionArgs {
+    /// Domain of the first subscription.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Add-on plans of the first subscription.
+    #[arg(long = "addon")]
+    pub addons: Vec<String>,
+    /// IP addresses of the first subscription.
+    #[arg(long = "ip")]
+    pub ips: Vec<String>,
+    /// System user of the first subscription.
+    #[arg(long)]
+    pub system_user: Option<String>,
+    /// System password of the first subscription (`-` reads stdin).
+    #[arg(long)]
+    pub system_password: Option<String>,
 }
 
 /// `update LOGIN ...`
@@ -166,6 +237,9 @@ pub struct UpdateArgs {
     /// Contact data to change (empty clears an optional field).
     #[command(flatten)]
     pub contact: ContactArgs,
+    /// Resellers: a new plan, limits, permissions or oversell policy.
+    #[command(flatten)]
+    pub terms: TermsArgs,
     /// Show what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,

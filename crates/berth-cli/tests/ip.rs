@@ -1,73 +1,13 @@
 //! `berth ip ...` end to end (R7.5): the CLI.md contract (flags, JSON shapes, exit codes)
 //! on SQLite and PostgreSQL.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+use support::{berth, initialized, ok};
 
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-
-    fn error(&self) -> Value {
-        let v: Value = serde_json::from_str(self.stderr.trim())
-            .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", self.stderr));
-        v["error"].clone()
-    }
-}
-
-fn berth(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
-    cmd.arg("--data-dir").arg(dir).args(args);
-    for key in [
-        "BERTH_NOW",
-        "BERTH_DATABASE_URL",
-        "BERTH_LOG",
-        "BERTH_DATA_DIR",
-    ] {
-        cmd.env_remove(key);
-    }
-    cmd.envs(env.iter().copied());
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("berth runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Run {
-    let run = berth(dir, args, &[], None);
-    assert_eq!(run.code, 0, "berth {args:?} failed: {}", run.stderr);
-    run
-}
 
 /// Runs `args` with `--json`, expecting failure; returns (exit code, code, field).
 fn fails(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -81,12 +21,6 @@ fn fails(dir: &Path, args: &[&str]) -> (i32, String, String) {
         error["code"].as_str().unwrap_or_default().to_owned(),
         error["field"].as_str().unwrap_or_default().to_owned(),
     )
-}
-
-fn initialized() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["init", "--admin-password", "admin-pass-1"]);
-    dir
 }
 
 fn list(dir: &Path) -> Vec<String> {
