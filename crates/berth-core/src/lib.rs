@@ -7,6 +7,7 @@
 pub mod account;
 pub mod clock;
 pub mod country;
+pub mod dns;
 pub mod domain;
 pub mod error;
 pub mod hosting;
@@ -15,6 +16,7 @@ pub mod property;
 pub mod query;
 pub mod reseller;
 pub mod rights;
+pub mod site;
 pub mod size;
 pub mod status;
 pub mod sync;
