@@ -13,6 +13,7 @@ use berth_store::Store;
 use uuid::{ContextV7, Timestamp, Uuid};
 
 pub mod accounts;
+pub mod conversions;
 pub mod ips;
 pub mod password;
 pub mod plans;

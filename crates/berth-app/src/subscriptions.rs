@@ -333,7 +333,7 @@ impl Berth {
 
     /// Resolves IP addresses for a subscriber: the given ones, or the first shared IPv4 and
     /// IPv6. A dedicated address serves one subscriber only (R7.5).
-    async fn subscription_ips(
+    pub(crate) async fn subscription_ips(
         &self,
         tx: &mut dyn Tx,
         subscriber: &OwnerRef,
@@ -426,7 +426,7 @@ impl Berth {
 
     /// Recomputes a subscription's properties from its plans, customization and what can
     /// be provided (R3.3–R3.5).
-    async fn resync(&self, tx: &mut dyn Tx, sub: &mut Subscription) -> Result<()> {
+    pub(crate) async fn resync(&self, tx: &mut dyn Tx, sub: &mut Subscription) -> Result<()> {
         let Some(plan) = &sub.plan else {
             sub.sync_state = SyncState::Synced;
             sub.conflicts.clear();

@@ -15,8 +15,8 @@ use berth_core::{Error, Result};
 use serde::Serialize;
 
 use crate::cli::{
-    AccountCommand, ContactArgs, CreateArgs, InfoArgs, IpPoolCommand, ListArgs, RemoveArgs,
-    TermsArgs, UpdateArgs,
+    AccountCommand, ContactArgs, ConvertArgs, CreateArgs, InfoArgs, IpPoolCommand, ListArgs,
+    MoveArgs, RemoveArgs, TermsArgs, UpdateArgs,
 };
 use crate::output::{Output, exit_code, table};
 
@@ -66,6 +66,13 @@ pub async fn run(
         }
         AccountCommand::Overview(args) => overview(app, actor, kind, args, out).await,
         AccountCommand::IpPool(cmd) => ip_pool(app, actor, kind, cmd, out).await,
+        AccountCommand::ConvertToReseller(args) => {
+            convert(app, actor, kind, AccountKind::Reseller, args, out).await
+        }
+        AccountCommand::ConvertToCustomer(args) => {
+            convert(app, actor, kind, AccountKind::Customer, args, out).await
+        }
+        AccountCommand::Move(args) => move_customers(app, actor, kind, args, out).await,
     }
 }
 
@@ -620,4 +627,82 @@ async fn ip_pool(
         }
     }
     Ok(bulk_exit_code(&results))
+}
+
+async fn convert(
+    app: &Berth,
+    actor: &Actor,
+    kind: AccountKind,
+    to: AccountKind,
+    args: ConvertArgs,
+    out: Output,
+) -> Result<ExitCode> {
+    if kind == to {
+        return Err(Error::invalid(
+            "login",
+            format!("these accounts are already {to}s"),
+        ));
+    }
+    let m = mode(args.dry_run);
+    let results = match to {
+        AccountKind::Reseller => {
+            app.convert_to_reseller(actor, &args.logins, args.plan.as_deref(), m, &NoProgress)
+                .await
+        }
+        _ => {
+            app.convert_to_customer(actor, &args.logins, args.plan.as_deref(), m, &NoProgress)
+                .await
+        }
+    };
+    print_changes(&results, out);
+    Ok(bulk_exit_code(&results))
+}
+
+async fn move_customers(
+    app: &Berth,
+    actor: &Actor,
+    kind: AccountKind,
+    args: MoveArgs,
+    out: Output,
+) -> Result<ExitCode> {
+    if kind != AccountKind::Customer {
+        return Err(Error::invalid(
+            "login",
+            "only customers move to another owner",
+        ));
+    }
+    let m = mode(args.dry_run);
+    let results = app
+        .move_customers(
+            actor,
+            &args.logins,
+            &args.to,
+            args.plan.as_deref(),
+            &args.ips,
+            m,
+            &NoProgress,
+        )
+        .await;
+    print_changes(&results, out);
+    Ok(bulk_exit_code(&results))
+}
+
+fn print_changes(results: &[BulkItem<berth_app::conversions::AccountChange>], out: Output) {
+    if out.json {
+        out.json(&results);
+        return;
+    }
+    for item in results {
+        match (&item.result, &item.error) {
+            (Some(c), _) => {
+                let verb = if c.dry_run { "would be" } else { "is now" };
+                println!("{}: {verb} a {} of {}", item.name, c.kind, c.owner);
+                for s in &c.subscriptions {
+                    println!("  {s}");
+                }
+            }
+            (None, Some(e)) => println!("{}: failed: {}", item.name, e.message),
+            (None, None) => {}
+        }
+    }
 }

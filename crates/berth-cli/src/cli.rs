@@ -89,6 +89,47 @@ pub enum AccountCommand {
     /// Resellers: the IP addresses it may give its subscriptions (R4.5).
     #[command(subcommand)]
     IpPool(IpPoolCommand),
+    /// Customers: make them resellers, on a reseller plan or custom (R1.6; admin only).
+    ConvertToReseller(ConvertArgs),
+    /// Resellers: make them customers of the admin (R1.6; refused while they own customers).
+    ConvertToCustomer(ConvertArgs),
+    /// Customers: move them to another owner (R1.7; admin only).
+    Move(MoveArgs),
+}
+
+/// `convert-to-reseller|convert-to-customer LOGIN... [--plan PLAN]`
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Accounts to convert.
+    #[arg(required = true)]
+    pub logins: Vec<String>,
+    /// To a reseller: its reseller plan (default: custom, the sum of its subscriptions).
+    /// To a customer: the admin's service plan for its subscriptions (default: custom).
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `move LOGIN... --to OWNER [--plan PLAN] [--ip IP]...`
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Customers to move.
+    #[arg(required = true)]
+    pub logins: Vec<String>,
+    /// The new owner: a reseller or the admin.
+    #[arg(long)]
+    pub to: String,
+    /// A service plan of the new owner for the subscriptions (default: custom).
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// IP addresses of the new owner's pool (default: its first shared ones).
+    #[arg(long = "ip")]
+    pub ips: Vec<String>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `reseller ip-pool add|remove LOGIN IP...`

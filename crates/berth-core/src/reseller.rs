@@ -177,6 +177,42 @@ pub fn admit_subscription(
     Ok(())
 }
 
+/// Checks that what a reseller uses fits its limits (after a move, R1.7): counts within
+/// `max_cl` and `max_dom`; with oversell forbidden, disk space and traffic within their
+/// finite limits and never unlimited.
+pub fn check_usage(profile: &ResellerProfile, usage: &ResellerUsage) -> Result<()> {
+    for (limit, used) in [
+        ("max_cl", usage.customers),
+        ("max_dom", usage.subscriptions),
+    ] {
+        let max = profile.limit(limit);
+        if max >= 0 && used > max as u64 {
+            return Err(exceeded(limit, max, used, 0));
+        }
+    }
+    if profile.oversell() {
+        return Ok(());
+    }
+    for (name, allocated) in [
+        ("disk_space", usage.disk_space),
+        ("max_traffic", usage.max_traffic),
+    ] {
+        let limit = profile.limit(name);
+        if limit >= 0 && (allocated.unlimited > 0 || allocated.finite > limit) {
+            let used = if allocated.unlimited > 0 {
+                "unlimited".to_owned()
+            } else {
+                allocated.finite.to_string()
+            };
+            return Err(Error::limit_exceeded(
+                name,
+                format!("{name} is {limit} with overselling forbidden, {used} would be allocated"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The "Custom" limits of a customer converted to a reseller (R1.6): the sum of its
 /// subscriptions' allotments (unlimited if any is), the union of their permissions and
 /// applications.
