@@ -216,6 +216,19 @@ pub struct HostedDomain {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A request for registered names, decided by the service layer (rights scope first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DomainQuery {
+    /// Only names of subscriptions this account provides or holds.
+    pub scope: Option<crate::account::AccountId>,
+    /// Only names of this subscription.
+    pub subscription: Option<Uuid>,
+    /// Only names below this domain (its aliases and subdomains).
+    pub parent: Option<Uuid>,
+    /// Only names of these kinds; empty means every kind.
+    pub kinds: Vec<DomainKind>,
+}
+
 /// The subdomain `<prefix>.<parent>`: `prefix` is one or more labels (Unicode or
 /// punycode); a full name ending with `.<parent>` is accepted as well.
 pub fn subdomain_name(field: &str, prefix: &str, parent: &DomainName) -> Result<DomainName> {

@@ -223,6 +223,8 @@ impl SubscriptionTx for PostgresTx {
     async fn insert_subscription(&mut self, s: &Subscription) -> StoreResult<()> {
         let (statement, values) = sql::insert_subscription(s, DIALECT);
         self.execute(statement, values).await?;
+        let (statement, values) = sql::insert_main_domain(s);
+        self.execute(statement, values).await?;
         self.write_links(s).await
     }
 

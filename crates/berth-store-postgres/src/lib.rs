@@ -10,6 +10,8 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod dns;
+mod domains;
 mod hosting;
 mod ips;
 mod resellers;
@@ -71,6 +73,7 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("plans_owner_type_name_key", "name"),
     ("subscriptions_name_key", "domain"),
     ("subscriptions_system_user_key", "system_user"),
+    ("domains_name_key", "domain"),
 ];
 
 pub(crate) fn map_err(err: sqlx::Error) -> StoreError {

@@ -10,6 +10,8 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod dns;
+mod domains;
 mod hosting;
 mod ips;
 mod resellers;
@@ -89,6 +91,7 @@ const UNIQUE_FIELDS: &[(&str, &str)] = &[
     ("plans.owner_id, plans.plan_type, plans.name_key", "name"),
     ("subscriptions.name", "domain"),
     ("subscriptions.system_user", "system_user"),
+    ("domains.name", "domain"),
 ];
 
 pub(crate) fn map_err(err: sqlx::Error) -> StoreError {

@@ -17,6 +17,9 @@ use uuid::Uuid;
 
 use crate::{Store, StoreError};
 
+mod domains;
+pub use domains::*;
+
 /// A fresh database for one case, with the engine-specific hooks the suite needs.
 #[async_trait]
 pub trait Fixture: Send + Sync {
@@ -49,7 +52,14 @@ macro_rules! conformance_tests {
             r7_5_an_address_is_registered_once_whatever_its_spelling,
             r7_5_addresses_list_by_family_then_bytes_on_every_engine,
             r7_5_update_writes_type_and_interface_only,
-            r7_5_delete_removes_only_that_address
+            r7_5_delete_removes_only_that_address,
+            r7_1_main_domains_enter_the_registry_with_their_subscription,
+            r7_1_a_name_is_registered_once_whatever_its_kind,
+            r7_2_registered_names_round_trip_and_list_in_order,
+            r7_3_names_count_update_and_delete_with_what_hangs_below,
+            r7_4_the_dns_template_starts_as_the_default_and_is_replaced_whole,
+            r7_4_zones_round_trip_and_replace_their_records,
+            r7_4_uncommitted_zone_changes_write_nothing
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -10,6 +10,10 @@ use async_trait::async_trait;
 
 mod accounts;
 pub use accounts::AccountTx;
+pub mod dns;
+pub use dns::DnsTx;
+pub mod domains;
+pub use domains::DomainTx;
 pub mod hosting;
 pub use hosting::{PlanTx, SubscriptionTx};
 mod ips;
@@ -72,7 +76,9 @@ pub trait Store: Send + Sync + 'static {
 /// One transaction: every capability's operations. Dropping it without [`Tx::commit`] rolls
 /// everything back, which is how dry runs write nothing.
 #[async_trait]
-pub trait Tx: AccountTx + IpTx + PlanTx + SubscriptionTx + StatusTx + ResellerTx + Send {
+pub trait Tx:
+    AccountTx + IpTx + PlanTx + SubscriptionTx + StatusTx + ResellerTx + DomainTx + DnsTx + Send
+{
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
     async fn is_initialized(&mut self) -> StoreResult<bool>;
 

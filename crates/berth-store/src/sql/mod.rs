@@ -79,6 +79,10 @@ impl From<Param> for Value {
 
 mod accounts;
 pub use accounts::*;
+mod dns;
+pub use dns::*;
+mod domains;
+pub use domains::*;
 mod hosting;
 pub use hosting::*;
 mod ips;

@@ -1,0 +1,90 @@
+//! DNS template and zones on SQLite.
+
+use async_trait::async_trait;
+use berth_core::dns::{TemplateRecord, Zone};
+use berth_store::sql::{self, TemplateRow, Value, ZoneRecordRow};
+use berth_store::{DnsTx, StoreResult};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use crate::{SqliteTx, bind_all, from_micros, map_err};
+
+impl SqliteTx {
+    async fn dns_rows(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<SqliteRow>> {
+        bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)
+    }
+}
+
+fn template_row(row: &SqliteRow) -> Result<TemplateRow, sqlx::Error> {
+    Ok(TemplateRow {
+        host: row.try_get(0)?,
+        rtype: row.try_get(1)?,
+        value: row.try_get(2)?,
+        priority: row.try_get(3)?,
+        ttl: row.try_get(4)?,
+    })
+}
+
+fn record_row(row: &SqliteRow) -> Result<ZoneRecordRow, sqlx::Error> {
+    Ok(ZoneRecordRow {
+        id: row.try_get(0)?,
+        host: row.try_get(1)?,
+        rtype: row.try_get(2)?,
+        value: row.try_get(3)?,
+        priority: row.try_get(4)?,
+        ttl: row.try_get(5)?,
+        source: row.try_get(6)?,
+        source_key: row.try_get(7)?,
+        user_edited: row.try_get(8)?,
+        removed: row.try_get(9)?,
+    })
+}
+
+#[async_trait]
+impl DnsTx for SqliteTx {
+    async fn dns_template(&mut self) -> StoreResult<Vec<TemplateRecord>> {
+        self.dns_rows(sql::TEMPLATE_SELECT.into(), vec![])
+            .await?
+            .iter()
+            .map(|r| template_row(r).map_err(map_err)?.into_record())
+            .collect()
+    }
+
+    async fn set_dns_template(&mut self, records: &[TemplateRecord]) -> StoreResult<()> {
+        self.execute(sql::DELETE_TEMPLATE.into(), vec![]).await?;
+        for (statement, values) in sql::insert_template(records) {
+            self.execute(statement, values).await?;
+        }
+        Ok(())
+    }
+
+    async fn zone(&mut self, domain_id: Uuid) -> StoreResult<Option<Zone>> {
+        let head = self
+            .dns_rows(sql::zone_select(""), vec![Value::Id(domain_id)])
+            .await?;
+        let Some(head) = head.first() else {
+            return Ok(None);
+        };
+        let serial: i64 = head.try_get(0).map_err(map_err)?;
+        let updated_at = from_micros(head.try_get(1).map_err(map_err)?)?;
+        let records = self
+            .dns_rows(sql::ZONE_RECORDS.into(), vec![Value::Id(domain_id)])
+            .await?
+            .iter()
+            .map(record_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        sql::assemble_zone(domain_id, serial, updated_at, records).map(Some)
+    }
+
+    async fn save_zone(&mut self, zone: &Zone) -> StoreResult<()> {
+        for (statement, values) in sql::save_zone(zone) {
+            self.execute(statement, values).await?;
+        }
+        Ok(())
+    }
+}
