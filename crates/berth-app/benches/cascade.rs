@@ -62,7 +62,11 @@ fn account(login: &str, owner: Option<&str>) -> NewAccount {
     NewAccount {
         login: login.into(),
         password: "bench-password".into(),
-        contact: ContactInput { name: Some(login.into()), email: Some(format!("{login}@example.com")), ..Default::default() },
+        contact: ContactInput {
+            name: Some(login.into()),
+            email: Some(format!("{login}@example.com")),
+            ..Default::default()
+        },
         owner: owner.map(str::to_owned),
         ..Default::default()
     }
@@ -76,25 +80,88 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn run(engine: &Engine, app: Berth, raw: Raw, customers: usize) {
     let started = Instant::now();
     let admin = app.actor(None).await.unwrap();
-    app.add_ip(&admin, "192.0.2.1", "shared", None, Mode::Apply).await.unwrap();
-    app.create_account(&admin, AccountKind::Reseller, account("big", None), Mode::Apply).await.unwrap();
-    app.pool_add(&admin, "big", &["192.0.2.1".into()], Mode::Apply, &NoProgress).await;
-    app.create_account(&admin, AccountKind::Customer, account("template", Some("big")), Mode::Apply).await.unwrap();
-    let template = NewSubscription { domain: "template.example".into(), owner: Some("template".into()), system_password: Some("bench-password".into()), ..Default::default() };
-    app.create_subscription(&admin, template, Mode::Apply).await.unwrap();
+    app.add_ip(&admin, "192.0.2.1", "shared", None, Mode::Apply)
+        .await
+        .unwrap();
+    app.create_account(
+        &admin,
+        AccountKind::Reseller,
+        account("big", None),
+        Mode::Apply,
+    )
+    .await
+    .unwrap();
+    app.pool_add(
+        &admin,
+        "big",
+        &["192.0.2.1".into()],
+        Mode::Apply,
+        &NoProgress,
+    )
+    .await;
+    app.create_account(
+        &admin,
+        AccountKind::Customer,
+        account("template", Some("big")),
+        Mode::Apply,
+    )
+    .await
+    .unwrap();
+    let template = NewSubscription {
+        domain: "template.example".into(),
+        owner: Some("template".into()),
+        system_password: Some("bench-password".into()),
+        ..Default::default()
+    };
+    app.create_subscription(&admin, template, Mode::Apply)
+        .await
+        .unwrap();
     let subscriptions = customers * SUBSCRIPTIONS_PER_CUSTOMER;
-    raw(engine.customers.replace("{N}", &(customers - 1).to_string())).await;
-    raw(engine.subscriptions.replace("{N}", &(subscriptions - 1).to_string()).replace("{C}", &(customers - 1).to_string())).await;
-    eprintln!("{}: seeded {customers} customers, {subscriptions} subscriptions in {:.1?}", engine.name, started.elapsed());
+    raw(engine
+        .customers
+        .replace("{N}", &(customers - 1).to_string()))
+    .await;
+    raw(engine
+        .subscriptions
+        .replace("{N}", &(subscriptions - 1).to_string())
+        .replace("{C}", &(customers - 1).to_string()))
+    .await;
+    eprintln!(
+        "{}: seeded {customers} customers, {subscriptions} subscriptions in {:.1?}",
+        engine.name,
+        started.elapsed()
+    );
     let (mut suspend, mut activate) = (vec![], vec![]);
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let out = app.suspend_accounts(&admin, AccountKind::Reseller, &["big".into()], Mode::Apply, &NoProgress).await;
+        let out = app
+            .suspend_accounts(
+                &admin,
+                AccountKind::Reseller,
+                &["big".into()],
+                Mode::Apply,
+                &NoProgress,
+            )
+            .await;
         suspend.push(t.elapsed());
         let change = out[0].result.as_ref().expect("suspended");
-        assert_eq!((change.cascaded_accounts as usize, change.cascaded_subscriptions as usize), (customers, subscriptions));
+        assert_eq!(
+            (
+                change.cascaded_accounts as usize,
+                change.cascaded_subscriptions as usize
+            ),
+            (customers, subscriptions)
+        );
         let t = Instant::now();
-        let out = app.activate_accounts(&admin, AccountKind::Reseller, &["big".into()], Mode::Apply, &NoProgress).await;
+        let out = app
+            .activate_accounts(
+                &admin,
+                AccountKind::Reseller,
+                &["big".into()],
+                Mode::Apply,
+                &NoProgress,
+            )
+            .await;
         activate.push(t.elapsed());
         assert!(out[0].ok);
     }
@@ -107,16 +174,26 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, customers: usize) {
 }
 
 fn main() {
-    let customers: usize = std::env::var("BERTH_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let customers: usize = std::env::var("BERTH_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     println!("| engine | customers | subscriptions | suspend reseller | activate reseller |");
     println!("|---|---|---|---|---|");
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing).await.unwrap();
+        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
+            .await
+            .unwrap();
         let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-        app.init(Some("bench-admin-pw"), "admin@example.com").await.unwrap();
+        app.init(Some("bench-admin-pw"), "admin@example.com")
+            .await
+            .unwrap();
         let raw: Raw = Box::new(move |sql| {
             let store = store.clone();
             Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
@@ -126,7 +203,9 @@ fn main() {
             Some(db) => {
                 let store = PostgresStore::connect(&db.url).await.unwrap();
                 let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-                app.init(Some("bench-admin-pw"), "admin@example.com").await.unwrap();
+                app.init(Some("bench-admin-pw"), "admin@example.com")
+                    .await
+                    .unwrap();
                 let raw: Raw = Box::new(move |sql| {
                     let store = store.clone();
                     Box::pin(async move { store.execute_raw(&sql).await.unwrap() })

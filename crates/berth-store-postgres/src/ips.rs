@@ -20,7 +20,11 @@ fn ip_row(row: &PgRow) -> Result<IpRow, sqlx::Error> {
 }
 
 impl PostgresTx {
-    pub(crate) async fn fetch_ips(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<IpRecord>> {
+    pub(crate) async fn fetch_ips(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+    ) -> StoreResult<Vec<IpRecord>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
             .await

@@ -20,7 +20,11 @@ fn ip_row(row: &SqliteRow) -> Result<IpRow, sqlx::Error> {
 }
 
 impl SqliteTx {
-    pub(crate) async fn fetch_ips(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<IpRecord>> {
+    pub(crate) async fn fetch_ips(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+    ) -> StoreResult<Vec<IpRecord>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
             .await
