@@ -14,6 +14,8 @@ use uuid::{ContextV7, Timestamp, Uuid};
 
 pub mod accounts;
 pub mod conversions;
+pub mod dns;
+pub mod domains;
 pub mod ips;
 pub mod password;
 pub mod plans;
@@ -47,13 +49,16 @@ impl Progress for NoProgress {
 }
 
 /// Server-wide settings the rules depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServerSettings {
     /// What a customization lock holds (R3.5).
     pub lock_scope: LockScope,
     /// Whether the server enforces hard disk quotas (R3.4: without it, plans that ask for
     /// one leave their subscriptions unsynced).
     pub hard_quota: bool,
+    /// This server's host name: `<hostname>` in the DNS template and the primary name
+    /// server of every zone's SOA (R7.4); empty means `localhost.localdomain`.
+    pub hostname: String,
 }
 
 /// The application: a store, a clock, settings, and the use cases on top.
@@ -104,7 +109,7 @@ impl Berth {
 
     /// The server settings in force.
     pub fn settings(&self) -> ServerSettings {
-        self.settings
+        self.settings.clone()
     }
 
     /// A new UUIDv7 whose time part comes from the clock (monotonic within a process).

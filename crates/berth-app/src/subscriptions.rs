@@ -569,10 +569,10 @@ impl Berth {
         let (subscriber, provider) = self
             .subscriber(tx, actor, "owner", input.owner.as_deref())
             .await?;
-        if tx.subscription_by_name(name.ascii()).await?.is_some() {
+        if tx.domain_by_name(name.ascii()).await?.is_some() {
             return Err(Error::conflict(
                 Some("domain"),
-                format!("{name} already exists: domain names are unique on the server"),
+                format!("{name} already exists: domain names are unique on the server (R7.1)"),
             ));
         }
         let plan = match &input.plan {
@@ -666,6 +666,7 @@ impl Berth {
         self.admit_allocation(tx, actor, &provider, &sub.props, None)
             .await?;
         tx.insert_subscription(&sub).await?;
+        self.create_main_zone(tx, &sub).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, subscription = %sub.name, "subscription created");
         }
@@ -1165,6 +1166,7 @@ impl Berth {
                         .subscription_ips(tx, &sub.owner.clone(), provider, &ips, None)
                         .await?;
                     app.resync(tx, sub).await?;
+                    app.refresh_subscription_zones(tx, sub).await?;
                 }
                 if let Some(user) = user
                     && user != sub.system_user

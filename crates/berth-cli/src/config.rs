@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use berth_app::ServerSettings;
 use berth_core::clock::{Clock, FixedClock, SystemClock, parse_instant};
+use berth_core::domain::DomainName;
 use berth_core::sync::LockScope;
 use berth_core::{Error, Result};
 use figment::Figment;
@@ -42,6 +43,9 @@ pub struct ServerSection {
     /// Whether this server enforces hard disk quotas (R3.4), default false
     /// (`BERTH_SERVER_HARD_QUOTA`).
     pub hard_quota: Option<bool>,
+    /// This server's host name for DNS: `<hostname>` in the zone template and the SOA's
+    /// primary name server (`BERTH_SERVER_HOSTNAME`); default: the machine's host name.
+    pub hostname: Option<String>,
 }
 
 /// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
@@ -86,6 +90,15 @@ impl Settings {
         Ok(ServerSettings {
             lock_scope,
             hard_quota: self.server.hard_quota.unwrap_or(defaults.hard_quota),
+            hostname: match self
+                .server
+                .hostname
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+            {
+                Some(raw) => DomainName::parse("hostname", raw)?.ascii().to_owned(),
+                None => machine_hostname(),
+            },
         })
     }
 
@@ -96,6 +109,21 @@ impl Settings {
             None => Ok(Arc::new(SystemClock)),
         }
     }
+}
+
+/// The machine's host name as a fully qualified name: itself when it has a domain part,
+/// `<name>.localdomain` when it is a single label, else `localhost.localdomain`.
+pub fn machine_hostname() -> String {
+    let raw = ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    let raw = raw.trim();
+    DomainName::parse("hostname", raw)
+        .or_else(|_| DomainName::parse("hostname", &format!("{raw}.localdomain")))
+        .map(|d| d.ascii().to_owned())
+        .unwrap_or_else(|_| "localhost.localdomain".to_owned())
 }
 
 /// `sqlite://<data_dir>/berth.db`.
@@ -141,6 +169,9 @@ pub fn starter_file(database_url: Option<&str>) -> String {
          # lock_scope = \"subscription\"\n\
          # Whether this server enforces hard disk quotas, like BERTH_SERVER_HARD_QUOTA;\n\
          # without them, plans asking for one leave their subscriptions unsynced.\n\
-         # hard_quota = false\n"
+         # hard_quota = false\n\
+         # This server's host name for DNS zones (<hostname> in the template, the SOA's\n\
+         # primary name server), like BERTH_SERVER_HOSTNAME; default: the machine's name.\n\
+         # hostname = \"server.example.com\"\n"
     )
 }

@@ -139,6 +139,16 @@ impl RecordData {
         ttl: Option<i64>,
     ) -> Result<Self> {
         let host = owner_name("host", host, origin)?;
+        if matches!(rtype, RecordType::A | RecordType::Aaaa | RecordType::Mx) && host.contains('_')
+        {
+            return Err(Error::invalid(
+                "host",
+                format!(
+                    "an {rtype} record's host is a host name: letters, digits and '-' \
+                     (underscores belong to names of TXT, SRV and CNAME records such as _dmarc)"
+                ),
+            ));
+        }
         let priority = match (rtype.takes_priority(), priority) {
             (true, Some(p)) => Some(u16::try_from(p).map_err(|_| {
                 Error::invalid("priority", "priority must be a number from 0 to 65535")
@@ -361,6 +371,19 @@ pub fn target_name(field: &str, raw: &str) -> Result<String> {
     Ok(name)
 }
 
+/// The target of an NS, MX or SRV record: a host name, so no underscores (name servers
+/// refuse them: BIND's `check-names`).
+fn host_target(raw: &str) -> Result<String> {
+    let name = target_name("value", raw)?;
+    if name.contains('_') {
+        return Err(Error::invalid(
+            "value",
+            format!("{name} must be a host name: letters, digits and '-', no underscores"),
+        ));
+    }
+    Ok(name)
+}
+
 fn strip_quotes(text: &str) -> &str {
     if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
         &text[1..text.len() - 1]
@@ -394,7 +417,7 @@ fn canonical_value(
                     "an AAAA record's value is an IPv6 address, not {text:?}"
                 ))
             }),
-        RecordType::Ns | RecordType::Mx => target_name("value", text),
+        RecordType::Ns | RecordType::Mx => host_target(text),
         RecordType::Cname => {
             if host == origin.ascii() {
                 return Err(Error::invalid(
@@ -446,7 +469,7 @@ fn canonical_value(
             let target = if target == "." {
                 ".".to_owned()
             } else {
-                target_name("value", target)?
+                host_target(target)?
             };
             Ok(format!("{weight} {port} {target}"))
         }
@@ -789,6 +812,25 @@ pub fn reconcile(
         return Err(e);
     }
     Ok(out)
+}
+
+/// Removes every record of `source` whose key starts with `prefix`, markers and
+/// user-edited ones included (a subdomain's records go with it, R7.3); how many went.
+pub fn drop_source(zone: &mut Zone, source: RecordSource, prefix: &str) -> usize {
+    let before = zone.records.len();
+    zone.records
+        .retain(|r| r.source != source || !r.source_key.starts_with(prefix));
+    before - zone.records.len()
+}
+
+/// A DNS name for people: punycode labels shown in Unicode (`_` labels stay as they are).
+pub fn display_name(ascii: &str) -> String {
+    let (unicode, result) = idna::domain_to_unicode(ascii);
+    if result.is_ok() {
+        unicode
+    } else {
+        ascii.to_owned()
+    }
 }
 
 /// Adds a record by hand. Re-adding a template or subdomain record that was removed by

@@ -137,6 +137,13 @@ fn r7_4_each_type_validates_its_value() {
         (A, "-x", "192.0.2.1", "host"),
         (A, &label64, "192.0.2.1", "host"),
         (A, "a.*", "192.0.2.1", "host"),
+        // Host names where name servers check them (BIND check-names).
+        (A, "_x", "192.0.2.1", "host"),
+        (Aaaa, "my_host", "::1", "host"),
+        (Mx, "_mail", "mail.example.com", "host"),
+        (Mx, "@", "_mail.example.com", "value"),
+        (Ns, "sub", "_ns.example.net", "value"),
+        (Srv, "_sip._tcp", "5 5060 _sip.example.com", "value"),
     ];
     for (rtype, host, value, field) in bad {
         let err = RecordData::parse(&origin(), rtype, host, value, None, None)
@@ -718,4 +725,33 @@ fn r7_4_reconciling_into_a_broken_zone_changes_nothing() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     assert!(z.records.is_empty());
+}
+
+#[test]
+fn names_are_shown_in_unicode_with_underscores_kept() {
+    assert_eq!(
+        display_name("_dmarc.xn--caf-dma.example"),
+        "_dmarc.café.example"
+    );
+    assert_eq!(display_name("www.example.com"), "www.example.com");
+}
+
+#[test]
+fn r7_3_dropping_a_subdomain_takes_its_markers_too() {
+    let d = origin();
+    let mut z = template_zone();
+    let desired = vec![("s1|A".to_owned(), rec(RecordType::A, "blog", "192.0.2.10"))];
+    reconcile(
+        &mut z,
+        &d,
+        RecordSource::Subdomain,
+        "s1|",
+        desired,
+        true,
+        &mut Uuid::now_v7,
+    )
+    .unwrap();
+    remove_record(&mut z, &d, &rec(RecordType::A, "blog", "192.0.2.10"), false).unwrap();
+    assert_eq!(drop_source(&mut z, RecordSource::Subdomain, "s1|"), 1);
+    assert!(z.same_records(&template_zone().records));
 }
