@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use berth_core::dns::{
     self, RecordData, RecordSource, RecordType, TemplateRecord, Zone, ZoneContext, ZoneRecord,
     display_name, expand_template, next_serial, parse_template, reconcile, render_zone,
-    template_to_text,
+    template_to_text, withdrawn_keys,
 };
 use berth_core::domain::DomainName;
 use berth_core::hosting::Subscription;
@@ -340,6 +340,7 @@ impl Berth {
             hostname: &hostname,
         };
         let desired = expand_template(template, &ctx)?;
+        let withdrawn = withdrawn_keys(template, &ctx);
         let mut ids = self.fresh_id();
         let mut report = reconcile(
             zone,
@@ -348,6 +349,7 @@ impl Berth {
             "",
             desired,
             false,
+            &withdrawn,
             &mut ids,
         )?;
         for s in subdomains {
@@ -359,6 +361,7 @@ impl Berth {
                 &format!("{}|", s.id),
                 desired,
                 true,
+                &[],
                 &mut ids,
             )?);
         }
@@ -512,6 +515,7 @@ impl Berth {
             &format!("{}|", sub.id),
             desired,
             true,
+            &[],
             &mut self.fresh_id(),
         )?;
         if let Some((record, err)) = report.skipped.into_iter().next() {

@@ -743,7 +743,8 @@ impl Reconciled {
 
 /// Makes the records of `source` whose key starts with `prefix` match `desired`
 /// (`(key, record)` pairs): adds missing ones, updates changed ones, never touches
-/// user-edited ones, and — when `remove_missing` — removes those no longer desired. A
+/// user-edited ones, removes those whose key is `withdrawn`, and — when `remove_missing` —
+/// removes every one no longer desired. A
 /// desired record that clashes with the zone's other records (a duplicate, a CNAME that
 /// would not be alone) is skipped and reported. When the result would still break
 /// [`check_zone`] (no apex NS, a name server without address) the zone is left unchanged
@@ -755,21 +756,21 @@ pub fn reconcile(
     prefix: &str,
     desired: Vec<(String, RecordData)>,
     remove_missing: bool,
+    withdrawn: &[String],
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<Reconciled> {
     let original = zone.records.clone();
     let mut out = Reconciled::default();
-    if remove_missing {
-        let wanted: BTreeSet<&str> = desired.iter().map(|(k, _)| k.as_str()).collect();
-        let before = zone.records.len();
-        zone.records.retain(|r| {
-            r.source != source
-                || !r.source_key.starts_with(prefix)
-                || r.user_edited
-                || wanted.contains(r.source_key.as_str())
-        });
-        out.removed = before - zone.records.len();
-    }
+    let wanted: BTreeSet<&str> = desired.iter().map(|(k, _)| k.as_str()).collect();
+    let withdrawn: BTreeSet<&str> = withdrawn.iter().map(String::as_str).collect();
+    let before = zone.records.len();
+    zone.records.retain(|r| {
+        let ours = r.source == source && r.source_key.starts_with(prefix) && !r.user_edited;
+        let unwanted = withdrawn.contains(r.source_key.as_str())
+            || (remove_missing && !wanted.contains(r.source_key.as_str()));
+        !(ours && unwanted)
+    });
+    out.removed = before - zone.records.len();
     for (key, data) in desired {
         let existing = zone
             .records
@@ -1094,13 +1095,8 @@ pub fn expand_template(
     template: &[TemplateRecord],
     ctx: &ZoneContext<'_>,
 ) -> Result<Vec<(String, RecordData)>> {
-    let mut counts: BTreeMap<(String, RecordType), usize> = BTreeMap::new();
     let mut out = vec![];
-    for t in template {
-        let host_key = t.host.trim().to_lowercase();
-        let n = counts.entry((host_key.clone(), t.rtype)).or_default();
-        let key = format!("{host_key}|{}|{n}", t.rtype);
-        *n += 1;
+    for (key, t) in keyed(template) {
         if !ctx.provides(&t.host) || !ctx.provides(&t.value) {
             continue;
         }
@@ -1115,6 +1111,32 @@ pub fn expand_template(
         out.push((key, data));
     }
     Ok(out)
+}
+
+/// The keys of the template lines this zone cannot have because its subscription lacks
+/// the address they use (`<ip>` without IPv4, `<ipv6>` without IPv6): records of those
+/// lines are withdrawn when the addresses change.
+pub fn withdrawn_keys(template: &[TemplateRecord], ctx: &ZoneContext<'_>) -> Vec<String> {
+    keyed(template)
+        .into_iter()
+        .filter(|(_, t)| !ctx.provides(&t.host) || !ctx.provides(&t.value))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Each template line with its key `HOST|TYPE|n`.
+fn keyed(template: &[TemplateRecord]) -> Vec<(String, &TemplateRecord)> {
+    let mut counts: BTreeMap<(String, RecordType), usize> = BTreeMap::new();
+    template
+        .iter()
+        .map(|t| {
+            let host_key = t.host.trim().to_lowercase();
+            let n = counts.entry((host_key.clone(), t.rtype)).or_default();
+            let key = format!("{host_key}|{}|{n}", t.rtype);
+            *n += 1;
+            (key, t)
+        })
+        .collect()
 }
 
 fn line_error(line: usize, err: Error) -> Error {

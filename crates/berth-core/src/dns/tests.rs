@@ -532,6 +532,7 @@ fn r7_4_apply_adds_and_updates_template_records_but_never_user_edited_ones() {
         "",
         desired,
         false,
+        &[],
         &mut id,
     )
     .unwrap();
@@ -562,6 +563,7 @@ fn r7_4_apply_adds_and_updates_template_records_but_never_user_edited_ones() {
         "",
         expand_template(&t, &c).unwrap(),
         false,
+        &[],
         &mut id,
     )
     .unwrap();
@@ -600,6 +602,7 @@ fn r7_3_subdomain_records_are_removed_with_their_key_prefix() {
         "s1|",
         desired,
         true,
+        &[],
         &mut id,
     )
     .unwrap();
@@ -611,6 +614,7 @@ fn r7_3_subdomain_records_are_removed_with_their_key_prefix() {
         "s1|",
         vec![],
         true,
+        &[],
         &mut id,
     )
     .unwrap();
@@ -701,6 +705,7 @@ fn r7_4_a_new_zone_is_built_from_the_template_in_one_reconcile() {
         "",
         desired,
         false,
+        &[],
         &mut Uuid::now_v7,
     )
     .unwrap();
@@ -720,6 +725,7 @@ fn r7_4_reconciling_into_a_broken_zone_changes_nothing() {
         "",
         desired,
         false,
+        &[],
         &mut Uuid::now_v7,
     )
     .unwrap_err();
@@ -748,10 +754,55 @@ fn r7_3_dropping_a_subdomain_takes_its_markers_too() {
         "s1|",
         desired,
         true,
+        &[],
         &mut Uuid::now_v7,
     )
     .unwrap();
     remove_record(&mut z, &d, &rec(RecordType::A, "blog", "192.0.2.10"), false).unwrap();
     assert_eq!(drop_source(&mut z, RecordSource::Subdomain, "s1|"), 1);
     assert!(z.same_records(&template_zone().records));
+}
+
+#[test]
+fn r7_4_records_of_addresses_a_subscription_lost_are_withdrawn() {
+    let d = origin();
+    let h = DomainName::parse("hostname", "server.example.net").unwrap();
+    let mut z = template_zone();
+    // By hand: keep one AAAA record as the user's own.
+    remove_record(
+        &mut z,
+        &d,
+        &rec(RecordType::Aaaa, "mail", "2001:db8::10"),
+        false,
+    )
+    .unwrap();
+    add_record(
+        &mut z,
+        &d,
+        rec(RecordType::Aaaa, "mail", "2001:db8::10"),
+        &mut Uuid::now_v7,
+    )
+    .unwrap();
+    let v4_only = ctx(&d, &h, false);
+    let withdrawn = withdrawn_keys(&default_template(), &v4_only);
+    assert_eq!(withdrawn.len(), 4);
+    let desired = expand_template(&default_template(), &v4_only).unwrap();
+    let r = reconcile(
+        &mut z,
+        &d,
+        RecordSource::Template,
+        "",
+        desired,
+        false,
+        &withdrawn,
+        &mut Uuid::now_v7,
+    )
+    .unwrap();
+    assert_eq!(r.removed, 3, "{r:?}");
+    let aaaa: Vec<&str> = z
+        .live()
+        .filter(|r| r.rtype == RecordType::Aaaa)
+        .map(|r| r.host.as_str())
+        .collect();
+    assert_eq!(aaaa, ["mail.example.com"], "the hand-edited one stays");
 }
