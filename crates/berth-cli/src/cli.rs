@@ -54,6 +54,18 @@ pub enum Command {
     /// Subscriptions: the hosting units, in sync with their plans (SPEC §3).
     #[command(subcommand)]
     Subscription(SubscriptionCommand),
+    /// Additional domains of subscriptions (R3.9).
+    #[command(subcommand)]
+    Site(crate::domains::SiteCommand),
+    /// Aliases: extra names of a domain (R7.2).
+    #[command(subcommand)]
+    Alias(crate::domains::AliasCommand),
+    /// Subdomains: `<name>.<domain>` with their own document root (R7.3).
+    #[command(subcommand)]
+    Subdomain(crate::domains::SubdomainCommand),
+    /// DNS zones, records and the server's zone template (R7.4).
+    #[command(subcommand)]
+    Dns(crate::dns::DnsCommand),
 }
 
 /// `berth init`.

@@ -4,6 +4,8 @@
 mod accounts;
 mod cli;
 mod config;
+mod dns;
+mod domains;
 mod ips;
 mod output;
 mod plans;
@@ -110,6 +112,10 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
         Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
         Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
+        Command::Site(cmd) => domains::run_site(&app, &actor, cmd, output).await,
+        Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
+        Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
+        Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
     }
 }
 
