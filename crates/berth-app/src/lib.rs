@@ -13,9 +13,11 @@ use berth_store::Store;
 use uuid::{ContextV7, Timestamp, Uuid};
 
 pub mod accounts;
+pub mod api_keys;
 pub mod conversions;
 pub mod dns;
 pub mod domains;
+pub mod health;
 pub mod ips;
 pub mod password;
 pub mod plans;

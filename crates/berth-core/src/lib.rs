@@ -5,6 +5,7 @@
 //! decided in [`rights`]; errors are the one [`Error`] model every interface maps.
 
 pub mod account;
+pub mod api_key;
 pub mod clock;
 pub mod country;
 pub mod dns;

@@ -10,6 +10,7 @@ use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
+mod api_keys;
 mod dns;
 mod domains;
 mod hosting;

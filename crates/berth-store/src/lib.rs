@@ -10,6 +10,8 @@ use async_trait::async_trait;
 
 mod accounts;
 pub use accounts::AccountTx;
+pub mod api_keys;
+pub use api_keys::ApiKeyTx;
 pub mod dns;
 pub use dns::DnsTx;
 pub mod domains;
@@ -77,7 +79,16 @@ pub trait Store: Send + Sync + 'static {
 /// everything back, which is how dry runs write nothing.
 #[async_trait]
 pub trait Tx:
-    AccountTx + IpTx + PlanTx + SubscriptionTx + StatusTx + ResellerTx + DomainTx + DnsTx + Send
+    AccountTx
+    + ApiKeyTx
+    + IpTx
+    + PlanTx
+    + SubscriptionTx
+    + StatusTx
+    + ResellerTx
+    + DomainTx
+    + DnsTx
+    + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
     async fn is_initialized(&mut self) -> StoreResult<bool>;

@@ -79,6 +79,8 @@ impl From<Param> for Value {
 
 mod accounts;
 pub use accounts::*;
+mod api_keys;
+pub use api_keys::*;
 mod dns;
 pub use dns::*;
 mod domains;

@@ -1,0 +1,70 @@
+//! Who is calling: HTTP Basic (login and password) or `Authorization: Bearer <API key>`,
+//! turned into an [`Actor`] by the service layer, which also refuses suspended accounts
+//! and resellers without API access. Handlers only pass the actor on.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine;
+use berth_app::Berth;
+use berth_app::api_keys::{AccessDenied, Credentials};
+use berth_core::rights::Actor;
+
+use crate::error::ApiError;
+
+/// The authenticated account of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Actor);
+
+fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
+    let missing = || {
+        ApiError::unauthenticated(
+            "authentication is required: HTTP Basic (login and password) or \
+             Authorization: Bearer <API key>",
+        )
+    };
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| missing())?
+        .trim();
+    let (scheme, rest) = value.split_once(' ').ok_or_else(missing)?;
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(Credentials::Bearer(rest.to_owned()));
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let bad = || ApiError::unauthenticated("the Basic credentials are not valid base64");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest)
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(decoded).map_err(|_| bad())?;
+        let (login, password) = text.split_once(':').ok_or_else(bad)?;
+        return Ok(Credentials::Basic {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        });
+    }
+    Err(missing())
+}
+
+impl FromRequestParts<Berth> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Berth) -> Result<Self, Self::Rejection> {
+        let credentials = credentials(parts)?;
+        let source = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        match app.api_actor(credentials, source).await {
+            Ok(actor) => Ok(Caller(actor)),
+            Err(AccessDenied::Unauthenticated(e)) => Err(ApiError::unauthenticated(e.message)),
+            Err(AccessDenied::Refused(e)) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Berth's HTTP server: the REST API under `/api/v1` with its OpenAPI 3.1 document at
+//! `/api/v1/openapi.json`, and `GET /healthz`.
+//!
+//! Handlers are thin: they authenticate the caller ([`auth::Caller`]), turn the request
+//! into the same service-layer call the command line makes, and map the outcome (or
+//! Berth's error) to JSON. Rights, rules and transactions all live in `berth-app`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use berth_app::Berth;
+use berth_app::views::BulkItem;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod accounts;
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod ips;
+pub mod keys;
+pub mod plans;
+pub mod subscriptions;
+
+use error::{ApiError, ApiResult};
+
+/// The largest request body accepted, in bytes (1 MiB); larger ones get 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The prefix of every REST route.
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Berth REST API",
+        description = "Hosting control panel API. Authenticate with HTTP Basic (login and \
+                       password) or `Authorization: Bearer <API key>`. Errors are \
+                       `{\"error\": {\"code\", \"message\", \"field\"}}`. Mutating calls \
+                       accept `?dry_run=true`."
+    ),
+    servers((url = "/api/v1")),
+    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    modifiers(&Security),
+    security(("basic" = []), ("bearer" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The REST routes (relative to [`API_PREFIX`]) and their OpenAPI document, built together
+/// from the handlers so that neither can miss a route.
+fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(
+            accounts::info,
+            accounts::update,
+            accounts::remove_one
+        ))
+        .routes(routes!(accounts::remove))
+        .routes(routes!(accounts::suspend))
+        .routes(routes!(accounts::activate))
+        .routes(routes!(accounts::convert))
+        .routes(routes!(accounts::move_customers))
+        .routes(routes!(accounts::overview))
+        .routes(routes!(accounts::pool_add))
+        .routes(routes!(accounts::pool_remove))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::info, plans::update, plans::remove))
+        .routes(routes!(subscriptions::list, subscriptions::create))
+        .routes(routes!(
+            subscriptions::info,
+            subscriptions::set,
+            subscriptions::remove_one
+        ))
+        .routes(routes!(subscriptions::customize))
+        .routes(routes!(subscriptions::sync))
+        .routes(routes!(subscriptions::renew))
+        .routes(routes!(subscriptions::remove))
+        .routes(routes!(subscriptions::suspend))
+        .routes(routes!(subscriptions::activate))
+        .routes(routes!(subscriptions::change_plan))
+        .routes(routes!(subscriptions::add_addon))
+        .routes(routes!(subscriptions::remove_addon))
+        .routes(routes!(subscriptions::unlock))
+        .routes(routes!(subscriptions::change_subscriber))
+        .routes(routes!(ips::list, ips::add))
+        .routes(routes!(ips::update, ips::remove_one))
+        .routes(routes!(ips::remove))
+        .routes(routes!(keys::list, keys::create))
+        .routes(routes!(keys::revoke))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the REST API (paths relative to `/api/v1`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole HTTP application over `app`.
+pub fn router(app: Berth) -> Router {
+    let (api, doc) = api();
+    let doc = std::sync::Arc::new(doc);
+    let api = api
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json((*doc).clone()) }
+            }),
+        )
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest(API_PREFIX, api)
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(log_request))
+        .with_state(app)
+}
+
+/// Serves `router(app)` on `listener` until `shutdown` completes, then finishes the
+/// requests in flight (graceful shutdown).
+pub async fn serve(
+    app: Berth,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving the REST API");
+    }
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, ms, "request");
+    } else {
+        tracing::info!(%method, %path, status, ms, "request");
+    }
+    response
+}
+
+/// `GET /healthz`: 200 `{"status": "ok"}` when the database answers, else 503.
+async fn healthz(State(app): State<Berth>) -> Response {
+    match app.ping().await {
+        Ok(()) => Json(dto::Health {
+            status: "ok".into(),
+        })
+        .into_response(),
+        Err(e) => {
+            let mut err = ApiError::from(e);
+            err.status = StatusCode::SERVICE_UNAVAILABLE;
+            err.into_response()
+        }
+    }
+}
+
+async fn no_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource", None)
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid",
+        "this method is not allowed on this resource",
+        None,
+    )
+}
+
+/// A view as JSON. Views are plain data; failing to serialise one is a bug, reported as
+/// `null` in the answer and logged.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a view could not be serialised");
+        Value::Null
+    })
+}
+
+/// The single-object form of a bulk verb: the result, or its error with its status.
+pub(crate) fn single<T: Serialize>(item: Option<BulkItem<T>>) -> ApiResult<Json<Value>> {
+    match item {
+        Some(BulkItem {
+            result: Some(r), ..
+        }) => Ok(Json(to_json(&r))),
+        Some(BulkItem { error: Some(e), .. }) => Err(e.into()),
+        _ => Err(berth_core::Error::failed("the operation reported nothing").into()),
+    }
+}
