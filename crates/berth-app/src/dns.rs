@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use berth_core::dns::{
-    self, RecordData, RecordSource, RecordType, TemplateRecord, Zone, ZoneContext, ZoneRecord,
-    display_name, expand_template, next_serial, parse_template, reconcile, render_zone,
+    self, Owned, RecordData, RecordSource, RecordType, TemplateRecord, Zone, ZoneContext,
+    ZoneRecord, display_name, expand_template, next_serial, parse_template, reconcile, render_zone,
     template_to_text, withdrawn_keys,
 };
 use berth_core::domain::DomainName;
@@ -345,11 +345,8 @@ impl Berth {
         let mut report = reconcile(
             zone,
             &domain.name,
-            RecordSource::Template,
-            "",
+            &Owned::new(RecordSource::Template, "", false, &withdrawn),
             desired,
-            false,
-            &withdrawn,
             &mut ids,
         )?;
         for s in subdomains {
@@ -357,11 +354,8 @@ impl Berth {
             report.absorb(reconcile(
                 zone,
                 &domain.name,
-                RecordSource::Subdomain,
-                &format!("{}|", s.id),
+                &Owned::new(RecordSource::Subdomain, &format!("{}|", s.id), true, &[]),
                 desired,
-                true,
-                &[],
                 &mut ids,
             )?);
         }
@@ -511,11 +505,8 @@ impl Berth {
         let report = reconcile(
             &mut zone,
             &parent.domain.name,
-            RecordSource::Subdomain,
-            &format!("{}|", sub.id),
+            &Owned::new(RecordSource::Subdomain, &format!("{}|", sub.id), true, &[]),
             desired,
-            true,
-            &[],
             &mut self.fresh_id(),
         )?;
         if let Some((record, err)) = report.skipped.into_iter().next() {

@@ -741,6 +741,37 @@ impl Reconciled {
     }
 }
 
+/// The records a [`reconcile`] looks after, and what it may remove.
+#[derive(Debug, Clone, Copy)]
+pub struct Owned<'a> {
+    /// Records of this source...
+    pub source: RecordSource,
+    /// ...whose key starts with this.
+    pub prefix: &'a str,
+    /// Remove those not desired (subdomain records); else keep them (template records:
+    /// applying a template adds and updates only).
+    pub remove_missing: bool,
+    /// Keys whose records go whatever (template lines the zone cannot have any more).
+    pub withdrawn: &'a [String],
+}
+
+impl<'a> Owned<'a> {
+    /// All four parts.
+    pub fn new(
+        source: RecordSource,
+        prefix: &'a str,
+        remove_missing: bool,
+        withdrawn: &'a [String],
+    ) -> Self {
+        Owned {
+            source,
+            prefix,
+            remove_missing,
+            withdrawn,
+        }
+    }
+}
+
 /// Makes the records of `source` whose key starts with `prefix` match `desired`
 /// (`(key, record)` pairs): adds missing ones, updates changed ones, never touches
 /// user-edited ones, removes those whose key is `withdrawn`, and — when `remove_missing` —
@@ -752,13 +783,16 @@ impl Reconciled {
 pub fn reconcile(
     zone: &mut Zone,
     origin: &DomainName,
-    source: RecordSource,
-    prefix: &str,
+    owned: &Owned<'_>,
     desired: Vec<(String, RecordData)>,
-    remove_missing: bool,
-    withdrawn: &[String],
     new_id: &mut dyn FnMut() -> Uuid,
 ) -> Result<Reconciled> {
+    let Owned {
+        source,
+        prefix,
+        remove_missing,
+        withdrawn,
+    } = *owned;
     let original = zone.records.clone();
     let mut out = Reconciled::default();
     let wanted: BTreeSet<&str> = desired.iter().map(|(k, _)| k.as_str()).collect();

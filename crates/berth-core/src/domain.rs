@@ -108,6 +108,9 @@ mod tests {
             assert_eq!(err.field.as_deref(), Some("domain"), "{bad:?}");
         }
     }
+    /// `Ok((ascii, unicode))`, or `Err(())` for a refusal.
+    type Expected = std::result::Result<(String, String), ()>;
+
     /// The tricky-name suite (R7.1): every case with its explicit expected outcome —
     /// `Ok((ascii, unicode))` or `Err(())` for a refusal naming the field.
     #[test]
@@ -121,8 +124,8 @@ mod tests {
         assert_eq!((name253.len(), name254.len()), (253, 254));
         let name253_dot = format!("{name253}.");
         let idn_long_label = format!("{}.example", "é".repeat(60));
-        let ok = |a: &str, u: &str| Ok::<(String, String), ()>((a.to_owned(), u.to_owned()));
-        let cases: Vec<(&str, &str, std::result::Result<(String, String), ()>)> = vec![
+        let ok = |a: &str, u: &str| -> Expected { Ok((a.to_owned(), u.to_owned())) };
+        let cases: Vec<(&str, &str, Expected)> = vec![
             // IDN: stored as punycode, shown in Unicode, either spelling accepted.
             (
                 "IDN in Unicode",

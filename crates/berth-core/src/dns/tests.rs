@@ -528,11 +528,8 @@ fn r7_4_apply_adds_and_updates_template_records_but_never_user_edited_ones() {
     let report = reconcile(
         &mut z,
         &d,
-        RecordSource::Template,
-        "",
+        &Owned::new(RecordSource::Template, "", false, &[]),
         desired,
-        false,
-        &[],
         &mut id,
     )
     .unwrap();
@@ -559,11 +556,8 @@ fn r7_4_apply_adds_and_updates_template_records_but_never_user_edited_ones() {
     let again = reconcile(
         &mut z,
         &d,
-        RecordSource::Template,
-        "",
+        &Owned::new(RecordSource::Template, "", false, &[]),
         expand_template(&t, &c).unwrap(),
-        false,
-        &[],
         &mut id,
     )
     .unwrap();
@@ -598,11 +592,8 @@ fn r7_3_subdomain_records_are_removed_with_their_key_prefix() {
     let r = reconcile(
         &mut z,
         &d,
-        RecordSource::Subdomain,
-        "s1|",
+        &Owned::new(RecordSource::Subdomain, "s1|", true, &[]),
         desired,
-        true,
-        &[],
         &mut id,
     )
     .unwrap();
@@ -610,11 +601,8 @@ fn r7_3_subdomain_records_are_removed_with_their_key_prefix() {
     let r = reconcile(
         &mut z,
         &d,
-        RecordSource::Subdomain,
-        "s1|",
+        &Owned::new(RecordSource::Subdomain, "s1|", true, &[]),
         vec![],
-        true,
-        &[],
         &mut id,
     )
     .unwrap();
@@ -701,11 +689,8 @@ fn r7_4_a_new_zone_is_built_from_the_template_in_one_reconcile() {
     let r = reconcile(
         &mut z,
         &d,
-        RecordSource::Template,
-        "",
+        &Owned::new(RecordSource::Template, "", false, &[]),
         desired,
-        false,
-        &[],
         &mut Uuid::now_v7,
     )
     .unwrap();
@@ -721,11 +706,8 @@ fn r7_4_reconciling_into_a_broken_zone_changes_nothing() {
     let err = reconcile(
         &mut z,
         &d,
-        RecordSource::Template,
-        "",
+        &Owned::new(RecordSource::Template, "", false, &[]),
         desired,
-        false,
-        &[],
         &mut Uuid::now_v7,
     )
     .unwrap_err();
@@ -750,11 +732,8 @@ fn r7_3_dropping_a_subdomain_takes_its_markers_too() {
     reconcile(
         &mut z,
         &d,
-        RecordSource::Subdomain,
-        "s1|",
+        &Owned::new(RecordSource::Subdomain, "s1|", true, &[]),
         desired,
-        true,
-        &[],
         &mut Uuid::now_v7,
     )
     .unwrap();
@@ -790,11 +769,8 @@ fn r7_4_records_of_addresses_a_subscription_lost_are_withdrawn() {
     let r = reconcile(
         &mut z,
         &d,
-        RecordSource::Template,
-        "",
+        &Owned::new(RecordSource::Template, "", false, &withdrawn),
         desired,
-        false,
-        &withdrawn,
         &mut Uuid::now_v7,
     )
     .unwrap();
