@@ -309,6 +309,7 @@ impl Berth {
                 owner.login
             )));
         }
+        tx.lock_provider(owner.id).await?;
         let usage = tx.provider_usage(owner.id).await?;
         reseller::admit_customer(&profile, &usage)
     }
@@ -333,6 +334,7 @@ impl Berth {
             )));
         }
         // The usage counts the allocation being replaced; admit_subscription frees it.
+        tx.lock_provider(provider.id).await?;
         let usage = tx.provider_usage(provider.id).await?;
         reseller::admit_subscription(&profile, &usage, after, before)
     }

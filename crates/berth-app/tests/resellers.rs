@@ -27,6 +27,7 @@ on_both_backends!(
     r4_4_overview_shows_allocated_and_remaining,
     r2_2_a_reseller_plan_in_use_cannot_be_removed,
     customer_and_first_subscription_are_one_transaction,
+    r4_2_concurrent_creations_cannot_both_take_the_last_place,
 );
 
 fn account(login: &str, owner: Option<&str>) -> NewAccount {
@@ -731,5 +732,29 @@ async fn customer_and_first_subscription_are_one_transaction(env: Env) {
             .code,
         ErrorCode::NotFound,
         "all or nothing"
+    );
+}
+
+async fn r4_2_concurrent_creations_cannot_both_take_the_last_place(env: Env) {
+    let w = world(&env).await;
+    let r1 = w.reseller("r1", terms(None, &[limit("max_cl=1")])).await;
+    let (a, b) = tokio::join!(
+        w.app
+            .create_account(&r1, AccountKind::Customer, account("ca", None), Mode::Apply),
+        w.app
+            .create_account(&r1, AccountKind::Customer, account("cb", None), Mode::Apply),
+    );
+    let outcomes = [a.is_ok(), b.is_ok()];
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+    let refused = a.err().or(b.err()).unwrap();
+    assert_eq!(refused.code, ErrorCode::LimitExceeded);
+    assert_eq!(
+        w.app
+            .list_accounts(&r1, AccountKind::Customer, Default::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
     );
 }

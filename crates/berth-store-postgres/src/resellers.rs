@@ -150,4 +150,13 @@ impl ResellerTx for PostgresTx {
         )
         .await
     }
+
+    async fn lock_provider(&mut self, id: AccountId) -> StoreResult<()> {
+        self.rows(
+            "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE".to_owned(),
+            vec![Value::Id(id.0)],
+        )
+        .await
+        .map(drop)
+    }
 }

@@ -38,4 +38,8 @@ pub trait ResellerTx: Send {
     async fn remove_pool_ip(&mut self, reseller: AccountId, ip: Uuid) -> StoreResult<bool>;
     /// Resellers whose pool holds an address.
     async fn pool_holders(&mut self, ip: Uuid) -> StoreResult<Vec<AccountId>>;
+    /// Serializes admission decisions about one provider until the transaction ends, so
+    /// that two concurrent creations cannot both take the last unit of a limit (a row lock
+    /// on PostgreSQL; SQLite write transactions are exclusive already).
+    async fn lock_provider(&mut self, id: AccountId) -> StoreResult<()>;
 }
