@@ -51,7 +51,7 @@ pub const API_PREFIX: &str = "/api/v1";
                        accept `?dry_run=true`."
     ),
     servers((url = "/api/v1")),
-    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    components(schemas(error::ErrorBody, error::ErrorDetail, dto::AccountKindPath)),
     modifiers(&Security),
     security(("basic" = []), ("bearer" = []))
 )]
