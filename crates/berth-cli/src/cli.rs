@@ -66,6 +66,11 @@ pub enum Command {
     /// DNS zones, records and the server's zone template (R7.4).
     #[command(subcommand)]
     Dns(crate::dns::DnsCommand),
+    /// Serve the REST API (and /healthz) until interrupted.
+    Serve(crate::serve::ServeArgs),
+    /// API keys for `Authorization: Bearer`, acting as you (`--as`).
+    #[command(subcommand)]
+    ApiKey(crate::api_keys::ApiKeyCommand),
 }
 
 /// `berth init`.

@@ -2,6 +2,7 @@
 //! service layer (`berth-app`); this crate parses, picks the store by URL and prints.
 
 mod accounts;
+mod api_keys;
 mod cli;
 mod config;
 mod dns;
@@ -9,6 +10,7 @@ mod domains;
 mod ips;
 mod output;
 mod plans;
+mod serve;
 mod status;
 mod store;
 mod subscriptions;
@@ -85,7 +87,8 @@ fn init_logging(filter: Option<&str>) {
 
 async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     let settings = config::load(&cli.data_dir)?;
-    init_logging(settings.log.as_deref());
+    let default_log = matches!(cli.command, Command::Serve(_)).then_some("info");
+    init_logging(settings.log.as_deref().or(default_log));
     let url = settings.database_url(cli.database_url.as_deref(), &cli.data_dir);
     let clock = settings.clock()?;
     let server = settings.server_settings()?;
@@ -116,6 +119,8 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
         Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
+        Command::Serve(args) => serve::run(app, args).await,
+        Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
     }
 }
 

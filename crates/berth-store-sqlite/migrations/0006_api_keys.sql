@@ -7,7 +7,7 @@ CREATE TABLE api_keys (
     account_id BLOB    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     key_hash   TEXT    NOT NULL UNIQUE,
     ips        TEXT    NOT NULL DEFAULT '',
-    created_at INTEGER NOT NULL -- microseconds since the Unix epoch, UTC,
+    created_at INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
     revoked    BOOLEAN NOT NULL DEFAULT FALSE
 );
 
