@@ -25,6 +25,7 @@ use utoipa_axum::routes;
 
 pub mod accounts;
 pub mod auth;
+pub mod domains;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -114,6 +115,18 @@ fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
         .routes(routes!(ips::list, ips::add))
         .routes(routes!(ips::update, ips::remove_one))
         .routes(routes!(ips::remove))
+        .routes(routes!(domains::list_sites, domains::create_site))
+        .routes(routes!(domains::remove_sites))
+        .routes(routes!(domains::list_aliases, domains::create_alias))
+        .routes(routes!(domains::update_alias))
+        .routes(routes!(domains::remove_aliases))
+        .routes(routes!(domains::list_subdomains, domains::create_subdomain))
+        .routes(routes!(domains::remove_subdomains))
+        .routes(routes!(domains::zone))
+        .routes(routes!(domains::add_record))
+        .routes(routes!(domains::remove_record))
+        .routes(routes!(domains::template, domains::set_template))
+        .routes(routes!(domains::apply_template))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
         .split_for_parts()

@@ -20,6 +20,7 @@ on_both_backends!(
     openapi_document_covers_every_route,
     subscriptions_plans_and_ips_end_to_end,
     graceful_shutdown_stops_the_server,
+    domains_and_dns_over_http,
 );
 
 async fn create_customer(s: &Server, auth: &Auth, login: &str) -> Value {
@@ -467,7 +468,8 @@ async fn openapi_document_covers_every_route(s: Server) {
                 .replace("{name}", "x")
                 .replace("{domain}", "x.example")
                 .replace("{ip}", "192.0.2.1")
-                .replace("{id}", "x");
+                .replace("{id}", "x")
+                .replace("{alias}", "a.example");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let (status, body) = s
                 .call(method, &format!("/api/v1{concrete}"), &Auth::None, None)
@@ -518,6 +520,22 @@ async fn openapi_document_covers_every_route(s: Server) {
         "GET /api-keys",
         "POST /api-keys",
         "DELETE /api-keys/{id}",
+        "GET /sites",
+        "POST /sites",
+        "POST /sites/remove",
+        "GET /aliases",
+        "POST /aliases",
+        "PATCH /aliases/{alias}",
+        "POST /aliases/remove",
+        "GET /subdomains",
+        "POST /subdomains",
+        "POST /subdomains/remove",
+        "GET /dns/zones/{domain}",
+        "POST /dns/zones/{domain}/records",
+        "POST /dns/zones/{domain}/records/remove",
+        "GET /dns/template",
+        "PUT /dns/template",
+        "POST /dns/template/apply",
     ];
     for route in expected {
         assert!(
@@ -711,4 +729,137 @@ async fn graceful_shutdown_stops_the_server(s: Server) {
     assert_eq!(s.get("/healthz", &Auth::None).await.0, StatusCode::OK);
     s.shutdown().await;
     assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
+}
+
+async fn domains_and_dns_over_http(s: Server) {
+    let a = admin();
+    s.post(
+        "/api/v1/ips",
+        &a,
+        json!({"ip": "192.0.2.20", "type": "shared"}),
+    )
+    .await;
+    let (status, plan) = s
+        .post(
+            "/api/v1/plans",
+            &a,
+            json!({"name": "Web", "limits": {"max_site": 2, "max_subdom": 2, "max_dom_aliases": 2}, "permissions": {"manage_dns": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    create_customer(&s, &a, "webber").await;
+    create_customer(&s, &a, "other").await;
+    let (status, sub) = s
+        .post(
+            "/api/v1/subscriptions",
+            &a,
+            json!({"domain": "web.example", "owner": "webber", "plan": "Web"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sub}");
+    let w = basic("webber");
+    let (status, site) = s
+        .post(
+            "/api/v1/sites",
+            &w,
+            json!({"domain": "shop.example", "subscription": "web.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{site}");
+    let (status, alias) = s
+        .post(
+            "/api/v1/aliases",
+            &w,
+            json!({"alias": "web.example.net", "domain": "web.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{alias}");
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/aliases/web.example.net",
+            &w,
+            Some(json!({"web": "same"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, sub) = s
+        .post(
+            "/api/v1/subdomains",
+            &w,
+            json!({"name": "blog", "domain": "web.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sub}");
+    let (_, sites) = s.get("/api/v1/sites?subscription=web.example", &w).await;
+    assert!(sites.to_string().contains("shop.example"), "{sites}");
+    let (_, subs) = s.get("/api/v1/subdomains?domain=web.example", &w).await;
+    assert!(subs.to_string().contains("blog.web.example"), "{subs}");
+
+    let (status, zone) = s.get("/api/v1/dns/zones/web.example", &w).await;
+    assert_eq!(status, StatusCode::OK, "{zone}");
+    assert_eq!(zone["ascii_name"], "web.example");
+    assert!(zone["records"].as_array().unwrap().len() > 1);
+    let record = json!({"type": "TXT", "host": "@", "value": "hello"});
+    let (status, body) = s
+        .post("/api/v1/dns/zones/web.example/records", &w, record.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, zone) = s.get("/api/v1/dns/zones/web.example", &w).await;
+    assert!(zone.to_string().contains("hello"));
+    let (status, body) = s
+        .post("/api/v1/dns/zones/web.example/records/remove", &w, record)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, zone) = s.get("/api/v1/dns/zones/web.example", &w).await;
+    assert!(!zone.to_string().contains("hello"));
+
+    // Another customer sees none of it.
+    let o = basic("other");
+    assert_eq!(
+        s.get("/api/v1/dns/zones/web.example", &o).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, body) = s
+        .post(
+            "/api/v1/subdomains/remove",
+            &o,
+            json!({"names": ["blog.web.example"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body[0]["error"]["code"], "not_found", "{body}");
+    // The template is the admin's.
+    let (status, template) = s.get("/api/v1/dns/template", &a).await;
+    assert_eq!(status, StatusCode::OK, "{template}");
+    let (status, _) = s
+        .call(
+            Method::PUT,
+            "/api/v1/dns/template",
+            &w,
+            Some(json!({"text": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = s
+        .post("/api/v1/dns/template/apply?dry_run=true", &a, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Bulk removal of what exists.
+    let (_, body) = s
+        .post(
+            "/api/v1/aliases/remove",
+            &w,
+            json!({"names": ["web.example.net"]}),
+        )
+        .await;
+    assert_eq!(body[0]["ok"], true, "{body}");
+    let (_, body) = s
+        .post(
+            "/api/v1/sites/remove",
+            &w,
+            json!({"names": ["shop.example"]}),
+        )
+        .await;
+    assert_eq!(body[0]["ok"], true, "{body}");
 }
