@@ -228,6 +228,16 @@ impl Berth {
         let address = IpAddress::parse("ip", address)?;
         let mut tx = self.store.write().await?;
         let record = registered(&mut *tx, &address).await?;
+        let pools = tx.pool_holders(record.id.0).await?.len();
+        if pools > 0 {
+            return Err(Error::conflict(
+                Some("ip"),
+                format!(
+                    "{} is in the IP pool of {pools} reseller(s): take it out of the pools first (berth reseller ip-pool remove)",
+                    record.address
+                ),
+            ));
+        }
         let holders = tx.ip_subscribers(record.id.0).await?.len();
         if holders > 0 {
             return Err(Error::conflict(

@@ -380,17 +380,26 @@ impl Berth {
         }
         for text in raw {
             let address = IpAddress::parse("ip", text)?;
-            let record = tx.ip_by_address(&address).await?.ok_or_else(|| {
-                Error::not_found("ip", format!("IP address {address} is not registered"))
-            })?;
-            if let Some(pool) = &pool
-                && !pool.iter().any(|p| p.id == record.id)
-            {
-                return Err(Error::invalid(
-                    "ip",
-                    format!("{address} is not in {}'s IP pool (R4.5)", provider.login),
-                ));
-            }
+            // A reseller's subscriptions see only its pool: an address outside it is not
+            // found, whether the server has it or not (R4.5, R11.2).
+            let record = match &pool {
+                Some(pool) => pool
+                    .iter()
+                    .find(|p| p.address == address)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::not_found(
+                            "ip",
+                            format!(
+                                "IP address {address} is not in {}'s IP pool (R4.5)",
+                                provider.login
+                            ),
+                        )
+                    })?,
+                None => tx.ip_by_address(&address).await?.ok_or_else(|| {
+                    Error::not_found("ip", format!("IP address {address} is not registered"))
+                })?,
+            };
             if !records
                 .iter()
                 .any(|r: &berth_core::ip::IpRecord| r.id == record.id)
@@ -763,7 +772,24 @@ impl Berth {
         let after = match request.after.as_deref() {
             None => None,
             Some(cursor) => Some(match Uuid::parse_str(cursor.trim()) {
-                Ok(id) => id,
+                Ok(id) => {
+                    let sub = tx.subscription_by_id(id).await?.ok_or_else(|| {
+                        Error::not_found(
+                            "after",
+                            format!("no subscription {cursor} to continue after"),
+                        )
+                    })?;
+                    self.visible_subscription(&mut *tx, actor, sub.name.ascii())
+                        .await
+                        .map_err(|_| {
+                            Error::not_found(
+                                "after",
+                                format!("no subscription {cursor} to continue after"),
+                            )
+                        })?
+                        .0
+                        .id
+                }
                 Err(_) => {
                     self.visible_subscription(&mut *tx, actor, cursor)
                         .await

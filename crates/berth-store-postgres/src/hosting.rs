@@ -228,6 +228,14 @@ impl SubscriptionTx for PostgresTx {
         self.write_links(s).await
     }
 
+    async fn subscription_by_id(&mut self, id: Uuid) -> StoreResult<Option<Subscription>> {
+        let statement = format!("{} WHERE s.id = $1", sql::subscription_select(DIALECT));
+        Ok(self
+            .subscriptions(statement, vec![Value::Id(id)])
+            .await?
+            .pop())
+    }
+
     async fn subscription_by_name(
         &mut self,
         ascii_name: &str,
