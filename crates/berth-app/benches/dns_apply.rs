@@ -1,0 +1,194 @@
+//! Benchmark: `dns template apply` over many zones (SPEC R7.4) — building every zone from
+//! nothing (subscriptions from before zones existed), applying an unchanged template, and
+//! applying a changed one; and adding one record on a server with that many zones.
+//!
+//! ```sh
+//! cargo bench -p berth-app --bench dns_apply
+//! BERTH_BENCH_ZONES=1000 cargo bench -p berth-app --bench dns_apply
+//! ```
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use berth_app::dns::RecordInput;
+use berth_app::subscriptions::NewSubscription;
+use berth_app::{Berth, Mode, NoProgress};
+use berth_core::clock::SystemClock;
+use berth_store_postgres::PostgresStore;
+use berth_store_sqlite::{Open, SqliteStore};
+
+struct Engine {
+    name: &'static str,
+    /// Copies of `template.example`: subscriptions, their IP addresses, their main domains
+    /// in the registry (no zones: those are built by the first apply).
+    seed: &'static [&'static str],
+}
+
+const SQLITE: Engine = Engine {
+    name: "SQLite",
+    seed: &[
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {N}) \
+         INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+         conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+         SELECT randomblob(16), 'z' || n.i || '.example', 'z' || n.i || '.example', t.owner_id, t.plan_id, '', \
+         t.sync_state, t.props, t.custom, t.conflicts, 'z' || n.i, t.system_password_hash, t.expiration, 0, \
+         t.created_at, t.updated_at FROM n, subscriptions t WHERE t.name = 'template.example'",
+        "INSERT INTO subscription_ips (subscription_id, ip_id) SELECT s.id, si.ip_id FROM subscriptions s, \
+         subscription_ips si JOIN subscriptions t ON t.id = si.subscription_id \
+         WHERE t.name = 'template.example' AND s.name LIKE 'z%'",
+        "INSERT INTO domains (id, name, name_key, kind, subscription_id, parent_id, document_root, alias_web, \
+         alias_mail, alias_dns_sync, created_at, updated_at) SELECT id, name, name_key, 'main', id, NULL, \
+         'httpdocs', '', 0, 0, created_at, updated_at FROM subscriptions WHERE name LIKE 'z%'",
+    ],
+};
+
+const POSTGRES: Engine = Engine {
+    name: "PostgreSQL",
+    seed: &[
+        "INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+         conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+         SELECT gen_random_uuid(), 'z' || n.i || '.example', 'z' || n.i || '.example', t.owner_id, t.plan_id, '', \
+         t.sync_state, t.props, t.custom, t.conflicts, 'z' || n.i, t.system_password_hash, t.expiration, false, \
+         t.created_at, t.updated_at FROM generate_series(1, {N}) AS n(i), subscriptions t \
+         WHERE t.name = 'template.example'",
+        "INSERT INTO subscription_ips (subscription_id, ip_id) SELECT s.id, si.ip_id FROM subscriptions s, \
+         subscription_ips si JOIN subscriptions t ON t.id = si.subscription_id \
+         WHERE t.name = 'template.example' AND s.name LIKE 'z%'",
+        "INSERT INTO domains (id, name, name_key, kind, subscription_id, parent_id, document_root, alias_web, \
+         alias_mail, alias_dns_sync, created_at, updated_at) SELECT id, name, name_key, 'main', id, NULL, \
+         'httpdocs', '', false, false, created_at, updated_at FROM subscriptions WHERE name LIKE 'z%'",
+    ],
+};
+
+type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+async fn run(engine: &Engine, app: Berth, raw: Raw, zones: usize) {
+    let admin = app.actor(None).await.unwrap();
+    for ip in ["192.0.2.1", "2001:db8::1"] {
+        app.add_ip(&admin, ip, "shared", None, Mode::Apply)
+            .await
+            .unwrap();
+    }
+    let template = NewSubscription {
+        domain: "template.example".into(),
+        system_password: Some("bench-password".into()),
+        ..Default::default()
+    };
+    app.create_subscription(&admin, template, Mode::Apply)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    for statement in engine.seed {
+        raw(statement.replace("{N}", &(zones - 1).to_string())).await;
+    }
+    eprintln!(
+        "{}: seeded {zones} subscriptions in {:.0} ms",
+        engine.name,
+        ms(t)
+    );
+
+    let t = Instant::now();
+    let built = app
+        .apply_dns_template(&admin, Mode::Apply, &NoProgress)
+        .await
+        .unwrap();
+    let build_ms = ms(t);
+    assert_eq!((built.zones, built.changed), (zones, zones - 1));
+
+    let t = Instant::now();
+    let idle = app
+        .apply_dns_template(&admin, Mode::Apply, &NoProgress)
+        .await
+        .unwrap();
+    let idle_ms = ms(t);
+    assert_eq!(idle.changed, 0);
+
+    let mut text = app.dns_template(&admin).await.unwrap().text;
+    text = text.replace("+a +mx -all", "a mx ~all");
+    app.set_dns_template(&admin, &text, Mode::Apply)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let changed = app
+        .apply_dns_template(&admin, Mode::Apply, &NoProgress)
+        .await
+        .unwrap();
+    let change_ms = ms(t);
+    assert_eq!((changed.changed, changed.updated), (zones, zones));
+
+    let mut one = vec![];
+    for n in 0..20 {
+        let t = Instant::now();
+        app.add_dns_record(
+            &admin,
+            "z7.example",
+            RecordInput {
+                rtype: "TXT".into(),
+                host: format!("t{n}"),
+                value: "x".into(),
+                ..Default::default()
+            },
+            Mode::Apply,
+        )
+        .await
+        .unwrap();
+        one.push(ms(t));
+    }
+    one.sort_by(f64::total_cmp);
+    println!(
+        "| {} | {zones} | {build_ms:.0} ms | {idle_ms:.0} ms | {change_ms:.0} ms | {:.1} ms |",
+        engine.name,
+        one[one.len() / 2]
+    );
+}
+
+fn main() {
+    let zones: usize = std::env::var("BERTH_BENCH_ZONES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| engine | zones | apply: build all | apply: unchanged | apply: SPF changed | add one record |"
+    );
+    println!("|---|---|---|---|---|---|");
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
+            .await
+            .unwrap();
+        let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
+        app.init(Some("bench-admin-pw"), "admin@example.com")
+            .await
+            .unwrap();
+        let raw: Raw = Box::new(move |sql| {
+            let store = store.clone();
+            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+        });
+        run(&SQLITE, app, raw, zones).await;
+        match berth_store_postgres::testing::fresh_database().await {
+            Some(db) => {
+                let store = PostgresStore::connect(&db.url).await.unwrap();
+                let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
+                app.init(Some("bench-admin-pw"), "admin@example.com")
+                    .await
+                    .unwrap();
+                let raw: Raw = Box::new(move |sql| {
+                    let store = store.clone();
+                    Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+                });
+                run(&POSTGRES, app, raw, zones).await;
+                drop(db);
+            }
+            None => eprintln!("PostgreSQL unreachable: skipped"),
+        }
+    });
+}
