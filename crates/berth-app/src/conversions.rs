@@ -342,6 +342,7 @@ impl Berth {
             }
             sub.updated_at = account.updated_at;
             tx.update_subscription(sub).await?;
+            self.refresh_subscription_zones(&mut *tx, sub).await?;
         }
         // The new owner's limits hold with the customer and its subscriptions counted
         // (R1.7: a refused move changes nothing — the transaction is dropped).

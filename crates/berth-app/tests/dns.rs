@@ -29,6 +29,7 @@ on_both_backends!(
     r7_2_alias_zones_follow_their_domain_while_sync_is_on,
     r7_3_subdomains_get_records_in_their_parent_zone,
     r3_8_changing_ip_addresses_updates_the_zones,
+    r1_7_moving_a_customer_to_new_addresses_updates_its_zones,
     dns_dry_runs_write_nothing,
 );
 
@@ -962,5 +963,38 @@ async fn dns_dry_runs_write_nothing(env: Env) {
     assert_eq!(
         w.app.dns_template(&w.admin).await.unwrap().records.len(),
         14
+    );
+}
+
+async fn r1_7_moving_a_customer_to_new_addresses_updates_its_zones(env: Env) {
+    let w = world(&env).await;
+    w.app
+        .pool_add(
+            &w.admin,
+            "r1",
+            &["198.51.100.7".into()],
+            Mode::Apply,
+            &NoProgress,
+        )
+        .await;
+    let moved = w
+        .app
+        .move_customers(
+            &w.admin,
+            &["withdns".into()],
+            "r1",
+            None,
+            &["198.51.100.7".into()],
+            Mode::Apply,
+            &NoProgress,
+        )
+        .await;
+    assert!(moved[0].ok, "{moved:?}");
+    let l = lines(&w.zone("dns.example").await);
+    assert!(l.contains(&"dns.example A 198.51.100.7".into()), "{l:#?}");
+    assert!(
+        !l.iter()
+            .any(|x| x.contains("192.0.2.10") || x.contains("AAAA")),
+        "{l:#?}"
     );
 }
