@@ -76,6 +76,15 @@ pub enum Credentials {
     Bearer(String),
 }
 
+/// Who an API request acts as, and with which key.
+#[derive(Debug, Clone)]
+pub struct ApiIdentity {
+    /// The acting account.
+    pub actor: Actor,
+    /// The API key used (Bearer), if any.
+    pub api_key: Option<Uuid>,
+}
+
 /// Why an API request gets no actor.
 #[derive(Debug, Clone)]
 pub enum AccessDenied {
@@ -182,15 +191,16 @@ impl Berth {
         &self,
         credentials: Credentials,
         source: Option<IpAddr>,
-    ) -> std::result::Result<Actor, AccessDenied> {
-        let actor = match credentials {
+    ) -> std::result::Result<ApiIdentity, AccessDenied> {
+        let (actor, api_key) = match credentials {
             Credentials::Basic { login, password } => self
                 .authenticate(&login, &password)
                 .await
                 .map_err(|e| match e.code {
                     berth_core::ErrorCode::Forbidden => AccessDenied::Unauthenticated(e),
                     _ => AccessDenied::Refused(e),
-                })?,
+                })
+                .map(|a| (a, None))?,
             Credentials::Bearer(key) => self.key_actor(&key, source).await?,
         };
         if actor.kind == AccountKind::Reseller {
@@ -211,14 +221,14 @@ impl Berth {
                 ))));
             }
         }
-        Ok(actor)
+        Ok(ApiIdentity { actor, api_key })
     }
 
     async fn key_actor(
         &self,
         key: &str,
         source: Option<IpAddr>,
-    ) -> std::result::Result<Actor, AccessDenied> {
+    ) -> std::result::Result<(Actor, Option<Uuid>), AccessDenied> {
         let denied = |m: &str| AccessDenied::Unauthenticated(Error::forbidden(m));
         let refused = |e: berth_store::StoreError| AccessDenied::Refused(e.into());
         let mut tx = self.store.read().await.map_err(refused)?;
@@ -246,10 +256,11 @@ impl Berth {
                 account.login
             )));
         }
-        Ok(Actor {
+        let actor = Actor {
             id: account.id,
             kind: account.kind,
             login: account.login,
-        })
+        };
+        Ok((actor, Some(stored.id)))
     }
 }

@@ -14,6 +14,7 @@ use uuid::{ContextV7, Timestamp, Uuid};
 
 pub mod accounts;
 pub mod api_keys;
+pub mod audit;
 pub mod conversions;
 pub mod dns;
 pub mod domains;

@@ -71,6 +71,9 @@ pub enum Command {
     /// API keys for `Authorization: Bearer`, acting as you (`--as`).
     #[command(subcommand)]
     ApiKey(crate::api_keys::ApiKeyCommand),
+    /// The audit log of changes made through the REST API.
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
 }
 
 /// `berth init`.

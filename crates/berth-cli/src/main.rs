@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_keys;
+mod audit;
 mod cli;
 mod config;
 mod dns;
@@ -121,6 +122,7 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
         Command::Serve(args) => serve::run(app, args).await,
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
+        Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
     }
 }
 

@@ -33,6 +33,25 @@ fn http_get(addr: &str, path: &str, auth: Option<&str>) -> (u16, String) {
     (status, body)
 }
 
+fn http_post(addr: &str, path: &str, auth: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, response)
+}
+
 #[test]
 fn api_keys_are_shown_once_listed_without_the_key_and_revoked() {
     let dir = initialized();
@@ -94,6 +113,16 @@ fn serve_answers_health_and_api_calls_with_a_cli_key_then_stops_on_sigterm() {
     assert_eq!(status, 401);
     let (status, body) = http_get(&addr, "/api/v1/ips", Some(&format!("Bearer {key}")));
     assert_eq!(status, 200, "{body}");
+    let (status, body) = http_post(
+        &addr,
+        "/api/v1/ips",
+        &format!("Bearer {key}"),
+        r#"{"ip": "192.0.2.7", "type": "shared"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let audit = ok(d, &["--json", "audit", "list"]).json();
+    assert_eq!(audit[0]["action"], "POST /api/v1/ips");
+    assert_eq!(audit[0]["object"], "ip=192.0.2.7");
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

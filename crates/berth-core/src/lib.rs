@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod api_key;
+pub mod audit;
 pub mod clock;
 pub mod country;
 pub mod dns;

@@ -62,7 +62,14 @@ impl FromRequestParts<Berth> for Caller {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         match app.api_actor(credentials, source).await {
-            Ok(actor) => Ok(Caller(actor)),
+            Ok(identity) => {
+                if let Some(context) = parts.extensions.get::<crate::audit::RequestContext>()
+                    && let Ok(mut slot) = context.identity.lock()
+                {
+                    *slot = Some(identity.clone());
+                }
+                Ok(Caller(identity.actor))
+            }
             Err(AccessDenied::Unauthenticated(e)) => Err(ApiError::unauthenticated(e.message)),
             Err(AccessDenied::Refused(e)) => Err(e.into()),
         }

@@ -24,6 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod domains;
 pub mod dto;
@@ -127,6 +128,7 @@ fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
         .routes(routes!(domains::remove_record))
         .routes(routes!(domains::template, domains::set_template))
         .routes(routes!(domains::apply_template))
+        .routes(routes!(audit::list))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
         .split_for_parts()
@@ -157,6 +159,7 @@ pub fn router(app: Berth) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(app.clone(), audit::layer))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }

@@ -21,6 +21,7 @@ on_both_backends!(
     subscriptions_plans_and_ips_end_to_end,
     graceful_shutdown_stops_the_server,
     domains_and_dns_over_http,
+    changes_are_in_the_audit_log,
 );
 
 async fn create_customer(s: &Server, auth: &Auth, login: &str) -> Value {
@@ -536,6 +537,7 @@ async fn openapi_document_covers_every_route(s: Server) {
         "GET /dns/template",
         "PUT /dns/template",
         "POST /dns/template/apply",
+        "GET /audit",
     ];
     for route in expected {
         assert!(
@@ -862,4 +864,71 @@ async fn domains_and_dns_over_http(s: Server) {
         )
         .await;
     assert_eq!(body[0]["ok"], true, "{body}");
+}
+
+async fn changes_are_in_the_audit_log(s: Server) {
+    let response = s
+        .request(Method::POST, "/api/v1/customers", &admin())
+        .header("x-request-id", "req-123")
+        .json(&json!({"login": "audited", "password": "Very-secret-99", "name": "A", "email": "a@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["x-request-id"], "req-123");
+    // Dry runs, failures and reads are not changes.
+    s.post(
+        "/api/v1/customers/suspend?dry_run=true",
+        &admin(),
+        json!({"names": ["audited"]}),
+    )
+    .await;
+    s.post("/api/v1/customers", &admin(), json!({"login": "audited"}))
+        .await;
+    s.get("/api/v1/customers", &admin()).await;
+    let (_, key) = s.post("/api/v1/api-keys", &admin(), json!({})).await;
+    let key_id = key["id"].clone();
+    let bearer = Auth::Bearer(key["key"].as_str().unwrap().into());
+    let (status, _) = s
+        .post(
+            "/api/v1/customers/suspend",
+            &bearer,
+            json!({"names": ["audited"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, page) = s.get("/api/v1/audit", &admin()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{page}");
+    let suspend = &items[0];
+    assert_eq!(suspend["action"], "POST /api/v1/customers/suspend");
+    assert_eq!(suspend["object"], "names=audited");
+    assert_eq!(suspend["actor"], "admin");
+    assert_eq!(suspend["api_key"], key_id);
+    assert_eq!(suspend["source"], "127.0.0.1");
+    assert_eq!(suspend["interface"], "api");
+    assert_eq!(suspend["status"], 200);
+    let create = &items[2];
+    assert_eq!(create["request_id"], "req-123");
+    assert_eq!(create["object"], "login=audited name=A");
+    assert_eq!(create["api_key"], Value::Null);
+    assert!(!page.to_string().contains("Very-secret-99"));
+
+    // Pages, and each account sees only its own entries.
+    let (_, first) = s.get("/api/v1/audit?limit=2", &admin()).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().unwrap();
+    let (_, second) = s
+        .get(&format!("/api/v1/audit?limit=2&after={next}"), &admin())
+        .await;
+    assert_eq!(second["items"][0]["request_id"], "req-123");
+    assert_eq!(second["next"], Value::Null);
+    create_customer(&s, &admin(), "peeker").await;
+    let (status, own) = s.get("/api/v1/audit", &basic("peeker")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(own["items"], json!([]));
+    let (status, _) = s.get("/api/v1/audit?actor=admin", &basic("peeker")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -11,6 +11,7 @@ use berth_store::{Store, StoreError, StoreResult, Tx};
 
 mod accounts;
 mod api_keys;
+mod audit;
 mod dns;
 mod domains;
 mod hosting;

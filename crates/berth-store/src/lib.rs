@@ -12,6 +12,8 @@ mod accounts;
 pub use accounts::AccountTx;
 pub mod api_keys;
 pub use api_keys::ApiKeyTx;
+pub mod audit;
+pub use audit::AuditTx;
 pub mod dns;
 pub use dns::DnsTx;
 pub mod domains;
@@ -81,6 +83,7 @@ pub trait Store: Send + Sync + 'static {
 pub trait Tx:
     AccountTx
     + ApiKeyTx
+    + AuditTx
     + IpTx
     + PlanTx
     + SubscriptionTx

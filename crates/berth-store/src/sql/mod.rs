@@ -81,6 +81,8 @@ mod accounts;
 pub use accounts::*;
 mod api_keys;
 pub use api_keys::*;
+mod audit;
+pub use audit::*;
 mod dns;
 pub use dns::*;
 mod domains;

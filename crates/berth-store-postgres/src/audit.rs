@@ -1,0 +1,45 @@
+//! Audit log operations on this engine.
+
+use async_trait::async_trait;
+use berth_core::audit::AuditEntry;
+use berth_store::audit::AuditQuery;
+use berth_store::sql::{self, AuditRow};
+use berth_store::{AuditTx, StoreResult};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{PostgresTx, bind_all, map_err};
+
+fn audit_row(row: &sqlx::postgres::PgRow) -> Result<AuditRow, sqlx::Error> {
+    Ok(AuditRow {
+        id: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor_id: row.try_get(2)?,
+        actor_login: row.try_get(3)?,
+        api_key_id: row.try_get(4)?,
+        source: row.try_get(5)?,
+        request_id: row.try_get(6)?,
+        interface: row.try_get(7)?,
+        action: row.try_get(8)?,
+        object: row.try_get(9)?,
+        status: row.try_get(10)?,
+    })
+}
+
+#[async_trait]
+impl AuditTx for PostgresTx {
+    async fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
+        let (sql, values) = sql::insert_audit(entry);
+        self.execute(sql, values).await.map(drop)
+    }
+
+    async fn list_audit(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {
+        let (sql, values) = sql::list_audit(query);
+        bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(|row| audit_row(row).map_err(map_err).map(AuditRow::into_entry))
+            .collect()
+    }
+}

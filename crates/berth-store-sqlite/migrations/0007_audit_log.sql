@@ -1,0 +1,19 @@
+-- The audit log (R10.9, R11.4): one row per change made through an interface. Rows are
+-- kept when their account goes (`actor_id` is not a foreign key; `actor_login` keeps the
+-- name it had). No API key or source address is ''. Ids are UUIDv7: newest first is
+-- ORDER BY id DESC.
+CREATE TABLE audit_log (
+    id          BLOB    NOT NULL PRIMARY KEY,
+    at          INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
+    actor_id    BLOB    NOT NULL,
+    actor_login TEXT    NOT NULL,
+    api_key_id  TEXT    NOT NULL DEFAULT '',
+    source      TEXT    NOT NULL DEFAULT '',
+    request_id  TEXT    NOT NULL,
+    interface   TEXT    NOT NULL,
+    action      TEXT    NOT NULL,
+    object      TEXT    NOT NULL DEFAULT '',
+    status      INTEGER NOT NULL
+);
+
+CREATE INDEX audit_log_actor ON audit_log (actor_id, id);
