@@ -3,6 +3,7 @@
 //! and resellers without API access. Handlers only pass the actor on.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
@@ -13,6 +14,7 @@ use berth_app::api_keys::{AccessDenied, Credentials};
 use berth_core::rights::Actor;
 
 use crate::error::ApiError;
+use crate::limit::LoginLimiter;
 
 /// The authenticated account of a request.
 #[derive(Debug, Clone)]
@@ -56,12 +58,41 @@ impl FromRequestParts<Berth> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Berth) -> Result<Self, Self::Rejection> {
-        let credentials = credentials(parts)?;
         let source = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        match app.api_actor(credentials, source).await {
+        let limiter = parts.extensions.get::<Arc<LoginLimiter>>().cloned();
+        let credentials = match credentials(parts) {
+            Ok(c) => c,
+            Err(e) => {
+                if parts.headers.contains_key(header::AUTHORIZATION)
+                    && let Some(l) = &limiter
+                {
+                    l.failed(None, source);
+                }
+                return Err(e);
+            }
+        };
+        let login = match &credentials {
+            Credentials::Basic { login, .. } => Some(login.clone()),
+            Credentials::Bearer(_) => None,
+        };
+        if let Some(wait) = limiter
+            .as_ref()
+            .and_then(|l| l.blocked(login.as_deref(), source))
+        {
+            return Err(ApiError::too_many_attempts(wait));
+        }
+        let outcome = app.api_actor(credentials, source).await;
+        if let Some(l) = &limiter {
+            match &outcome {
+                Ok(_) => l.succeeded(login.as_deref()),
+                Err(AccessDenied::Unauthenticated(_)) => l.failed(login.as_deref(), source),
+                Err(AccessDenied::Refused(_)) => {}
+            }
+        }
+        match outcome {
             Ok(identity) => {
                 if let Some(context) = parts.extensions.get::<crate::audit::RequestContext>()
                     && let Ok(mut slot) = context.identity.lock()

@@ -21,7 +21,7 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `invalid`, `unauthenticated`, `forbidden`, `not_found`, `conflict`,
-    /// `limit_exceeded` or `failed`.
+    /// `limit_exceeded`, `rate_limited` or `failed`.
     pub code: String,
     /// A complete sentence naming the rule that was broken.
     pub message: String,
@@ -36,6 +36,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The body.
     pub body: ErrorBody,
+    /// Seconds for `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -55,12 +57,25 @@ impl ApiError {
                     field: field.map(str::to_owned),
                 },
             },
+            retry_after: None,
         }
     }
 
     /// 401: the request proves nobody.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message, None)
+    }
+
+    /// 429 `rate_limited`: too many failed logins; retry after `wait` seconds.
+    pub fn too_many_attempts(wait: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many failed logins: try again in {wait} seconds"),
+            None,
+        );
+        e.retry_after = Some(wait);
+        e
     }
 
     /// 400 `invalid` about `field`.
@@ -130,7 +145,13 @@ impl From<PathRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let unauthenticated = self.status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after;
         let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(wait) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
         if unauthenticated {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -168,4 +189,7 @@ pub enum Errors {
     /// A limit would be exceeded (`limit_exceeded`).
     #[response(status = 422)]
     LimitExceeded(ErrorBody),
+    /// Too many failed logins from this account or address (`rate_limited`).
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
 }

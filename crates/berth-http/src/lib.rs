@@ -32,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod ips;
 pub mod keys;
+pub mod limit;
 pub mod plans;
 pub mod subscriptions;
 
@@ -139,8 +140,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
-/// The whole HTTP application over `app`.
+/// The whole HTTP application over `app`, with the default login limits.
 pub fn router(app: Berth) -> Router {
+    router_with(app, limit::LoginLimits::default())
+}
+
+/// The whole HTTP application over `app` with these failed-login limits.
+pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
     let (api, doc) = api();
     let doc = std::sync::Arc::new(doc);
     let api = api
@@ -159,6 +165,9 @@ pub fn router(app: Berth) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::Extension(std::sync::Arc::new(
+            limit::LoginLimiter::new(limits),
+        )))
         .layer(middleware::from_fn_with_state(app.clone(), audit::layer))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
@@ -171,12 +180,22 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(app, listener, shutdown, limit::LoginLimits::default()).await
+}
+
+/// [`serve`] with these failed-login limits.
+pub async fn serve_with(
+    app: Berth,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: limit::LoginLimits,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving the REST API");
     }
     axum::serve(
         listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+        router_with(app, limits).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -22,6 +22,7 @@ on_both_backends!(
     graceful_shutdown_stops_the_server,
     domains_and_dns_over_http,
     changes_are_in_the_audit_log,
+    failed_logins_are_rate_limited,
 );
 
 async fn create_customer(s: &Server, auth: &Auth, login: &str) -> Value {
@@ -931,4 +932,37 @@ async fn changes_are_in_the_audit_log(s: Server) {
     assert_eq!(own["items"], json!([]));
     let (status, _) = s.get("/api/v1/audit?actor=admin", &basic("peeker")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn failed_logins_are_rate_limited(s: Server) {
+    create_customer(&s, &admin(), "target").await;
+    let wrong = Auth::Basic("target".into(), "guess".into());
+    for _ in 0..10 {
+        assert_eq!(
+            s.get("/api/v1/ips", &wrong).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now; other accounts are not affected yet.
+    let response = s
+        .request(Method::GET, "/api/v1/customers/target", &basic("target"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let (_, body) = common::answer(response).await;
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(s.get("/api/v1/ips", &admin()).await.0, StatusCode::OK);
+    // Per address: unknown keys from this address, then everyone here waits.
+    for _ in 0..40 {
+        let bad = Auth::Bearer("berth_nope".into());
+        assert_eq!(s.get("/api/v1/ips", &bad).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        s.get("/api/v1/ips", &admin()).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Health and the document need no login and stay reachable.
+    assert_eq!(s.get("/healthz", &Auth::None).await.0, StatusCode::OK);
 }
