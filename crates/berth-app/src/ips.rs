@@ -126,12 +126,16 @@ impl Berth {
         Ok(IpView::of(&record))
     }
 
-    /// Every registered address, IPv4 before IPv6, then by address (admin only for now;
-    /// see [`check_list_ips`]).
+    /// Every registered address for the admin, a reseller's pool for a reseller; IPv4
+    /// before IPv6, then by address (see [`check_list_ips`]).
     pub async fn list_ips(&self, actor: &Actor) -> Result<Vec<IpView>> {
         check_list_ips(actor)?;
         let mut tx = self.store.read().await?;
-        let ips = tx.list_ips().await?;
+        let ips = if actor.is_admin() {
+            tx.list_ips().await?
+        } else {
+            tx.pool_ips(actor.id).await?
+        };
         Ok(ips.iter().map(IpView::of).collect())
     }
 

@@ -12,7 +12,7 @@ use common::Env;
 
 on_both_backends!(
     r7_5_only_the_admin_registers_addresses,
-    r7_5_only_the_admin_lists_addresses_for_now,
+    r7_5_the_admin_lists_every_address_a_reseller_its_pool,
     r7_5_ipv4_and_ipv6_are_registered_in_canonical_form_with_type_and_interface,
     r7_5_addresses_are_unique_whatever_the_spelling,
     r11_3_bad_input_names_the_field_and_writes_nothing,
@@ -106,15 +106,34 @@ async fn r7_5_only_the_admin_registers_addresses(env: Env) {
     );
 }
 
-async fn r7_5_only_the_admin_lists_addresses_for_now(env: Env) {
+async fn r7_5_the_admin_lists_every_address_a_reseller_its_pool(env: Env) {
     let app = &env.app;
     let (r1, c1) = others(app).await;
     add(app, "192.0.2.1", "shared", None).await;
-    for actor in [&r1, &c1] {
-        let err = app.list_ips(actor).await.unwrap_err();
-        assert_eq!(err.code, ErrorCode::Forbidden, "{}", actor.login);
-    }
-    assert_eq!(addresses(app).await, ["192.0.2.1"]);
+    add(app, "192.0.2.2", "shared", None).await;
+    assert!(app.list_ips(&r1).await.unwrap().is_empty(), "an empty pool");
+    let admin = app.actor(None).await.unwrap();
+    app.pool_add(
+        &admin,
+        r1.login.as_str(),
+        &["192.0.2.2".into()],
+        Mode::Apply,
+        &berth_app::NoProgress,
+    )
+    .await;
+    let pool: Vec<String> = app
+        .list_ips(&r1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|ip| ip.address)
+        .collect();
+    assert_eq!(pool, ["192.0.2.2"]);
+    assert_eq!(
+        app.list_ips(&c1).await.unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(addresses(app).await, ["192.0.2.1", "192.0.2.2"]);
 }
 
 async fn r7_5_ipv4_and_ipv6_are_registered_in_canonical_form_with_type_and_interface(env: Env) {

@@ -763,7 +763,7 @@ fn table() -> Table {
     // IP addresses (R7.5, ip.rs): registered, listed, changed and removed by the admin
     // only; everyone else is refused before any address is looked up.
     t.global(Op::IpAdd, A, F, F);
-    t.global(Op::IpList, A, F, F);
+    t.global(Op::IpList, A, A, F);
     t.op(Op::IpUpdate, (A, A), (F, F), (F, F));
     t.op(Op::IpRemove, (A, A), (F, F), (F, F));
 

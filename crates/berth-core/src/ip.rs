@@ -219,20 +219,17 @@ pub fn check_manage_ips(actor: &Actor) -> Result<()> {
     }
 }
 
-/// Checks that `actor` may list the registered IP addresses: the admin sees them all.
-///
-/// Resellers and customers are refused (`forbidden`) for now: a reseller will see the
-/// addresses of its IP pool (R11.2 "allocated IPs", `berth reseller ip-pool`) and a
-/// customer those of its subscriptions once pools and subscriptions exist, in a later
-/// issue.
+/// Checks that `actor` may list IP addresses: the admin lists the server's, a reseller
+/// the addresses of its IP pool (R11.2 "allocated IPs"); customers see theirs on their
+/// subscriptions.
 pub fn check_list_ips(actor: &Actor) -> Result<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
+    if actor.kind == crate::account::AccountKind::Customer {
         Err(Error::forbidden(format!(
-            "only the admin lists the server's IP addresses; {} is a {}",
-            actor.login, actor.kind
+            "a customer sees its addresses on its subscriptions; {} is a customer",
+            actor.login
         )))
+    } else {
+        Ok(())
     }
 }
 
@@ -405,23 +402,23 @@ mod tests {
     }
 
     #[test]
-    fn r7_5_only_the_admin_manages_and_lists_addresses() {
+    fn r7_5_only_the_admin_manages_addresses_resellers_list_their_pool() {
         let admin = actor(AccountKind::Admin, "admin");
+        let reseller = actor(AccountKind::Reseller, "r1");
+        let customer = actor(AccountKind::Customer, "c1");
         assert!(check_manage_ips(&admin).is_ok());
         assert!(check_list_ips(&admin).is_ok());
-        for other in [
-            actor(AccountKind::Reseller, "r1"),
-            actor(AccountKind::Customer, "c1"),
-        ] {
+        assert!(check_list_ips(&reseller).is_ok(), "its pool (R11.2)");
+        for other in [&reseller, &customer] {
             assert_eq!(
-                check_manage_ips(&other).unwrap_err().code,
-                ErrorCode::Forbidden
-            );
-            assert_eq!(
-                check_list_ips(&other).unwrap_err().code,
+                check_manage_ips(other).unwrap_err().code,
                 ErrorCode::Forbidden
             );
         }
+        assert_eq!(
+            check_list_ips(&customer).unwrap_err().code,
+            ErrorCode::Forbidden
+        );
     }
 
     proptest! {
