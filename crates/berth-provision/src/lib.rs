@@ -1,0 +1,13 @@
+//! Provisioning (SPEC §9): the database is the desired state; this crate turns a
+//! subscription's desired state into files (webspace directories, an nginx server-block file)
+//! and applies a set of files to the machine safely (R9.2): rendered into a new generation
+//! directory, validated with the real tools, made live by one atomic symlink swap, reloaded
+//! once; on any failure the previous generation stays live.
+//!
+//! Rendering is pure ([`nginx::render`], [`webspace::layout`]); [`apply::Generations`] is
+//! the only part that touches the file system and runs commands.
+
+pub mod apply;
+pub mod nginx;
+pub mod spec;
+pub mod webspace;
