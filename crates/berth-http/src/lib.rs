@@ -30,6 +30,7 @@ pub mod domains;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod ips;
 pub mod keys;
 pub mod limit;
@@ -51,7 +52,9 @@ pub const API_PREFIX: &str = "/api/v1";
         description = "Hosting control panel API. Authenticate with HTTP Basic (login and \
                        password) or `Authorization: Bearer <API key>`. Errors are \
                        `{\"error\": {\"code\", \"message\", \"field\"}}`. Mutating calls \
-                       accept `?dry_run=true`."
+                       accept `?dry_run=true` and an `Idempotency-Key` header (a retry \
+                       with the same key replays the first answer, marked \
+                       `Idempotent-Replayed: true`). Every answer carries `X-Request-Id`."
     ),
     servers((url = "/api/v1")),
     components(schemas(error::ErrorBody, error::ErrorDetail, dto::AccountKindPath)),
@@ -169,6 +172,10 @@ pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
             limit::LoginLimiter::new(limits),
         )))
         .layer(middleware::from_fn_with_state(app.clone(), audit::layer))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(idempotency::Idempotency::default()),
+            idempotency::layer,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }

@@ -23,6 +23,7 @@ on_both_backends!(
     domains_and_dns_over_http,
     changes_are_in_the_audit_log,
     failed_logins_are_rate_limited,
+    idempotency_keys_replay_the_first_answer,
 );
 
 async fn create_customer(s: &Server, auth: &Auth, login: &str) -> Value {
@@ -965,4 +966,42 @@ async fn failed_logins_are_rate_limited(s: Server) {
     );
     // Health and the document need no login and stay reachable.
     assert_eq!(s.get("/healthz", &Auth::None).await.0, StatusCode::OK);
+}
+
+async fn idempotency_keys_replay_the_first_answer(s: Server) {
+    let body =
+        json!({"login": "once", "password": PASSWORD, "name": "O", "email": "o@example.com"});
+    let send = |body: Value, key: &str| {
+        s.request(Method::POST, "/api/v1/customers", &admin())
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = send(body.clone(), "k-1").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first = first.text().await.unwrap();
+    let again = send(body.clone(), "k-1").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.text().await.unwrap(), first);
+    let (_, page) = s.get("/api/v1/customers", &admin()).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let (_, audit) = s.get("/api/v1/audit", &admin()).await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    // The same key for another request is a conflict; a new key runs (and conflicts on the
+    // login, as any second creation would).
+    let other =
+        json!({"login": "twice", "password": PASSWORD, "name": "T", "email": "t@example.com"});
+    let (status, body) = common::answer(send(other, "k-1").await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["field"], "Idempotency-Key");
+    let (status, _) = common::answer(send(body_of("once"), "k-2").await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = common::answer(send(body_of("x"), "bad key").await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+fn body_of(login: &str) -> Value {
+    json!({"login": login, "password": PASSWORD, "name": "N", "email": format!("{login}@example.com")})
 }
