@@ -22,6 +22,7 @@ pub mod health;
 pub mod ips;
 pub mod password;
 pub mod plans;
+pub mod provision;
 pub mod resellers;
 pub mod status;
 pub mod subscriptions;

@@ -74,6 +74,9 @@ pub enum Command {
     /// The audit log of changes made through the REST API.
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),
+    /// Make the machine match the database now: webspaces and nginx configuration,
+    /// validated, swapped atomically, reloaded once (R9.1, R9.2).
+    Provision(crate::provision::ProvisionArgs),
 }
 
 /// `berth init`.

@@ -32,6 +32,53 @@ pub struct Settings {
     /// The `[server]` section: server-wide rules.
     #[serde(default)]
     pub server: ServerSection,
+    /// The `[provision]` section: where and how the machine is made to match the database.
+    #[serde(default)]
+    pub provision: ProvisionSection,
+}
+
+/// The `[provision]` section of `berth.toml` (`BERTH_PROVISION_<KEY>`). Every default lives
+/// under the data dir, so that nothing needs root.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProvisionSection {
+    /// Webspaces (default `<data_dir>/www`).
+    pub webspace_root: Option<std::path::PathBuf>,
+    /// The managed nginx directory (default `<data_dir>/nginx`); include
+    /// `<nginx_dir>/current/*.conf` from nginx's `http { }`.
+    pub nginx_dir: Option<std::path::PathBuf>,
+    /// The port server blocks listen on (default 80; `BERTH_PROVISION_HTTP_PORT`).
+    pub http_port: Option<u16>,
+    /// Validation command, `{config}` being a wrapper around the staged files (default
+    /// `nginx -t -q -c {config}`; empty: none).
+    pub nginx_test_cmd: Option<String>,
+    /// Reload command (default empty: none; e.g. `nginx -s reload`).
+    pub nginx_reload_cmd: Option<String>,
+}
+
+impl ProvisionSection {
+    /// The settings with their defaults under `data_dir`.
+    pub fn resolve(&self, data_dir: &Path) -> berth_app::provision::ProvisionSettings {
+        // The web server and the validator run elsewhere: every path is made absolute.
+        let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+        berth_app::provision::ProvisionSettings {
+            webspace_root: absolute(
+                self.webspace_root
+                    .clone()
+                    .unwrap_or_else(|| data_dir.join("www")),
+            ),
+            nginx_dir: absolute(
+                self.nginx_dir
+                    .clone()
+                    .unwrap_or_else(|| data_dir.join("nginx")),
+            ),
+            http_port: self.http_port.unwrap_or(80),
+            nginx_test_cmd: self
+                .nginx_test_cmd
+                .clone()
+                .unwrap_or_else(|| "nginx -t -q -c {config}".to_owned()),
+            nginx_reload_cmd: self.nginx_reload_cmd.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// The `[server]` section of `berth.toml` (`BERTH_SERVER_<KEY>`).

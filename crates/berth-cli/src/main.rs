@@ -11,6 +11,7 @@ mod domains;
 mod ips;
 mod output;
 mod plans;
+mod provision;
 mod serve;
 mod status;
 mod store;
@@ -123,6 +124,10 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(app, args).await,
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
+        Command::Provision(args) => {
+            let provision = settings.provision.resolve(&cli.data_dir);
+            provision::run(&app, &actor, &provision, args, output).await
+        }
     }
 }
 
