@@ -6,9 +6,24 @@ use argon2::{Argon2, PasswordHash as PhcHash};
 use berth_core::account::{Password, PasswordHash};
 use berth_core::{Error, Result};
 
+/// At most one Argon2 computation per CPU at a time: each takes 19 MiB and a core, so an
+/// unbounded number (many API clients creating accounts or logging in at once) only adds
+/// memory — gigabytes under load — without finishing any sooner.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        tokio::sync::Semaphore::new(cpus)
+    })
+}
+
 /// Hashes a password with Argon2id and a fresh random salt.
 pub async fn hash(password: &Password) -> Result<PasswordHash> {
     let clear = password.expose().to_owned();
+    let _slot = slots()
+        .acquire()
+        .await
+        .map_err(|_| Error::failed("password hashing is shut down"))?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(clear.as_bytes())
@@ -23,6 +38,9 @@ pub async fn hash(password: &Password) -> Result<PasswordHash> {
 pub async fn verify(password: &str, hash: &PasswordHash) -> bool {
     let clear = password.to_owned();
     let stored = hash.0.clone();
+    let Ok(_slot) = slots().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PhcHash::new(&stored)
             .map(|phc| {
