@@ -104,7 +104,8 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     };
     let app = open_app(&url, clock, server).await?;
     let actor = app.actor(cli.act_as.as_deref()).await?;
-    match command {
+    let change = audit::describe(&std::env::args_os().collect::<Vec<_>>());
+    let outcome = match command {
         Command::Init(_) => Err(Error::failed("berth init runs on its own")),
         Command::Reseller(cmd) => {
             let kind = berth_core::account::AccountKind::Reseller;
@@ -121,14 +122,18 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
         Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
-        Command::Serve(args) => serve::run(app, args).await,
+        Command::Serve(args) => serve::run(app.clone(), args).await,
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
         Command::Provision(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
             provision::run(&app, &actor, &provision, args, output).await
         }
+    };
+    if let (Some(change), Ok(code)) = (change, &outcome) {
+        audit::record(&app, &actor, change, *code == ExitCode::SUCCESS).await;
     }
+    outcome
 }
 
 /// The application over the existing database at `url`, with the server settings.

@@ -137,3 +137,39 @@ fn serve_answers_health_and_api_calls_with_a_cli_key_then_stops_on_sigterm() {
         "requests are logged at info: {rest}"
     );
 }
+
+#[test]
+fn command_line_changes_are_audited_without_secrets_reads_or_dry_runs() {
+    let dir = initialized();
+    let d = dir.path();
+    let create = [
+        "customer",
+        "create",
+        "cli-cust",
+        "--name",
+        "C",
+        "--email",
+        "c@example.com",
+        "--password",
+        "Cli-secret-77",
+    ];
+    ok(d, &create);
+    ok(d, &["customer", "suspend", "cli-cust", "--dry-run"]);
+    ok(d, &["customer", "info", "cli-cust"]);
+    ok(d, &["customer", "list"]);
+    ok(d, &["customer", "suspend", "cli-cust"]);
+    let entries = ok(d, &["--json", "audit", "list"]).json();
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0]["action"], "customer suspend");
+    assert_eq!(entries[0]["object"], "cli-cust");
+    assert_eq!(entries[0]["interface"], "cli");
+    assert_eq!(entries[0]["actor"], "admin");
+    assert_eq!(entries[0]["status"], 0);
+    assert_eq!(entries[1]["action"], "customer create");
+    assert!(
+        !serde_json::to_string(entries)
+            .unwrap()
+            .contains("Cli-secret-77")
+    );
+}
