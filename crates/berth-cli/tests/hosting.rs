@@ -2,72 +2,21 @@
 //! contract (flags, JSON shapes, exit codes), Update & Sync, Update & Lock, Unlock & Sync,
 //! the lock scope and hard quota server settings, on SQLite and PostgreSQL.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use support::Run;
 
 /// Every command runs at this time, so that expiration dates are known.
 const NOW: (&str, &str) = ("BERTH_NOW", "2026-01-15T12:00:00Z");
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-
-    fn error(&self) -> Value {
-        let v: Value = serde_json::from_str(self.stderr.trim())
-            .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", self.stderr));
-        v["error"].clone()
-    }
-}
-
+/// Runs `berth` at [`NOW`] (overridable through `env`).
 fn berth(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
-    cmd.arg("--data-dir").arg(dir).args(args);
-    for key in [
-        "BERTH_NOW",
-        "BERTH_DATABASE_URL",
-        "BERTH_LOG",
-        "BERTH_DATA_DIR",
-        "BERTH_SERVER_LOCK_SCOPE",
-        "BERTH_SERVER_HARD_QUOTA",
-    ] {
-        cmd.env_remove(key);
-    }
-    cmd.env(NOW.0, NOW.1);
-    cmd.envs(env.iter().copied());
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("berth runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
+    let mut all = vec![NOW];
+    all.extend_from_slice(env);
+    support::berth(dir, args, &all, stdin)
 }
 
 fn ok_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
