@@ -669,6 +669,7 @@ impl Berth {
             .iter()
             .map(ToString::to_string)
             .collect();
+        self.queue_provision_under(&mut *tx, account.id).await?;
         tx.delete_account_tree(account.id).await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {

@@ -216,7 +216,7 @@ fn addresses(sub: &Subscription) -> (Option<Ipv4Addr>, Option<Ipv6Addr>) {
 }
 
 /// `master` or `slave`, from the subscription's `zone_type` (R2.4 DNS group).
-fn zone_type(sub: &Subscription) -> &'static str {
+pub(crate) fn zone_type(sub: &Subscription) -> &'static str {
     match sub.props.get("zone_type") {
         Some(Value::Choice(t)) if t == "slave" => "slave",
         _ => "master",
@@ -274,7 +274,7 @@ fn admin_only(actor: &Actor) -> Result<()> {
 
 impl Berth {
     /// The server's host name (`<hostname>`, SOA primary name server).
-    fn server_hostname(&self) -> Result<DomainName> {
+    pub(crate) fn server_hostname(&self) -> Result<DomainName> {
         let raw = if self.settings.hostname.trim().is_empty() {
             DEFAULT_HOSTNAME
         } else {
@@ -400,6 +400,7 @@ impl Berth {
         zone.serial = next_serial(before.map_or(0, |b| b.serial), now.date_naive());
         zone.updated_at = now;
         tx.save_zone(&zone).await?;
+        self.queue_provision(tx, &[domain.subscription.id]).await?;
         if domain.kind.may_be_parent() {
             self.sync_aliases(tx, domain, &zone).await?;
         }

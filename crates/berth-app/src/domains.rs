@@ -454,6 +454,8 @@ impl Berth {
             self.drop_subdomain_records(&mut *tx, &found).await?;
         }
         tx.delete_domain(found.domain.id).await?;
+        self.queue_provision(&mut *tx, &[found.domain.subscription.id])
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, domain = %found.domain.name, kind = %kind, "domain removed");
@@ -498,6 +500,7 @@ impl Berth {
         let mut site = self.new_entry(name, DomainKind::Site, &sub, None);
         site.document_root = Some(root);
         tx.insert_domain(&site).await?;
+        self.queue_provision(&mut *tx, &[sub.id]).await?;
         self.create_zone(&mut *tx, &site, &sub).await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
@@ -588,6 +591,8 @@ impl Berth {
         );
         alias.alias = Some(options);
         tx.insert_domain(&alias).await?;
+        self.queue_provision(&mut *tx, &[alias.subscription.id])
+            .await?;
         self.create_zone(&mut *tx, &alias, &target.subscription)
             .await?;
         finish(tx, mode).await?;
@@ -636,6 +641,8 @@ impl Berth {
         entry.alias = Some(after);
         entry.updated_at = self.clock.now();
         tx.update_domain(&entry).await?;
+        self.queue_provision(&mut *tx, &[entry.subscription.id])
+            .await?;
         if before.dns_sync != after.dns_sync {
             self.alias_sync_changed(&mut *tx, &entry, &found.subscription)
                 .await?;
@@ -723,6 +730,8 @@ impl Berth {
         );
         sub.document_root = Some(root);
         tx.insert_domain(&sub).await?;
+        self.queue_provision(&mut *tx, &[sub.subscription.id])
+            .await?;
         self.add_subdomain_records(&mut *tx, &parent, &sub).await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {

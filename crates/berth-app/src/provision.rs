@@ -1,23 +1,40 @@
-//! Provisioning runs (SPEC §9): the database is the desired state; a run renders every
-//! subscription's web configuration and applies it as one generation — validated, swapped
-//! atomically, reloaded once, the previous generation kept live on failure (R9.2). An
-//! unchanged desired state writes nothing. Admin only.
+//! Provisioning (SPEC §9): the database is the desired state; the machine is made to match
+//! it, incrementally and safely.
 //!
-//! This is a full run (`berth provision`); incremental, queued runs come with the job queue.
+//! Every use case that changes what a subscription serves (its names, addresses, status,
+//! DNS records) queues a provisioning job for it in the same transaction (R9.3). A worker
+//! claims a batch of jobs, reads the batch's desired state in one query per kind, renders
+//! the subscriptions' nginx files and zone files, and applies only the files that differ
+//! from the live ones through [`Tree`]: staged, validated with the real tools (`nginx -t`
+//! on the prospective set, `named-checkzone` per changed zone), swapped in, reloaded once
+//! per batch; on failure the live files stay as they were (R9.2). When a batch fails
+//! validation, its subscriptions are retried one by one so that the error is recorded on
+//! the subscription that caused it; failed jobs retry with backoff.
+//!
+//! `berth provision` queues every subscription and drains the queue; `berth serve` runs
+//! [`Berth::run_provision_worker`] continuously.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use berth_core::hosting::{Subscription, SubscriptionQuery, SubscriptionSort};
+use berth_core::account::AccountId;
+use berth_core::dns::{RecordData, render_zone};
+use berth_core::domain::DomainName;
+use berth_core::hosting::{
+    Subscription, SubscriptionQuery, SubscriptionSort, can_view_subscription,
+};
+use berth_core::job::{JobState, LEASE, ProvisionJob, retry_at};
 use berth_core::rights::Actor;
-use berth_core::site::{AliasWeb, DomainKind, DomainQuery, HostedDomain};
+use berth_core::site::{AliasWeb, DomainKind, HostedDomain};
 use berth_core::status::Status;
 use berth_core::{Error, Result};
-use berth_provision::apply::{Applied, Generations};
+use berth_provision::apply::{Applied, ApplyError, Changes, Staged, Tree};
 use berth_provision::spec::{Host, HostRole, Settings, SiteSpec};
-use berth_provision::{nginx, webspace};
+use berth_provision::{bind, nginx, webspace};
 use berth_store::Tx;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -28,37 +45,239 @@ use crate::{Berth, Mode};
 pub struct ProvisionSettings {
     /// Webspaces: `<webspace_root>/<domain>/...`.
     pub webspace_root: PathBuf,
-    /// Managed nginx directory: `generations/<n>/` and `current` (include `current/*.conf`
-    /// from nginx's `http { }`).
+    /// Managed nginx directory; include `<nginx_dir>/current/*.conf` from nginx's
+    /// `http { }`.
     pub nginx_dir: PathBuf,
+    /// Managed zone directory; include `<zone_dir>/current/zones.conf` from `named.conf`.
+    pub zone_dir: PathBuf,
     /// Port the server blocks listen on.
     pub http_port: u16,
-    /// Validates a configuration: `{config}` is replaced by a wrapper including the staged
-    /// files, e.g. `nginx -t -q -c {config}`. Empty: no validation.
+    /// Validates a web configuration: `{config}` is replaced by a wrapper including the
+    /// prospective files, e.g. `nginx -t -q -c {config}`. Empty: no validation.
     pub nginx_test_cmd: String,
     /// Reloads the web server, e.g. `nginx -s reload`. Empty: no reload.
     pub nginx_reload_cmd: String,
+    /// Checks one zone file: `{zone}` and `{file}` are replaced, e.g.
+    /// `named-checkzone -q {zone} {file}`. Empty: no check.
+    pub zone_check_cmd: String,
+    /// Reloads the name server, e.g. `rndc reload`. Empty: no reload.
+    pub dns_reload_cmd: String,
+}
+
+/// Jobs a worker takes at once: one validation and one reload per batch.
+pub const BATCH: u32 = 200;
+
+/// A subscription whose files could not be applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionFailure {
+    /// The subscription (ASCII name), or its id when it is gone.
+    pub subscription: String,
+    /// Why.
+    pub error: String,
 }
 
 /// What a run did (or would do).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ProvisionReport {
     /// Subscriptions rendered.
     pub subscriptions: usize,
-    /// Configuration files that would change (added, changed or removed).
+    /// Jobs finished (done or failed) by this run.
+    pub jobs: usize,
+    /// Files that changed (or would change): `web/<domain>.conf`, `dns/<zone>.zone`,
+    /// `dns/zones.conf`.
     pub changed_files: Vec<String>,
-    /// The live generation afterwards; null when nothing changed or in a dry run.
+    /// The web configuration's generation afterwards, when this run changed it.
     pub generation: Option<u64>,
+    /// The zone configuration's generation afterwards, when this run changed it.
+    pub dns_generation: Option<u64>,
+    /// Subscriptions whose files could not be applied (their jobs retry later).
+    pub failed: Vec<ProvisionFailure>,
     /// Whether nothing was written.
     pub dry_run: bool,
 }
 
-fn run_command(template: &str, config: Option<&Path>) -> std::result::Result<(), String> {
+impl ProvisionReport {
+    fn absorb(&mut self, other: ProvisionReport) {
+        self.subscriptions += other.subscriptions;
+        self.jobs += other.jobs;
+        self.changed_files.extend(other.changed_files);
+        self.generation = other.generation.or(self.generation);
+        self.dns_generation = other.dns_generation.or(self.dns_generation);
+        self.failed.extend(other.failed);
+    }
+}
+
+/// A provisioning job as shown (`GET /api/v1/jobs/{id}`, `berth provision status`).
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    /// The job's id.
+    pub id: Uuid,
+    /// `pending`, `running`, `done` or `failed`.
+    pub state: JobState,
+    /// The subscription's name (ASCII), or null when it is gone.
+    pub subscription: Option<String>,
+    /// How many times a worker took it.
+    pub attempts: u32,
+    /// The last failure.
+    pub error: Option<String>,
+    /// Not before (retries).
+    pub run_after: DateTime<Utc>,
+    /// Queued at.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The queue at a glance (`berth provision status`).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueView {
+    /// Jobs waiting.
+    pub pending: u64,
+    /// Jobs being applied.
+    pub running: u64,
+    /// Jobs done (kept a week).
+    pub done: u64,
+    /// Jobs that gave up.
+    pub failed: u64,
+    /// The newest failed jobs, with their errors.
+    pub failures: Vec<JobView>,
+}
+
+// ---------------------------------------------------------------- rendering
+
+/// One subscription's desired files, keyed `web/<file>` or `dns/<file>`.
+#[derive(Debug, Clone, Default)]
+struct Desired {
+    files: BTreeMap<String, String>,
+    site: Option<SiteSpec>,
+}
+
+const WEB: &str = "web/";
+const DNS: &str = "dns/";
+
+fn hosts_of(sub: &Subscription, domains: &[&HostedDomain]) -> Vec<Host> {
+    let root_of = |d: &HostedDomain| {
+        d.document_root
+            .as_ref()
+            .map_or("httpdocs".to_owned(), |r| r.as_str().to_owned())
+    };
+    let by_id: HashMap<Uuid, &HostedDomain> = domains.iter().map(|d| (d.id, *d)).collect();
+    let mut hosts = vec![];
+    if !domains.iter().any(|d| d.kind == DomainKind::Main) {
+        hosts.push(Host {
+            name: sub.name.ascii().to_owned(),
+            www: true,
+            role: HostRole::Site {
+                root: "httpdocs".to_owned(),
+            },
+        });
+    }
+    for d in domains {
+        let parent = d.parent.as_ref().and_then(|p| by_id.get(&p.id).copied());
+        let role = match d.kind {
+            DomainKind::Main | DomainKind::Site | DomainKind::Subdomain => {
+                HostRole::Site { root: root_of(d) }
+            }
+            DomainKind::Alias => match (d.alias.map(|a| a.web), parent) {
+                (Some(AliasWeb::Off), _) | (_, None) => continue,
+                (Some(AliasWeb::Same), Some(p)) => HostRole::Same { root: root_of(p) },
+                (_, Some(p)) => HostRole::Redirect {
+                    to: p.name.ascii().to_owned(),
+                },
+            },
+        };
+        hosts.push(Host {
+            name: d.name.ascii().to_owned(),
+            www: d.kind != DomainKind::Subdomain,
+            role,
+        });
+    }
+    hosts
+}
+
+/// The batch's desired state, read in one query per kind.
+struct BatchState {
+    subscriptions: Vec<Subscription>,
+    domains: HashMap<Uuid, Vec<HostedDomain>>,
+    zones: HashMap<Uuid, berth_core::dns::Zone>,
+    previous: HashMap<Uuid, Vec<String>>,
+}
+
+async fn read_batch(tx: &mut dyn Tx, ids: &[Uuid]) -> Result<BatchState> {
+    let subscriptions = tx.subscriptions_by_ids(ids).await?;
+    let mut domains: HashMap<Uuid, Vec<HostedDomain>> = HashMap::new();
+    let mut zone_ids = vec![];
+    for d in tx.domains_of_subscriptions(ids).await? {
+        if d.kind.has_zone() {
+            zone_ids.push(d.id);
+        }
+        domains.entry(d.subscription.id).or_default().push(d);
+    }
+    let zones = tx
+        .zones_of(&zone_ids)
+        .await?
+        .into_iter()
+        .map(|z| (z.domain_id, z))
+        .collect();
+    let previous = tx.provisioned_files(ids).await?.into_iter().collect();
+    Ok(BatchState {
+        subscriptions,
+        domains,
+        zones,
+        previous,
+    })
+}
+
+fn render_one(
+    sub: &Subscription,
+    state: &BatchState,
+    settings: &Settings,
+    hostname: &DomainName,
+) -> Result<Desired> {
+    let domains: Vec<&HostedDomain> = state
+        .domains
+        .get(&sub.id)
+        .map(|d| d.iter().collect())
+        .unwrap_or_default();
+    let site = SiteSpec {
+        subscription: sub.name.ascii().to_owned(),
+        suspended: sub.status() == Status::Suspended,
+        addresses: sub
+            .ips
+            .iter()
+            .filter_map(|ip| ip.address.parse().ok())
+            .collect(),
+        hosts: hosts_of(sub, &domains),
+    };
+    let mut files = BTreeMap::new();
+    let conf = nginx::render(&site, settings).map_err(|e| Error::failed(e.to_string()))?;
+    files.insert(format!("{WEB}{}.conf", site.subscription), conf);
+    if crate::dns::zone_type(sub) == "master" {
+        for d in domains.iter().filter(|d| d.kind.has_zone()) {
+            if let Some(zone) = state.zones.get(&d.id) {
+                let live: Vec<&RecordData> = zone.live().collect();
+                let text = render_zone(&d.name, zone.serial, hostname, "master", &live);
+                files.insert(
+                    format!("{DNS}{}", bind::zone_file_name(d.name.ascii())),
+                    text,
+                );
+            }
+        }
+    }
+    Ok(Desired {
+        files,
+        site: Some(site),
+    })
+}
+
+// ---------------------------------------------------------------- commands
+
+fn run_command(template: &str, vars: &[(&str, &Path)]) -> std::result::Result<(), String> {
     let words: Vec<String> = template
         .split_whitespace()
-        .map(|w| match config {
-            Some(c) => w.replace("{config}", &c.to_string_lossy()),
-            None => w.to_owned(),
+        .map(|w| {
+            vars.iter()
+                .fold(w.to_owned(), |w, (k, v)| w.replace(k, &v.to_string_lossy()))
         })
         .collect();
     let Some((program, args)) = words.split_first() else {
@@ -71,187 +290,593 @@ fn run_command(template: &str, config: Option<&Path>) -> std::result::Result<(),
     if out.status.success() {
         Ok(())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        let mut text = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if text.is_empty() {
+            text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        }
+        Err(format!("{program}: {text}"))
     }
 }
 
-/// A minimal nginx configuration around `include`, to validate staged files.
-fn wrapper(settings: &ProvisionSettings, include: &Path) -> std::io::Result<PathBuf> {
-    let dir = settings.nginx_dir.join("check");
+/// A minimal nginx configuration including exactly the prospective files, to validate a
+/// staged batch.
+fn nginx_wrapper(nginx_dir: &Path, staged: &Staged<'_>) -> std::io::Result<PathBuf> {
+    let dir = nginx_dir.join("check");
     std::fs::create_dir_all(dir.join("tmp"))?;
+    let mut includes = String::new();
+    for path in staged.files()?.values() {
+        includes.push_str(&format!("    include \"{}\";\n", path.display()));
+    }
     let conf = dir.join("nginx.conf");
     std::fs::write(
         &conf,
         format!(
             "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 16; }}\n\
-             http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n    include {inc}/*.conf;\n}}\n",
+             http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n{includes}}}\n",
             d = dir.display(),
-            inc = include.display()
         ),
     )?;
     Ok(conf)
 }
 
-fn hosts_of(sub: &Subscription, domains: &[&HostedDomain]) -> Vec<Host> {
-    let root_of = |d: &HostedDomain| {
-        d.document_root
-            .as_ref()
-            .map_or("httpdocs".to_owned(), |r| r.as_str().to_owned())
-    };
-    let by_id: HashMap<Uuid, &HostedDomain> = domains.iter().map(|d| (d.id, *d)).collect();
-    let mut hosts = vec![];
-    let main_root = by_id
-        .get(&sub.id)
-        .map_or("httpdocs".to_owned(), |d| root_of(d));
-    if !domains.iter().any(|d| d.kind == DomainKind::Main) {
-        hosts.push(Host {
-            name: sub.name.ascii().to_owned(),
-            www: true,
-            role: HostRole::Site { root: main_root },
-        });
+// ---------------------------------------------------------------- applying
+
+/// The file work of one batch, run on a blocking thread.
+struct Applier<'a> {
+    settings: &'a ProvisionSettings,
+    web: Tree,
+    dns: Tree,
+}
+
+/// What applying a set of changes did.
+#[derive(Debug, Default)]
+struct Outcome {
+    changed: Vec<String>,
+    web_generation: Option<u64>,
+    dns_generation: Option<u64>,
+}
+
+fn split(changes: &Changes, prefix: &str) -> Changes {
+    changes
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|n| (n.to_owned(), v.clone())))
+        .collect()
+}
+
+impl<'a> Applier<'a> {
+    fn open(settings: &'a ProvisionSettings) -> std::io::Result<Self> {
+        Ok(Applier {
+            settings,
+            web: Tree::open(&settings.nginx_dir)?,
+            dns: Tree::open(&settings.zone_dir)?,
+        })
     }
-    for d in domains {
-        let name = d.name.ascii().to_owned();
-        let parent = d.parent.as_ref().and_then(|p| by_id.get(&p.id).copied());
-        let role = match d.kind {
-            DomainKind::Main | DomainKind::Site => HostRole::Site { root: root_of(d) },
-            DomainKind::Subdomain => HostRole::Site { root: root_of(d) },
-            DomainKind::Alias => match (d.alias.map(|a| a.web), parent) {
-                (Some(AliasWeb::Off), _) | (_, None) => continue,
-                (Some(AliasWeb::Same), Some(p)) => HostRole::Same { root: root_of(p) },
-                (_, Some(p)) => HostRole::Redirect {
-                    to: p.name.ascii().to_owned(),
-                },
-            },
+
+    /// An applier that only looks (previews): it creates nothing.
+    fn inspect(settings: &'a ProvisionSettings) -> Self {
+        Applier {
+            settings,
+            web: Tree::inspect(&settings.nginx_dir),
+            dns: Tree::inspect(&settings.zone_dir),
+        }
+    }
+
+    /// The changes that make the live files match `desired` (`None` removes a file).
+    fn diff(&self, desired: &BTreeMap<String, Option<String>>) -> std::io::Result<Changes> {
+        let web = self.web.diff(&split(desired, WEB))?;
+        let mut dns = self.dns.diff(&split(desired, DNS))?;
+        let membership = dns.iter().any(|(name, content)| {
+            bind::zone_of_file(name).is_some()
+                && (content.is_none() || !self.dns.live_dir().join(name).exists())
+        });
+        if membership {
+            let mut zones: BTreeSet<String> = self
+                .dns
+                .names()?
+                .into_iter()
+                .filter(|n| bind::zone_of_file(n).is_some())
+                .collect();
+            for (name, content) in &dns {
+                if content.is_some() {
+                    zones.insert(name.clone());
+                } else {
+                    zones.remove(name);
+                }
+            }
+            let list = bind::include_list(
+                &self.dns.live_dir(),
+                zones.iter().filter_map(|n| bind::zone_of_file(n)),
+            )
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+            if self.dns.read(bind::INCLUDE_FILE)?.as_deref() != Some(list.as_str()) {
+                dns.insert(bind::INCLUDE_FILE.to_owned(), Some(list));
+            }
+        }
+        let mut all: Changes = web
+            .into_iter()
+            .map(|(k, v)| (format!("{WEB}{k}"), v))
+            .collect();
+        all.extend(dns.into_iter().map(|(k, v)| (format!("{DNS}{k}"), v)));
+        Ok(all)
+    }
+
+    fn apply(&self, changes: &Changes) -> std::result::Result<Outcome, String> {
+        let settings = self.settings;
+        let mut outcome = Outcome {
+            changed: changes.keys().cloned().collect(),
+            ..Outcome::default()
         };
-        hosts.push(Host {
-            name,
-            www: d.kind != DomainKind::Subdomain,
-            role,
-        });
+        let dns_changes = split(changes, DNS);
+        let check_zones = |staged: &Staged<'_>| {
+            if settings.zone_check_cmd.trim().is_empty() {
+                return Ok(());
+            }
+            for (name, path) in staged.changed() {
+                if let Some(zone) = bind::zone_of_file(&name) {
+                    run_command(
+                        &settings.zone_check_cmd,
+                        &[("{zone}", Path::new(zone)), ("{file}", &path)],
+                    )?;
+                }
+            }
+            Ok(())
+        };
+        let reload_dns = || run_command(&settings.dns_reload_cmd, &[]);
+        match self.dns.apply(&dns_changes, check_zones, reload_dns) {
+            Ok(Applied::Live(n)) => outcome.dns_generation = Some(n),
+            Ok(Applied::Unchanged) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        let web_changes = split(changes, WEB);
+        let check_web = |staged: &Staged<'_>| {
+            if settings.nginx_test_cmd.trim().is_empty() {
+                return Ok(());
+            }
+            let conf = nginx_wrapper(&settings.nginx_dir, staged).map_err(|e| e.to_string())?;
+            run_command(&settings.nginx_test_cmd, &[("{config}", &conf)])
+        };
+        let reload_web = || run_command(&settings.nginx_reload_cmd, &[]);
+        match self.web.apply(&web_changes, check_web, reload_web) {
+            Ok(Applied::Live(n)) => outcome.web_generation = Some(n),
+            Ok(Applied::Unchanged) => {}
+            Err(ApplyError::Io(e)) => return Err(format!("file system: {e}")),
+            Err(e) => return Err(e.to_string()),
+        }
+        Ok(outcome)
     }
-    hosts
+}
+
+/// One subscription's part of a batch.
+struct Item {
+    subscription: Uuid,
+    label: String,
+    jobs: Vec<ProvisionJob>,
+    /// Desired files: `Some` content, `None` to remove.
+    files: BTreeMap<String, Option<String>>,
+    /// What it has afterwards, for `provisioned`.
+    keeps: Vec<String>,
+    site: Option<SiteSpec>,
+}
+
+/// Applies the batch; when the whole batch is refused, each subscription alone, so the
+/// error lands on the one that caused it. Returns the outcome and the failures by item.
+fn apply_items(
+    settings: &ProvisionSettings,
+    items: &[Item],
+) -> std::result::Result<(Outcome, Vec<(usize, String)>), String> {
+    let lock_path = settings.nginx_dir.join(".lock");
+    std::fs::create_dir_all(&settings.nginx_dir).map_err(|e| e.to_string())?;
+    let lock = std::fs::File::create(&lock_path).map_err(|e| e.to_string())?;
+    lock.lock()
+        .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
+    let applier = Applier::open(settings).map_err(|e| format!("file system: {e}"))?;
+    let render = Settings {
+        webspace_root: settings.webspace_root.clone(),
+        http_port: settings.http_port,
+    };
+    for item in items {
+        if let Some(site) = &item.site {
+            for dir in webspace::layout(site, &render) {
+                std::fs::create_dir_all(&dir).map_err(|e| format!("webspace: {e}"))?;
+            }
+        }
+    }
+    let all: BTreeMap<String, Option<String>> =
+        items.iter().flat_map(|i| i.files.clone()).collect();
+    let changes = applier
+        .diff(&all)
+        .map_err(|e| format!("file system: {e}"))?;
+    match applier.apply(&changes) {
+        Ok(outcome) => Ok((outcome, vec![])),
+        Err(_) if items.len() > 1 => {
+            let mut outcome = Outcome::default();
+            let mut failures = vec![];
+            for (i, item) in items.iter().enumerate() {
+                let changes = applier
+                    .diff(&item.files)
+                    .map_err(|e| format!("file system: {e}"))?;
+                match applier.apply(&changes) {
+                    Ok(one) => {
+                        outcome.changed.extend(one.changed);
+                        outcome.web_generation = one.web_generation.or(outcome.web_generation);
+                        outcome.dns_generation = one.dns_generation.or(outcome.dns_generation);
+                    }
+                    Err(e) => failures.push((i, e)),
+                }
+            }
+            Ok((outcome, failures))
+        }
+        Err(e) => Ok((Outcome::default(), vec![(0, e)])),
+    }
 }
 
 impl Berth {
-    async fn every_subscription(&self, tx: &mut dyn Tx) -> Result<Vec<Subscription>> {
-        let mut all = vec![];
-        let mut after = None;
-        loop {
-            let query = SubscriptionQuery {
-                scope: None,
-                owner: None,
-                plan: None,
-                status: None,
-                sync_state: None,
-                overused: false,
-                expired_on: None,
-                search: None,
-                sort: SubscriptionSort::Name,
-                descending: false,
-                after,
-                limit: 1000,
+    /// Queues provisioning for these subscriptions inside `tx` (the use case's own
+    /// transaction); returns each one's pending job.
+    pub(crate) async fn queue_provision(
+        &self,
+        tx: &mut dyn Tx,
+        subscriptions: &[Uuid],
+    ) -> Result<Vec<(Uuid, Uuid)>> {
+        if subscriptions.is_empty() {
+            return Ok(vec![]);
+        }
+        let jobs: Vec<(Uuid, Uuid)> = subscriptions.iter().map(|s| (self.new_id(), *s)).collect();
+        Ok(tx.enqueue_provision(&jobs, self.clock.now()).await?)
+    }
+
+    /// Queues provisioning for every subscription held by `root` or by an account it owns
+    /// (a status cascade, a removal), set-based.
+    pub(crate) async fn queue_provision_under(
+        &self,
+        tx: &mut dyn Tx,
+        root: AccountId,
+    ) -> Result<()> {
+        tx.enqueue_provision_under(root, self.clock.now()).await?;
+        Ok(())
+    }
+
+    fn items_of(
+        &self,
+        jobs: Vec<ProvisionJob>,
+        state: &BatchState,
+        render: &Settings,
+    ) -> Result<Vec<Item>> {
+        let hostname = self.server_hostname()?;
+        let mut by_sub: BTreeMap<Uuid, Vec<ProvisionJob>> = BTreeMap::new();
+        for job in jobs {
+            by_sub.entry(job.subscription_id).or_default().push(job);
+        }
+        let subs: HashMap<Uuid, &Subscription> =
+            state.subscriptions.iter().map(|s| (s.id, s)).collect();
+        let mut items = vec![];
+        for (id, jobs) in by_sub {
+            let desired = match subs.get(&id) {
+                Some(sub) => render_one(sub, state, render, &hostname)?,
+                None => Desired::default(),
             };
-            let page = tx.list_subscriptions(&query).await?;
-            let done = page.len() < 1000;
-            after = page.last().map(|s| s.id);
-            all.extend(page);
-            if done {
-                return Ok(all);
+            let mut files: BTreeMap<String, Option<String>> = desired
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect();
+            for old in state.previous.get(&id).into_iter().flatten() {
+                files.entry(old.clone()).or_insert(None);
+            }
+            items.push(Item {
+                subscription: id,
+                label: subs
+                    .get(&id)
+                    .map_or_else(|| id.to_string(), |s| s.name.ascii().to_owned()),
+                jobs,
+                keeps: desired.files.keys().cloned().collect(),
+                files,
+                site: desired.site,
+            });
+        }
+        Ok(items)
+    }
+
+    /// Claims one batch of due jobs and applies it; `None` when no job was due.
+    pub async fn run_provision_batch(
+        &self,
+        settings: &ProvisionSettings,
+    ) -> Result<Option<ProvisionReport>> {
+        let now = self.clock.now();
+        let mut tx = self.store.write().await?;
+        let jobs = tx.claim_provision_jobs(now, now + LEASE, BATCH).await?;
+        tx.commit().await?;
+        if jobs.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<Uuid> = jobs
+            .iter()
+            .map(|j| j.subscription_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut tx = self.store.read().await?;
+        let state = read_batch(&mut *tx, &ids).await?;
+        drop(tx);
+        let render = Settings {
+            webspace_root: settings.webspace_root.clone(),
+            http_port: settings.http_port,
+        };
+        let items = self.items_of(jobs, &state, &render)?;
+        let owned = settings.clone();
+        let (items, applied) = tokio::task::spawn_blocking(move || {
+            let applied = apply_items(&owned, &items);
+            (items, applied)
+        })
+        .await
+        .map_err(|e| Error::failed(format!("the provisioning worker failed: {e}")))?;
+        let (outcome, failures) = match applied {
+            Ok(done) => done,
+            Err(e) => (
+                (Outcome::default()),
+                (0..items.len()).map(|i| (i, e.clone())).collect(),
+            ),
+        };
+        self.record_batch(&items, &outcome, &failures, state.subscriptions.len())
+            .await
+            .map(Some)
+    }
+
+    async fn record_batch(
+        &self,
+        items: &[Item],
+        outcome: &Outcome,
+        failures: &[(usize, String)],
+        rendered: usize,
+    ) -> Result<ProvisionReport> {
+        let now = self.clock.now();
+        let failed: BTreeMap<usize, &String> = failures.iter().map(|(i, e)| (*i, e)).collect();
+        let mut tx = self.store.write().await?;
+        let mut done = vec![];
+        let mut kept = vec![];
+        let mut report = ProvisionReport {
+            subscriptions: rendered,
+            jobs: 0,
+            changed_files: outcome.changed.clone(),
+            generation: outcome.web_generation,
+            dns_generation: outcome.dns_generation,
+            failed: vec![],
+            dry_run: false,
+        };
+        for (i, item) in items.iter().enumerate() {
+            report.jobs += item.jobs.len();
+            match failed.get(&i) {
+                None => {
+                    done.extend(item.jobs.iter().map(|j| j.id));
+                    kept.push((item.subscription, item.keeps.clone()));
+                }
+                Some(error) => {
+                    tracing::warn!(subscription = %item.label, %error, "provisioning failed");
+                    for job in &item.jobs {
+                        let at = retry_at(now, job.attempts);
+                        tx.fail_provision_jobs(&[job.id], error, at, now).await?;
+                    }
+                    report.failed.push(ProvisionFailure {
+                        subscription: item.label.clone(),
+                        error: (*error).clone(),
+                    });
+                }
+            }
+        }
+        tx.complete_provision_jobs(&done, now).await?;
+        tx.set_provisioned_files(&kept, now).await?;
+        tx.prune_provision_jobs(now - chrono::Duration::days(7))
+            .await?;
+        tx.commit().await?;
+        if !report.changed_files.is_empty() || !report.failed.is_empty() {
+            tracing::info!(
+                jobs = report.jobs,
+                changed = report.changed_files.len(),
+                failed = report.failed.len(),
+                generation = ?report.generation,
+                "provisioned a batch"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Applies every due job, batch after batch, until none is due.
+    pub async fn drain_provision_queue(
+        &self,
+        settings: &ProvisionSettings,
+    ) -> Result<ProvisionReport> {
+        let mut report = ProvisionReport::default();
+        while let Some(batch) = self.run_provision_batch(settings).await? {
+            report.absorb(batch);
+        }
+        Ok(report)
+    }
+
+    /// Runs the queue until `stop` resolves: applies due jobs, then waits `idle` before
+    /// looking again. A batch in progress is always finished before stopping, so no
+    /// change is left half-applied (`berth serve`).
+    pub async fn run_provision_worker(
+        &self,
+        settings: ProvisionSettings,
+        idle: Duration,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(stop);
+        loop {
+            match self.run_provision_batch(&settings).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e.message, "provisioning worker"),
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(idle) => {}
             }
         }
     }
 
-    /// The desired web state of every subscription (admin only).
-    pub async fn desired_sites(&self, actor: &Actor) -> Result<Vec<SiteSpec>> {
-        if !actor.is_admin() {
-            return Err(Error::forbidden("only the admin provisions the server"));
-        }
-        let mut tx = self.store.read().await?;
-        let subs = self.every_subscription(&mut *tx).await?;
-        let query = DomainQuery {
-            scope: None,
-            subscription: None,
-            parent: None,
-            kinds: vec![],
-        };
-        let domains = tx.list_domains(&query).await?;
-        let mut by_sub: HashMap<Uuid, Vec<&HostedDomain>> = HashMap::new();
-        for d in &domains {
-            by_sub.entry(d.subscription.id).or_default().push(d);
-        }
-        Ok(subs
-            .iter()
-            .map(|s| SiteSpec {
-                subscription: s.name.ascii().to_owned(),
-                suspended: s.status() == Status::Suspended,
-                addresses: s
-                    .ips
-                    .iter()
-                    .filter_map(|ip| ip.address.parse().ok())
-                    .collect(),
-                hosts: hosts_of(s, by_sub.get(&s.id).map(Vec::as_slice).unwrap_or(&[])),
-            })
-            .collect())
-    }
-
-    /// Makes the machine match the database now (`berth provision`).
+    /// Makes the machine match the database now (`berth provision`, admin only): queues
+    /// every subscription (and every gone one that still has files) and drains the queue.
+    /// A dry run renders everything and reports the files that would change.
     pub async fn provision(
         &self,
         actor: &Actor,
         settings: &ProvisionSettings,
         mode: Mode,
     ) -> Result<ProvisionReport> {
-        let sites = self.desired_sites(actor).await?;
-        let render_settings = Settings {
+        if !actor.is_admin() {
+            return Err(Error::forbidden("only the admin provisions the server"));
+        }
+        if mode == Mode::DryRun {
+            return self.provision_preview(settings).await;
+        }
+        let mut tx = self.store.write().await?;
+        tx.enqueue_provision_all(self.clock.now()).await?;
+        tx.commit().await?;
+        let report = self.drain_provision_queue(settings).await?;
+        tracing::info!(actor = %actor.login, jobs = report.jobs, changed = report.changed_files.len(), "provisioned");
+        Ok(report)
+    }
+
+    async fn provision_preview(&self, settings: &ProvisionSettings) -> Result<ProvisionReport> {
+        let render = Settings {
             webspace_root: settings.webspace_root.clone(),
             http_port: settings.http_port,
         };
-        let mut files = BTreeMap::new();
-        for site in &sites {
-            let conf =
-                nginx::render(site, &render_settings).map_err(|e| Error::failed(e.to_string()))?;
-            files.insert(format!("{}.conf", site.subscription), conf);
+        let hostname = self.server_hostname()?;
+        let mut desired: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut rendered = 0;
+        let mut tx = self.store.read().await?;
+        let mut after = None;
+        loop {
+            let page = tx.list_subscriptions(&every_subscription(after)).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let ids: Vec<Uuid> = page.iter().map(|s| s.id).collect();
+            let state = read_batch(&mut *tx, &ids).await?;
+            for sub in &state.subscriptions {
+                let one = render_one(sub, &state, &render, &hostname)?;
+                desired.extend(one.files.into_iter().map(|(k, v)| (k, Some(v))));
+                rendered += 1;
+            }
         }
-        let io = |e: std::io::Error| Error::failed(format!("provisioning: {e}"));
-        let generations = Generations::new(&settings.nginx_dir).map_err(io)?;
-        let live = generations.live_files().map_err(io)?;
-        let mut changed: Vec<String> = files
-            .iter()
-            .filter(|(n, c)| live.get(*n) != Some(c))
-            .map(|(n, _)| n.clone())
+        drop(tx);
+        let owned = settings.clone();
+        let changes = tokio::task::spawn_blocking(move || -> std::io::Result<Changes> {
+            let applier = Applier::inspect(&owned);
+            for (prefix, tree) in [(WEB, &applier.web), (DNS, &applier.dns)] {
+                for name in tree.names()? {
+                    desired.entry(format!("{prefix}{name}")).or_insert(None);
+                }
+            }
+            applier.diff(&desired)
+        })
+        .await
+        .map_err(|e| Error::failed(format!("the provisioning preview failed: {e}")))?
+        .map_err(|e| Error::failed(format!("provisioning: {e}")))?;
+        Ok(ProvisionReport {
+            subscriptions: rendered,
+            changed_files: changes.into_keys().collect(),
+            dry_run: true,
+            ..ProvisionReport::default()
+        })
+    }
+
+    /// One provisioning job, for whoever may see its subscription (the admin sees every
+    /// job, including those of removed subscriptions). Anything else is not found.
+    pub async fn provision_job(&self, actor: &Actor, id: Uuid) -> Result<JobView> {
+        let missing = || Error::not_found("job", format!("no job {id}"));
+        let mut tx = self.store.read().await?;
+        let job = tx.provision_job(id).await?.ok_or_else(missing)?;
+        let sub = tx.subscription_by_id(job.subscription_id).await?;
+        let visible = match &sub {
+            _ if actor.is_admin() => true,
+            Some(s) => {
+                let provider = self.provider(&mut *tx, &s.owner).await?;
+                can_view_subscription(actor, &s.owner, &provider)
+            }
+            None => false,
+        };
+        if !visible {
+            return Err(missing());
+        }
+        Ok(job_view(job, sub.map(|s| s.name.ascii().to_owned())))
+    }
+
+    /// The newest provisioning job of a subscription the actor can see: whether its
+    /// files match the database, or the error that keeps them from it.
+    pub async fn subscription_provisioning(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<Option<JobView>> {
+        let mut tx = self.store.read().await?;
+        let (sub, _) = self.visible_subscription(&mut *tx, actor, name).await?;
+        let job = tx.latest_provision_job(sub.id).await?;
+        Ok(job.map(|j| job_view(j, Some(sub.name.ascii().to_owned()))))
+    }
+
+    /// The queue's counts and newest failures (admin only).
+    pub async fn provision_queue(&self, actor: &Actor) -> Result<QueueView> {
+        if !actor.is_admin() {
+            return Err(Error::forbidden(
+                "only the admin sees the provisioning queue",
+            ));
+        }
+        let mut tx = self.store.read().await?;
+        let counts: HashMap<JobState, u64> = tx.provision_job_counts().await?.into_iter().collect();
+        let failed = tx.provision_jobs_in(JobState::Failed, 20).await?;
+        let ids: Vec<Uuid> = failed.iter().map(|j| j.subscription_id).collect();
+        let names: HashMap<Uuid, String> = tx
+            .subscriptions_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name.ascii().to_owned()))
             .collect();
-        changed.extend(live.keys().filter(|n| !files.contains_key(*n)).cloned());
-        changed.sort();
-        let mut report = ProvisionReport {
-            subscriptions: sites.len(),
-            changed_files: changed,
-            generation: None,
-            dry_run: mode == Mode::DryRun,
-        };
-        if mode == Mode::DryRun || (report.changed_files.is_empty() && generations.live().is_some())
-        {
-            return Ok(report);
-        }
-        for site in &sites {
-            for dir in webspace::layout(site, &render_settings) {
-                std::fs::create_dir_all(&dir).map_err(io)?;
-            }
-        }
-        let validate = |staged: &Path| {
-            if settings.nginx_test_cmd.trim().is_empty() {
-                return Ok(());
-            }
-            let conf = wrapper(settings, staged).map_err(|e| e.to_string())?;
-            run_command(&settings.nginx_test_cmd, Some(&conf))
-        };
-        let reload = || run_command(&settings.nginx_reload_cmd, None);
-        match generations.apply(&files, validate, reload) {
-            Ok(Applied::Live(n)) => report.generation = Some(n),
-            Ok(Applied::Unchanged) => {}
-            Err(e) => return Err(Error::failed(e.to_string())),
-        }
-        tracing::info!(actor = %actor.login, generation = ?report.generation, files = report.changed_files.len(), "provisioned");
-        Ok(report)
+        let count = |s| counts.get(&s).copied().unwrap_or(0);
+        Ok(QueueView {
+            pending: count(JobState::Pending),
+            running: count(JobState::Running),
+            done: count(JobState::Done),
+            failed: count(JobState::Failed),
+            failures: failed
+                .into_iter()
+                .map(|j| {
+                    let name = names.get(&j.subscription_id).cloned();
+                    job_view(j, name)
+                })
+                .collect(),
+        })
+    }
+}
+
+/// One page of every subscription, by id.
+fn every_subscription(after: Option<Uuid>) -> SubscriptionQuery {
+    SubscriptionQuery {
+        scope: None,
+        owner: None,
+        plan: None,
+        status: None,
+        sync_state: None,
+        overused: false,
+        expired_on: None,
+        search: None,
+        sort: SubscriptionSort::Name,
+        descending: false,
+        after,
+        limit: 1000,
+    }
+}
+
+fn job_view(job: ProvisionJob, subscription: Option<String>) -> JobView {
+    JobView {
+        id: job.id,
+        state: job.state,
+        subscription,
+        attempts: job.attempts,
+        error: job.last_error,
+        run_after: job.run_after,
+        created_at: job.created_at,
+        updated_at: job.updated_at,
     }
 }

@@ -160,6 +160,9 @@ impl Berth {
         let (accounts, subscriptions) = tx
             .cascade_owner_reason(account.id, Some(actor.id), now)
             .await?;
+        if subscriptions > 0 {
+            self.queue_provision_under(&mut *tx, account.id).await?;
+        }
         let after = tx
             .account_by_id(account.id)
             .await?
@@ -251,6 +254,7 @@ impl Berth {
             }
             tx.remove_subscription_reasons(sub.id, &lift).await?;
         }
+        self.queue_provision(&mut *tx, &[sub.id]).await?;
         let after = tx
             .subscription_by_name(sub.name.ascii())
             .await?

@@ -260,7 +260,11 @@ fn parse_custom(assignments: &[Assignment]) -> Result<Properties> {
 
 impl Berth {
     /// The provider of a subscriber: its owner for a customer, itself otherwise.
-    async fn provider(&self, tx: &mut dyn Tx, subscriber: &OwnerRef) -> Result<OwnerRef> {
+    pub(crate) async fn provider(
+        &self,
+        tx: &mut dyn Tx,
+        subscriber: &OwnerRef,
+    ) -> Result<OwnerRef> {
         if subscriber.kind != AccountKind::Customer {
             return Ok(subscriber.clone());
         }
@@ -675,6 +679,7 @@ impl Berth {
         self.admit_allocation(tx, actor, &provider, &sub.props, None)
             .await?;
         tx.insert_subscription(&sub).await?;
+        self.queue_provision(tx, &[sub.id]).await?;
         self.create_main_zone(tx, &sub).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, subscription = %sub.name, "subscription created");
@@ -860,6 +865,7 @@ impl Berth {
         }
         sub.updated_at = self.clock.now();
         tx.update_subscription(&sub).await?;
+        self.queue_provision(&mut *tx, &[sub.id]).await?;
         for ip in sub.ips.iter().filter(|i| i.dedicated) {
             if tx.ip_subscribers(ip.id).await?.len() > 1 {
                 return Err(Error::conflict(
@@ -1226,6 +1232,7 @@ impl Berth {
             let mut tx = self.store.write().await?;
             let (sub, _) = self.manageable_subscription(&mut *tx, actor, &name).await?;
             tx.delete_subscription(sub.id).await?;
+            self.queue_provision(&mut *tx, &[sub.id]).await?;
             finish(tx, mode).await?;
             Ok(SubscriptionView::of(&sub))
         })

@@ -53,6 +53,14 @@ pub struct ProvisionSection {
     pub nginx_test_cmd: Option<String>,
     /// Reload command (default empty: none; e.g. `nginx -s reload`).
     pub nginx_reload_cmd: Option<String>,
+    /// The managed zone directory (default `<data_dir>/zones`); include
+    /// `<zone_dir>/current/zones.conf` from `named.conf`.
+    pub zone_dir: Option<std::path::PathBuf>,
+    /// Zone check command, `{zone}` and `{file}` being replaced (default
+    /// `named-checkzone -q {zone} {file}`; empty: none).
+    pub zone_check_cmd: Option<String>,
+    /// Name server reload command (default empty: none; e.g. `rndc reload`).
+    pub dns_reload_cmd: Option<String>,
 }
 
 impl ProvisionSection {
@@ -77,6 +85,16 @@ impl ProvisionSection {
                 .clone()
                 .unwrap_or_else(|| "nginx -t -q -c {config}".to_owned()),
             nginx_reload_cmd: self.nginx_reload_cmd.clone().unwrap_or_default(),
+            zone_dir: absolute(
+                self.zone_dir
+                    .clone()
+                    .unwrap_or_else(|| data_dir.join("zones")),
+            ),
+            zone_check_cmd: self
+                .zone_check_cmd
+                .clone()
+                .unwrap_or_else(|| "named-checkzone -q {zone} {file}".to_owned()),
+            dns_reload_cmd: self.dns_reload_cmd.clone().unwrap_or_default(),
         }
     }
 }

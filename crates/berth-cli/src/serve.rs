@@ -1,9 +1,11 @@
-//! `berth serve [--listen ADDR]`: the REST API (and `/healthz`) in one process, until
-//! Ctrl-C or SIGTERM; requests in flight are finished before it exits.
+//! `berth serve [--listen ADDR]`: the REST API (and `/healthz`) and the provisioning
+//! worker in one process, until Ctrl-C or SIGTERM; requests in flight are finished and a
+//! provisioning batch in progress is completed before it exits.
 
 use std::process::ExitCode;
 
 use berth_app::Berth;
+use berth_app::provision::ProvisionSettings;
 use berth_core::{Error, Result};
 use clap::Args;
 
@@ -15,8 +17,11 @@ pub struct ServeArgs {
     pub listen: String,
 }
 
+/// How long the provisioning worker waits when the queue is empty.
+const WORKER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Serves until interrupted.
-pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
+pub async fn run(app: Berth, args: ServeArgs, provision: ProvisionSettings) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| Error::invalid("listen", format!("cannot listen on {}: {e}", args.listen)))?;
@@ -24,9 +29,22 @@ pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
         .local_addr()
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
     eprintln!("Berth is serving on http://{addr} (REST API under /api/v1).");
-    berth_http::serve(app, listener, shutdown_signal())
-        .await
-        .map_err(|e| Error::failed(format!("the server failed: {e}")))?;
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let worker_app = app.clone();
+    let worker = tokio::spawn(async move {
+        let stop = async move {
+            let _ = stop_rx.wait_for(|stop| *stop).await;
+        };
+        worker_app
+            .run_provision_worker(provision, WORKER_IDLE, stop)
+            .await;
+    });
+    let served = berth_http::serve(app, listener, shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    if let Err(e) = worker.await {
+        tracing::error!(error = %e, "the provisioning worker stopped abnormally");
+    }
+    served.map_err(|e| Error::failed(format!("the server failed: {e}")))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
 //! `berth provision` end to end: settings from the environment, a dry run, a live
-//! generation, then nothing to change.
+//! generation of web and zone files, then nothing to change; `--status` shows the queue.
 
 mod support;
 
@@ -32,12 +32,18 @@ fn r9_2_provision_writes_a_generation_then_nothing() {
     assert_eq!(preview.code, 0, "{}", preview.stderr);
     assert_eq!(
         preview.json()["changed_files"],
-        json!(["shop.example.conf"])
+        json!([
+            "dns/shop.example.zone",
+            "dns/zones.conf",
+            "web/shop.example.conf"
+        ])
     );
     assert!(!d.join("nginx/current").exists());
     let first = berth(d, &["--json", "provision"], &env, None);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_eq!(first.json()["generation"], json!(1));
+    assert_eq!(first.json()["dns_generation"], json!(1));
+    assert!(d.join("zones/current/shop.example.zone").exists());
     let conf = std::fs::read_to_string(d.join("nginx/current/shop.example.conf")).unwrap();
     assert!(conf.contains("listen 127.0.0.1:8088;"), "{conf}");
     let again = berth(d, &["--json", "provision"], &env, None).json();
@@ -47,4 +53,12 @@ fn r9_2_provision_writes_a_generation_then_nothing() {
     );
     let denied = berth(d, &["--json", "--as", "c1", "provision"], &env, None);
     assert_eq!(denied.code, 4);
+    let status = berth(d, &["--json", "provision", "--status"], &env, None);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let status = status.json();
+    assert_eq!(
+        (status["pending"].clone(), status["failed"].clone()),
+        (json!(0), json!(0))
+    );
+    assert!(status["done"].as_u64().unwrap() >= 1, "{status}");
 }

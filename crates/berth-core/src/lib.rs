@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod hosting;
 pub mod ip;
+pub mod job;
 pub mod property;
 pub mod query;
 pub mod reseller;

@@ -4,10 +4,12 @@
 //! directory, validated with the real tools, made live by one atomic symlink swap, reloaded
 //! once; on any failure the previous generation stays live.
 //!
-//! Rendering is pure ([`nginx::render`], [`webspace::layout`]); [`apply::Generations`] is
-//! the only part that touches the file system and runs commands.
+//! Rendering is pure ([`nginx::render`], [`bind::include_list`], [`webspace::layout`]);
+//! [`apply::Tree`] is the only part that touches the file system (it runs the validation
+//! and reload it is given).
 
 pub mod apply;
+pub mod bind;
 pub mod nginx;
 pub mod spec;
 pub mod webspace;

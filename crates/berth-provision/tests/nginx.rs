@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use berth_provision::apply::{Applied, ApplyError, Generations};
+use berth_provision::apply::{Applied, ApplyError, Staged, Tree};
 use berth_provision::nginx::render;
 use berth_provision::spec::{Host, HostRole, Settings, SiteSpec};
 use berth_provision::webspace::layout;
@@ -40,6 +40,28 @@ fn main_conf(dir: &Path, include: &Path, name: &str) -> PathBuf {
              http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n    include {inc}/*.conf;\n}}\n",
             d = dir.display(),
             inc = include.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+/// A configuration including exactly the prospective files of a staged batch.
+fn check_conf(dir: &Path, staged: &Staged<'_>) -> PathBuf {
+    let conf = dir.join("check.conf");
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    let includes: String = staged
+        .files()
+        .unwrap()
+        .values()
+        .map(|p| format!("    include {};\n", p.display()))
+        .collect();
+    std::fs::write(
+        &conf,
+        format!(
+            "pid {d}/check.pid;\nerror_log {d}/check.log;\nevents {{ worker_connections 64; }}\n\
+             http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n{includes}}}\n",
+            d = dir.display(),
         ),
     )
     .unwrap();
@@ -143,23 +165,24 @@ fn r9_1_the_generated_configuration_serves_every_kind_of_host() {
     )
     .unwrap();
 
-    let generations = Generations::new(dir.path().join("nginx")).unwrap();
-    let live_conf = main_conf(dir.path(), &generations.current_link(), "nginx.conf");
-    let validate = |staged: &Path| {
-        let check = main_conf(dir.path(), staged, "check.conf");
+    let tree = Tree::open(dir.path().join("nginx")).unwrap();
+    let live_conf = main_conf(dir.path(), &tree.live_dir(), "nginx.conf");
+    let validate = |staged: &Staged<'_>| {
+        let check = check_conf(dir.path(), staged);
         run(&nginx, &["-t", "-q", "-c", check.to_str().unwrap()])
     };
-    let files: BTreeMap<String, String> = [&shop, &closed]
+    let files: BTreeMap<String, Option<String>> = [&shop, &closed]
         .iter()
         .map(|s| {
             (
                 format!("{}.conf", s.subscription),
-                render(s, &settings).unwrap(),
+                Some(render(s, &settings).unwrap()),
             )
         })
         .collect();
     assert_eq!(
-        generations.apply(&files, validate, || Ok(())).unwrap(),
+        tree.apply(&tree.diff(&files).unwrap(), validate, || Ok(()))
+            .unwrap(),
         Applied::Live(1)
     );
     run(&nginx, &["-c", live_conf.to_str().unwrap()]).expect("nginx starts");
@@ -185,12 +208,20 @@ fn r9_1_the_generated_configuration_serves_every_kind_of_host() {
         assert_eq!(status, 503);
         assert!(body.contains("suspended"), "{body}");
 
-        let mut broken = files.clone();
-        broken.insert("zz.conf".into(), "server { listen nowhere; }".into());
+        let mut broken = BTreeMap::new();
+        broken.insert(
+            "zz.conf".to_owned(),
+            Some("server { listen nowhere; }".to_owned()),
+        );
         let reload = || run(&nginx, &["-s", "reload", "-c", live_conf.to_str().unwrap()]);
-        let err = generations.apply(&broken, validate, reload).unwrap_err();
+        let validate = |staged: &Staged<'_>| {
+            let check = check_conf(dir.path(), staged);
+            run(&nginx, &["-t", "-q", "-c", check.to_str().unwrap()])
+        };
+        let err = tree.apply(&broken, validate, reload).unwrap_err();
         assert!(matches!(err, ApplyError::Invalid(_)), "{err}");
-        assert_eq!(generations.live(), Some(1));
+        assert_eq!(tree.generation(), Some(1));
+        assert!(tree.read("zz.conf").unwrap().is_none());
         assert_eq!(
             get(port, "shop.example").0,
             200,

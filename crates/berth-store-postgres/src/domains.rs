@@ -66,6 +66,16 @@ impl DomainTx for PostgresTx {
         self.fetch_domains(statement, values).await
     }
 
+    async fn domains_of_subscriptions(&mut self, ids: &[Uuid]) -> StoreResult<Vec<HostedDomain>> {
+        let mut found = vec![];
+        for chunk in ids.chunks(sql::JOB_CHUNK) {
+            let statement = sql::domains_of_subscriptions(chunk.len(), DIALECT);
+            let values = chunk.iter().map(|id| Value::Id(*id)).collect();
+            found.extend(self.fetch_domains(statement, values).await?);
+        }
+        Ok(found)
+    }
+
     async fn count_domains(&mut self, subscription: Uuid, kind: DomainKind) -> StoreResult<u64> {
         let n: i64 = bind_all(
             sqlx::query(sql::COUNT_DOMAINS),

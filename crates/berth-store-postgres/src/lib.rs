@@ -16,6 +16,7 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod provision;
 mod resellers;
 mod status;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
@@ -27,6 +28,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_in: "::jsonb",
     json_merge: "{col} || {param}",
     json_int: "(({col} ->> '{key}')::bigint)",
+    random_id: "gen_random_uuid()",
+    skip_locked: " FOR UPDATE SKIP LOCKED",
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -81,6 +81,33 @@ impl DnsTx for SqliteTx {
         sql::assemble_zone(domain_id, serial, updated_at, records).map(Some)
     }
 
+    async fn zones_of(&mut self, domain_ids: &[Uuid]) -> StoreResult<Vec<Zone>> {
+        let mut zones = vec![];
+        for chunk in domain_ids.chunks(sql::JOB_CHUNK) {
+            let values: Vec<Value> = chunk.iter().map(|id| Value::Id(*id)).collect();
+            let heads = self
+                .dns_rows(sql::zones_of(chunk.len()), values.clone())
+                .await?;
+            let mut records: std::collections::HashMap<Uuid, Vec<ZoneRecordRow>> =
+                std::collections::HashMap::new();
+            for row in self.dns_rows(sql::records_of(chunk.len()), values).await? {
+                let domain: Uuid = row.try_get(10).map_err(map_err)?;
+                records
+                    .entry(domain)
+                    .or_default()
+                    .push(record_row(&row).map_err(map_err)?);
+            }
+            for head in heads {
+                let domain_id: Uuid = head.try_get(0).map_err(map_err)?;
+                let serial: i64 = head.try_get(1).map_err(map_err)?;
+                let updated_at = from_micros(head.try_get(2).map_err(map_err)?)?;
+                let rows = records.remove(&domain_id).unwrap_or_default();
+                zones.push(sql::assemble_zone(domain_id, serial, updated_at, rows)?);
+            }
+        }
+        Ok(zones)
+    }
+
     async fn save_zone(&mut self, zone: &Zone) -> StoreResult<()> {
         for (statement, values) in sql::save_zone(zone) {
             self.execute(statement, values).await?;

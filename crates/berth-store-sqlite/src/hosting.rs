@@ -236,6 +236,20 @@ impl SubscriptionTx for SqliteTx {
             .pop())
     }
 
+    async fn subscriptions_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Subscription>> {
+        let mut found = vec![];
+        for chunk in ids.chunks(sql::JOB_CHUNK) {
+            let statement = format!(
+                "{} WHERE s.id IN ({})",
+                sql::subscription_select(DIALECT),
+                sql::placeholder_list(1, chunk.len())
+            );
+            let values = chunk.iter().map(|id| Value::Id(*id)).collect();
+            found.extend(self.subscriptions(statement, values).await?);
+        }
+        Ok(found)
+    }
+
     async fn subscription_by_name(
         &mut self,
         ascii_name: &str,

@@ -16,6 +16,7 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod provision;
 mod resellers;
 mod status;
 use chrono::{DateTime, Utc};
@@ -31,6 +32,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_in: "",
     json_merge: "json_patch({col}, {param})",
     json_int: "CAST(json_extract({col}, '$.{key}') AS INTEGER)",
+    random_id: "randomblob(16)",
+    skip_locked: "",
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

@@ -19,6 +19,8 @@ use crate::{Store, StoreError};
 
 mod domains;
 pub use domains::*;
+mod provision;
+pub use provision::*;
 
 /// A fresh database for one case, with the engine-specific hooks the suite needs.
 #[async_trait]
@@ -59,7 +61,14 @@ macro_rules! conformance_tests {
             r7_3_names_count_update_and_delete_with_what_hangs_below,
             r7_4_the_dns_template_starts_as_the_default_and_is_replaced_whole,
             r7_4_zones_round_trip_and_replace_their_records,
-            r7_4_uncommitted_zone_changes_write_nothing
+            r7_4_uncommitted_zone_changes_write_nothing,
+            r9_3_batch_reads_return_exactly_the_requested_objects,
+            r9_3_jobs_coalesce_while_pending_and_claims_lease_them,
+            r9_3_failed_jobs_retry_after_backoff_then_give_up,
+            r9_3_expired_leases_are_taken_over,
+            r9_3_a_new_change_makes_a_backed_off_job_due_now,
+            r9_3_provisioned_files_round_trip_and_empty_lists_forget,
+            r9_3_enqueue_all_covers_gone_subscriptions_once
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

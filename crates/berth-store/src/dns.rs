@@ -19,6 +19,10 @@ pub trait DnsTx: Send {
     /// transaction ends so that serials of concurrent changes cannot collide.
     async fn zone(&mut self, domain_id: Uuid) -> StoreResult<Option<Zone>>;
 
+    /// The zones of these domains (domains without a zone are left out), read without
+    /// locking: provisioning renders them.
+    async fn zones_of(&mut self, domain_ids: &[Uuid]) -> StoreResult<Vec<Zone>>;
+
     /// Writes a zone: its serial, and its records replacing the stored ones.
     async fn save_zone(&mut self, zone: &Zone) -> StoreResult<()>;
 }

@@ -26,6 +26,10 @@ pub trait DomainTx: Send {
     /// order on every engine).
     async fn list_domains(&mut self, query: &DomainQuery) -> StoreResult<Vec<HostedDomain>>;
 
+    /// Every name of these subscriptions, in the order of [`DomainTx::list_domains`] (one
+    /// query: provisioning batches).
+    async fn domains_of_subscriptions(&mut self, ids: &[Uuid]) -> StoreResult<Vec<HostedDomain>>;
+
     /// How many names of `kind` a subscription has.
     async fn count_domains(&mut self, subscription: Uuid, kind: DomainKind) -> StoreResult<u64>;
 

@@ -91,6 +91,8 @@ pub trait SubscriptionTx: Send {
     /// The subscription with this (ASCII) name.
     async fn subscription_by_name(&mut self, ascii_name: &str)
     -> StoreResult<Option<Subscription>>;
+    /// The subscriptions with these ids, in any order (one query: provisioning batches).
+    async fn subscriptions_by_ids(&mut self, ids: &[Uuid]) -> StoreResult<Vec<Subscription>>;
     /// The subscription with this id.
     async fn subscription_by_id(&mut self, id: Uuid) -> StoreResult<Option<Subscription>>;
     /// One page of subscriptions.

@@ -22,6 +22,8 @@ pub mod hosting;
 pub use hosting::{PlanTx, SubscriptionTx};
 mod ips;
 pub use ips::IpTx;
+pub mod provision;
+pub use provision::ProvisionTx;
 pub mod resellers;
 pub use resellers::ResellerTx;
 pub mod status;
@@ -91,6 +93,7 @@ pub trait Tx:
     + ResellerTx
     + DomainTx
     + DnsTx
+    + ProvisionTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).

@@ -426,3 +426,59 @@ pub async fn r7_4_uncommitted_zone_changes_write_nothing(f: &impl Fixture) {
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.zone(s.id).await.unwrap(), Some(zone));
 }
+
+/// R9.3: provisioning reads a batch of subscriptions, their names and their zones in one
+/// query each, whatever the batch.
+pub async fn r9_3_batch_reads_return_exactly_the_requested_objects(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    insert(&store, &[&admin]).await;
+    let a = subscription("a.example", &admin, 1);
+    let b = subscription("b.example", &admin, 2);
+    let c = subscription("c.example", &admin, 3);
+    insert_subscriptions(&store, &[&a, &b, &c]).await;
+    let main_a = by_name(&store, "a.example").await.unwrap();
+    let alias = entry("a.example.net", DomainKind::Alias, &a, Some(&main_a), 4);
+    let sub = entry(
+        "blog.a.example",
+        DomainKind::Subdomain,
+        &a,
+        Some(&main_a),
+        5,
+    );
+    insert_domains(&store, &[&alias, &sub]).await;
+    let zone_a = zone_with(a.id, &[rec("a.example", RecordType::A, "192.0.2.1")]);
+    let zone_c = zone_with(c.id, &[rec("c.example", RecordType::A, "192.0.2.3")]);
+    let mut tx = store.write().await.unwrap();
+    tx.save_zone(&zone_a).await.unwrap();
+    tx.save_zone(&zone_c).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let mut subs: Vec<String> = tx
+        .subscriptions_by_ids(&[a.id, c.id, Uuid::now_v7()])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name.ascii().to_owned())
+        .collect();
+    subs.sort();
+    assert_eq!(subs, ["a.example", "c.example"]);
+    let names: Vec<String> = tx
+        .domains_of_subscriptions(&[a.id, b.id])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name.ascii().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["a.example", "a.example.net", "blog.a.example", "b.example"]
+    );
+    let mut zones = tx.zones_of(&[a.id, b.id, c.id]).await.unwrap();
+    zones.sort_by_key(|z| z.domain_id);
+    let mut expected = vec![zone_a, zone_c];
+    expected.sort_by_key(|z| z.domain_id);
+    assert_eq!(zones, expected);
+    assert!(tx.subscriptions_by_ids(&[]).await.unwrap().is_empty());
+}

@@ -133,6 +133,24 @@ pub fn zone_select(lock: &str) -> String {
     format!("SELECT serial, updated_at FROM dns_zones WHERE domain_id = $1{lock}")
 }
 
+/// The zones of `count` domains from `$1`: `domain_id, serial, updated_at`.
+pub fn zones_of(count: usize) -> String {
+    format!(
+        "SELECT domain_id, serial, updated_at FROM dns_zones WHERE domain_id IN ({})",
+        super::placeholder_list(1, count)
+    )
+}
+
+/// The records of `count` zones from `$1`, zone by zone in insertion order: the columns
+/// of [`ZONE_RECORDS`], then `domain_id`.
+pub fn records_of(count: usize) -> String {
+    format!(
+        "SELECT id, host, rtype, value, priority, ttl, source, source_key, user_edited, removed, \
+         domain_id FROM dns_records WHERE domain_id IN ({}) ORDER BY domain_id, position",
+        super::placeholder_list(1, count)
+    )
+}
+
 /// The records of zone `$1`: `id, host, rtype, value, priority, ttl, source, source_key,
 /// user_edited, removed`, in insertion order.
 pub const ZONE_RECORDS: &str = "SELECT id, host, rtype, value, priority, ttl, source, source_key, \

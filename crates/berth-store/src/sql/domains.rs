@@ -153,6 +153,17 @@ pub fn domain_list(q: &DomainQuery, d: Dialect) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// Every name of `count` subscriptions from `$1`, ordered like [`domain_list`].
+pub fn domains_of_subscriptions(count: usize, d: Dialect) -> String {
+    format!(
+        "{} WHERE d.subscription_id IN ({}) ORDER BY s.name{b}, \
+         CASE WHEN d.kind = 'main' THEN 0 ELSE 1 END, d.name{b}",
+        domain_select(),
+        super::placeholder_list(1, count),
+        b = d.byte_order
+    )
+}
+
 /// A name row in plain types, as selected by [`domain_select`].
 #[derive(Debug, Clone)]
 pub struct DomainRow {

@@ -22,6 +22,13 @@ pub struct Dialect {
     pub json_merge: &'static str,
     /// How to read an integer member of a JSON column: `{col}` and `{key}` are replaced.
     pub json_int: &'static str,
+    /// An expression giving a fresh random id for a row inserted set-based
+    /// (`randomblob(16)` on SQLite, `gen_random_uuid()` on PostgreSQL).
+    pub random_id: &'static str,
+    /// Appended to a sub-select whose rows a statement takes for itself, so that
+    /// concurrent transactions skip them (` FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing
+    /// on SQLite, whose write transactions hold the whole database).
+    pub skip_locked: &'static str,
 }
 
 impl Dialect {
@@ -91,6 +98,8 @@ mod hosting;
 pub use hosting::*;
 mod ips;
 pub use ips::*;
+mod provision;
+pub use provision::*;
 mod resellers;
 pub use resellers::*;
 mod status;

@@ -1,0 +1,221 @@
+//! Benchmark: one incremental provisioning change (R9.3) on a server with 10 and with
+//! 10,000 subscriptions — queue the change, claim the job, read its desired state, render,
+//! diff, stage, validate, swap (reload is a no-op here). Measured twice: without
+//! validation (Berth's own work) and with the real `nginx -t` and `named-checkzone` on the
+//! whole prospective configuration (what nginx itself adds grows with the number of
+//! sites). Also the full run that builds every file.
+//!
+//! ```sh
+//! cargo bench -p berth-app --bench provision
+//! BERTH_BENCH_SIZES=10,1000 cargo bench -p berth-app --bench provision
+//! ```
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use berth_app::provision::ProvisionSettings;
+use berth_app::subscriptions::NewSubscription;
+use berth_app::{Berth, Mode, NoProgress};
+use berth_core::clock::SystemClock;
+use berth_store_postgres::PostgresStore;
+use berth_store_sqlite::{Open, SqliteStore};
+
+/// Copies of `template.example` (subscriptions, their address, their main domain), as in
+/// the DNS benchmark; their zones are built by `dns template apply`.
+const SQLITE_SEED: &[&str] = &[
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {N}) \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+     conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+     SELECT randomblob(16), 'z' || n.i || '.example', 'z' || n.i || '.example', t.owner_id, t.plan_id, '', \
+     t.sync_state, t.props, t.custom, t.conflicts, 'z' || n.i, t.system_password_hash, t.expiration, 0, \
+     t.created_at, t.updated_at FROM n, subscriptions t WHERE t.name = 'template.example'",
+    "INSERT INTO subscription_ips (subscription_id, ip_id) SELECT s.id, si.ip_id FROM subscriptions s, \
+     subscription_ips si JOIN subscriptions t ON t.id = si.subscription_id \
+     WHERE t.name = 'template.example' AND s.name LIKE 'z%'",
+    "INSERT INTO domains (id, name, name_key, kind, subscription_id, parent_id, document_root, alias_web, \
+     alias_mail, alias_dns_sync, created_at, updated_at) SELECT id, name, name_key, 'main', id, NULL, \
+     'httpdocs', '', 0, 0, created_at, updated_at FROM subscriptions WHERE name LIKE 'z%'",
+];
+
+const POSTGRES_SEED: &[&str] = &[
+    "INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+     conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+     SELECT gen_random_uuid(), 'z' || n.i || '.example', 'z' || n.i || '.example', t.owner_id, t.plan_id, '', \
+     t.sync_state, t.props, t.custom, t.conflicts, 'z' || n.i, t.system_password_hash, t.expiration, false, \
+     t.created_at, t.updated_at FROM generate_series(1, {N}) AS n(i), subscriptions t \
+     WHERE t.name = 'template.example'",
+    "INSERT INTO subscription_ips (subscription_id, ip_id) SELECT s.id, si.ip_id FROM subscriptions s, \
+     subscription_ips si JOIN subscriptions t ON t.id = si.subscription_id \
+     WHERE t.name = 'template.example' AND s.name LIKE 'z%'",
+    "INSERT INTO domains (id, name, name_key, kind, subscription_id, parent_id, document_root, alias_web, \
+     alias_mail, alias_dns_sync, created_at, updated_at) SELECT id, name, name_key, 'main', id, NULL, \
+     'httpdocs', '', false, false, created_at, updated_at FROM subscriptions WHERE name LIKE 'z%'",
+];
+
+type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+fn settings(dir: &Path, validate: bool) -> ProvisionSettings {
+    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .find(|p| Path::new(p).exists())
+        .map_or("nginx", |p| p);
+    ProvisionSettings {
+        webspace_root: dir.join("www"),
+        nginx_dir: dir.join("nginx"),
+        zone_dir: dir.join("zones"),
+        http_port: 8080,
+        nginx_test_cmd: if validate {
+            format!("{nginx} -t -q -c {{config}}")
+        } else {
+            String::new()
+        },
+        nginx_reload_cmd: String::new(),
+        zone_check_cmd: if validate {
+            "named-checkzone -q {zone} {file}".into()
+        } else {
+            String::new()
+        },
+        dns_reload_cmd: String::new(),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Suspends or activates `z1.example` (or the template when alone) and applies the one
+/// queued job; returns the time of the apply, in ms.
+async fn one_change(app: &Berth, settings: &ProvisionSettings, name: &str, n: usize) -> f64 {
+    let admin = app.actor(None).await.unwrap();
+    let names = [name.to_owned()];
+    if n.is_multiple_of(2) {
+        app.suspend_subscriptions(&admin, &names, Mode::Apply, &NoProgress)
+            .await;
+    } else {
+        app.activate_subscriptions(&admin, &names, Mode::Apply, &NoProgress)
+            .await;
+    }
+    let t = Instant::now();
+    let report = app.run_provision_batch(settings).await.unwrap().unwrap();
+    let took = ms(t);
+    assert_eq!(report.jobs, 1);
+    assert_eq!(report.changed_files.len(), 1, "{:?}", report.changed_files);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    took
+}
+
+async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rounds: usize) {
+    let admin = app.actor(None).await.unwrap();
+    app.add_ip(&admin, "127.0.0.1", "shared", None, Mode::Apply)
+        .await
+        .unwrap();
+    let template = NewSubscription {
+        domain: "template.example".into(),
+        system_password: Some("bench-password".into()),
+        ..Default::default()
+    };
+    app.create_subscription(&admin, template, Mode::Apply)
+        .await
+        .unwrap();
+    if subs > 1 {
+        for statement in seed {
+            raw(statement.replace("{N}", &(subs - 1).to_string())).await;
+        }
+    }
+    app.apply_dns_template(&admin, Mode::Apply, &NoProgress)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = settings(dir.path(), false);
+    let checked = settings(dir.path(), true);
+    let t = Instant::now();
+    let full = app.provision(&admin, &checked, Mode::Apply).await.unwrap();
+    let full_ms = ms(t);
+    assert_eq!(full.subscriptions, subs);
+    assert!(full.failed.is_empty(), "{:?}", full.failed);
+
+    let name = if subs > 1 {
+        "z1.example"
+    } else {
+        "template.example"
+    };
+    let mut own = vec![];
+    let mut with_tools = vec![];
+    for n in 0..rounds {
+        own.push(one_change(&app, &plain, name, n).await);
+    }
+    for n in 0..rounds {
+        with_tools.push(one_change(&app, &checked, name, n).await);
+    }
+    println!(
+        "| {engine} | {subs} | {full_ms:.0} ms | {:.1} ms | {:.1} ms |",
+        median(own),
+        median(with_tools)
+    );
+}
+
+async fn sqlite_app() -> (Berth, Raw, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = SqliteStore::connect(&url, Open::CreateIfMissing)
+        .await
+        .unwrap();
+    let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
+    app.init(Some("bench-admin-pw"), "admin@example.com")
+        .await
+        .unwrap();
+    let raw: Raw = Box::new(move |sql| {
+        let store = store.clone();
+        Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+    });
+    (app, raw, dir)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BERTH_BENCH_SIZES")
+        .unwrap_or_else(|_| "10,10000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let rounds: usize = std::env::var("BERTH_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| engine | subscriptions | full run (with nginx -t) | one change: Berth's work | one change with nginx -t + named-checkzone |"
+    );
+    println!("|---|---|---|---|---|");
+    rt.block_on(async {
+        for &subs in &sizes {
+            let (app, raw, _dir) = sqlite_app().await;
+            run("SQLite", SQLITE_SEED, app, raw, subs, rounds).await;
+        }
+        for &subs in &sizes {
+            let Some(db) = berth_store_postgres::testing::fresh_database().await else {
+                eprintln!("PostgreSQL unreachable: skipped");
+                break;
+            };
+            let store = PostgresStore::connect(&db.url).await.unwrap();
+            let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
+            app.init(Some("bench-admin-pw"), "admin@example.com")
+                .await
+                .unwrap();
+            let raw: Raw = Box::new(move |sql| {
+                let store = store.clone();
+                Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+            });
+            run("PostgreSQL", POSTGRES_SEED, app, raw, subs, rounds).await;
+            drop(db);
+        }
+    });
+}
