@@ -784,7 +784,9 @@ impl Berth {
 
     /// One provisioning job, for whoever may see its subscription (the admin sees every
     /// job, including those of removed subscriptions). Anything else is not found.
-    pub async fn provision_job(&self, actor: &Actor, id: Uuid) -> Result<JobView> {
+    pub async fn provision_job(&self, actor: &Actor, id: &str) -> Result<JobView> {
+        let id = Uuid::parse_str(id.trim())
+            .map_err(|_| Error::invalid("id", format!("{id:?} is not a job id (a UUID)")))?;
         let missing = || Error::not_found("job", format!("no job {id}"));
         let mut tx = self.store.read().await?;
         let job = tx.provision_job(id).await?.ok_or_else(missing)?;

@@ -281,12 +281,13 @@ async fn r9_2_a_refused_batch_records_the_error_on_the_subscription_that_caused_
         .unwrap()
         .expect("a job")
         .id;
-    let seen = app.provision_job(&c2, job).await.unwrap();
+    let job = job.to_string();
+    let seen = app.provision_job(&c2, &job).await.unwrap();
     assert_eq!(seen.state, JobState::Pending);
     assert_eq!(seen.subscription.as_deref(), Some("bad.example"));
     assert!(seen.error.unwrap().contains("refused"));
     assert_eq!(
-        app.provision_job(&c1, job).await.unwrap_err().code,
+        app.provision_job(&c1, &job).await.unwrap_err().code,
         ErrorCode::NotFound
     );
 
@@ -296,8 +297,16 @@ async fn r9_2_a_refused_batch_records_the_error_on_the_subscription_that_caused_
     assert!(fixed.failed.is_empty(), "{:?}", fixed.failed);
     assert!(dir.path().join("nginx/current/bad.example.conf").exists());
     assert_eq!(
-        app.provision_job(&c2, job).await.unwrap().state,
+        app.provision_job(&c2, &job).await.unwrap().state,
         JobState::Done
+    );
+    assert_eq!(
+        app.provision_job(&c2, "not-a-uuid")
+            .await
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("id")
     );
 }
 

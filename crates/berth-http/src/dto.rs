@@ -691,3 +691,24 @@ pub struct Health {
     /// `ok`.
     pub status: String,
 }
+
+/// A provisioning job (R9.3, R11.4).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Job {
+    /// The job's id.
+    pub id: uuid::Uuid,
+    /// `pending`, `running`, `done` or `failed`.
+    pub state: String,
+    /// The subscription (punycode), or null when it is gone.
+    pub subscription: Option<String>,
+    /// How many times a worker took it.
+    pub attempts: u32,
+    /// The last failure, if any.
+    pub error: Option<String>,
+    /// Not before this instant (retry backoff).
+    pub run_after: String,
+    /// Queued at.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}

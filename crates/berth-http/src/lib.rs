@@ -32,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod ips;
+pub mod jobs;
 pub mod keys;
 pub mod limit;
 pub mod plans;
@@ -133,6 +134,8 @@ fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
         .routes(routes!(domains::template, domains::set_template))
         .routes(routes!(domains::apply_template))
         .routes(routes!(audit::list))
+        .routes(routes!(jobs::job))
+        .routes(routes!(jobs::subscription_job))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
         .split_for_parts()

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use berth_app::subscriptions::{HostingChange, NewSubscription, SubscriptionListRequest};
 use berth_app::{Berth, NoProgress};
 use serde_json::Value;
@@ -50,7 +51,7 @@ pub async fn create(
     Caller(actor): Caller,
     Query(dry): Query<DryRun>,
     Body(body): Body<NewSubscriptionBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<Response> {
     let custom = Custom {
         limits: body.limits,
         permissions: body.permissions,
@@ -66,8 +67,10 @@ pub async fn create(
         system_password: body.system_password,
         custom,
     };
+    let domain = input.domain.clone();
     let created = app.create_subscription(&actor, input, dry.mode()).await?;
-    Ok((StatusCode::CREATED, Json(to_json(&created))))
+    let answer = (StatusCode::CREATED, Json(to_json(&created)));
+    Ok(crate::jobs::with_job(&app, &actor, &domain, dry.mode(), answer).await)
 }
 
 /// Show one subscription.
@@ -93,15 +96,16 @@ pub async fn set(
     Path(domain): Path<String>,
     Query(dry): Query<DryRun>,
     Body(body): Body<HostingBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let change = HostingChange {
         ips: body.ips,
         system_user: body.system_user,
         system_password: body.system_password,
     };
-    Ok(Json(to_json(
+    let changed = Json(to_json(
         &app.set_hosting(&actor, &domain, change, dry.mode()).await?,
-    )))
+    ));
+    Ok(crate::jobs::with_job(&app, &actor, &domain, dry.mode(), changed).await)
 }
 
 /// Remove one subscription with its domains and content.
