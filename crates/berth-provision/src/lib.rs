@@ -10,4 +10,6 @@
 pub mod apply;
 pub mod nginx;
 pub mod spec;
+pub mod system_user;
+pub mod template;
 pub mod webspace;
