@@ -292,7 +292,8 @@ pub fn built_in() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn built_in_description() -> Description {
+/// The built-in skeleton as shown.
+pub fn built_in_description() -> Description {
     let mut entries: Vec<EntryInfo> = TOP_LEVEL_DIRS
         .iter()
         .map(|d| EntryInfo {
