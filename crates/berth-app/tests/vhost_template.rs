@@ -59,7 +59,12 @@ async fn r8_3_the_admin_uploads_shows_and_resets_the_template(env: Env) {
         .unwrap();
     assert!(dry.dry_run && !dry.built_in);
     assert_eq!(dry.files, 2);
-    assert!(app.vhost_template(&admin, &settings).await.unwrap().built_in);
+    assert!(
+        app.vhost_template(&admin, &settings)
+            .await
+            .unwrap()
+            .built_in
+    );
 
     let up = app
         .upload_vhost_template(&admin, &settings, archive, Some("tgz"), Mode::Apply)
@@ -71,7 +76,12 @@ async fn r8_3_the_admin_uploads_shows_and_resets_the_template(env: Env) {
     let paths: Vec<&str> = shown.entries.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["error_docs", "error_docs/404.html", "httpdocs", "httpdocs/index.html"]
+        [
+            "error_docs",
+            "error_docs/404.html",
+            "httpdocs",
+            "httpdocs/index.html"
+        ]
     );
     assert_eq!(shown.entries[1].kind, "file");
 
@@ -87,13 +97,23 @@ async fn r8_3_the_admin_uploads_shows_and_resets_the_template(env: Env) {
         .await
         .unwrap();
     assert!(dry.built_in && dry.dry_run);
-    assert!(!app.vhost_template(&admin, &settings).await.unwrap().built_in);
+    assert!(
+        !app.vhost_template(&admin, &settings)
+            .await
+            .unwrap()
+            .built_in
+    );
     let reset = app
         .reset_vhost_template(&admin, &settings, Mode::Apply)
         .await
         .unwrap();
     assert!(reset.built_in);
-    assert!(app.vhost_template(&admin, &settings).await.unwrap().built_in);
+    assert!(
+        app.vhost_template(&admin, &settings)
+            .await
+            .unwrap()
+            .built_in
+    );
 }
 
 async fn r8_3_refused_archives_name_the_field_and_keep_the_template(env: Env) {
@@ -116,15 +136,27 @@ async fn r8_3_refused_archives_name_the_field_and_keep_the_template(env: Env) {
     assert!(e.message.starts_with("R8.3"), "{}", e.message);
 
     let e = app
-        .upload_vhost_template(&admin, &settings, b"not an archive".to_vec(), None, Mode::Apply)
+        .upload_vhost_template(
+            &admin,
+            &settings,
+            b"not an archive".to_vec(),
+            None,
+            Mode::Apply,
+        )
         .await
         .unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("format")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("format"))
+    );
     let e = app
         .upload_vhost_template(&admin, &settings, vec![], Some("rar"), Mode::Apply)
         .await
         .unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Invalid, Some("format")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Invalid, Some("format"))
+    );
 
     let shown = app.vhost_template(&admin, &settings).await.unwrap();
     assert!(!shown.built_in);

@@ -16,6 +16,7 @@ mod serve;
 mod status;
 mod store;
 mod subscriptions;
+mod vhost_template;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -128,6 +129,11 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Provision(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
             provision::run(&app, &actor, &provision, args, output).await
+        }
+        Command::VhostTemplate(cmd) => {
+            let template = settings.provision.vhost_template(&cli.data_dir);
+            let users = settings.provision.system_users();
+            vhost_template::run(&app, &actor, &template, &users, cmd, output).await
         }
     };
     if let (Some(change), Ok(code)) = (change, &outcome) {

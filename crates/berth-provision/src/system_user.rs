@@ -65,7 +65,9 @@ pub enum Outcome {
 #[derive(Debug, thiserror::Error)]
 pub enum SystemUserError {
     /// A user name that is not a safe Unix name.
-    #[error("R9.1: `{0}` is not a valid system user name (lower-case letters, digits, `_`, `-`, at most 32, not starting with `-` or a digit)")]
+    #[error(
+        "R9.1: `{0}` is not a valid system user name (lower-case letters, digits, `_`, `-`, at most 32, not starting with `-` or a digit)"
+    )]
     InvalidName(String),
     /// The command could not start or reported a failure.
     #[error("{command}: {message}")]
@@ -89,11 +91,14 @@ pub fn check_name(name: &str) -> Result<()> {
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if first_ok && rest_ok && name.len() <= MAX_USER_BYTES {
         Ok(())
     } else {
-        Err(SystemUserError::InvalidName(name.chars().take(64).collect()))
+        Err(SystemUserError::InvalidName(
+            name.chars().take(64).collect(),
+        ))
     }
 }
 

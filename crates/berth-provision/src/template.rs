@@ -134,7 +134,11 @@ impl Format {
         match bare.trim_start_matches('.') {
             "zip" | "application/zip" | "application/x-zip-compressed" => Ok(Format::Zip),
             "tar" | "application/x-tar" => Ok(Format::Tar),
-            "tgz" | "tar.gz" | "gz" | "application/gzip" | "application/x-gzip"
+            "tgz"
+            | "tar.gz"
+            | "gz"
+            | "application/gzip"
+            | "application/x-gzip"
             | "application/x-compressed-tar" => Ok(Format::TarGz),
             _ => Err(TemplateError::Format(format!(
                 "unknown archive format `{}`: use tgz, tar, tar.gz or zip",
@@ -251,7 +255,11 @@ pub fn built_in() -> Vec<(&'static str, String)> {
         ),
         (
             "error_docs/400.html",
-            error("400", "Bad Request", "The server could not understand the request."),
+            error(
+                "400",
+                "Bad Request",
+                "The server could not understand the request.",
+            ),
         ),
         (
             "error_docs/401.html",
@@ -566,7 +574,11 @@ fn walk(root: &Path) -> io::Result<Vec<EntryInfo>> {
             out.push(EntryInfo {
                 path: path.to_string_lossy().into_owned(),
                 kind,
-                size: if kind == EntryKind::File { meta.len() } else { 0 },
+                size: if kind == EntryKind::File {
+                    meta.len()
+                } else {
+                    0
+                },
             });
         }
     }
@@ -840,7 +852,10 @@ impl<'a> Extractor<'a> {
     /// A hard link becomes a copy of a file unpacked earlier from the same archive.
     fn hardlink(&mut self, name: &str, dest: &Path, target: &str) -> Result<()> {
         let leaving = || unsafe_entry(name, "hard links leaving the tree are refused");
-        let target_rel = self.relative(target).map_err(|_| leaving())?.ok_or_else(leaving)?;
+        let target_rel = self
+            .relative(target)
+            .map_err(|_| leaving())?
+            .ok_or_else(leaving)?;
         self.refuse_links_on_the_way(name, &target_rel)?;
         let source = self.root.join(&target_rel);
         if !fs::symlink_metadata(&source).is_ok_and(|m| m.is_file()) {

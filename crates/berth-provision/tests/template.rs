@@ -24,8 +24,7 @@ fn tar_bytes(entries: &[E]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for entry in entries {
         let mut header = tar::Header::new_ustar();
-        let (name, data, kind, mode, link): (&str, &[u8], tar::EntryType, u32, &str) = match entry
-        {
+        let (name, data, kind, mode, link): (&str, &[u8], tar::EntryType, u32, &str) = match entry {
             E::File(n, d, m) => (n, d, tar::EntryType::Regular, *m, ""),
             E::Dir(n) => (n, b"", tar::EntryType::Directory, 0o755, ""),
             E::Symlink(n, t) => (n, b"", tar::EntryType::Symlink, 0o777, t),
@@ -53,14 +52,11 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 fn zip_bytes(entries: &[E]) -> Vec<u8> {
     use zip::write::SimpleFileOptions;
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options =
-        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for entry in entries {
         match entry {
             E::File(n, d, m) => {
-                writer
-                    .start_file(*n, options.unix_permissions(*m))
-                    .unwrap();
+                writer.start_file(*n, options.unix_permissions(*m)).unwrap();
                 writer.write_all(d).unwrap();
             }
             E::Dir(n) => writer.add_directory(*n, options).unwrap(),
@@ -179,7 +175,10 @@ fn r8_3_an_unknown_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let skeleton = Skeleton::new(dir.path().join("t"));
     let junk = b"Rar!\x1a\x07\x00 this is no template".repeat(30);
-    refused(skeleton.install_archive(&junk, None), "not a tgz, tar, tar.gz or zip");
+    refused(
+        skeleton.install_archive(&junk, None),
+        "not a tgz, tar, tar.gz or zip",
+    );
     // Declared tar, but not one.
     refused(skeleton.install_archive(&junk, Some(Format::Tar)), "");
     assert!(skeleton.describe().unwrap().built_in);
@@ -258,7 +257,10 @@ fn r8_3_hard_links_leaving_the_tree_are_refused() {
     let skeleton = Skeleton::new(dir.path().join("t"));
     for target in ["/etc/passwd", "../../etc/passwd", "httpdocs/not-there"] {
         let entries = [E::Hardlink("httpdocs/h", target)];
-        refused(skeleton.install_archive(&tar_bytes(&entries), None), "hard link");
+        refused(
+            skeleton.install_archive(&tar_bytes(&entries), None),
+            "hard link",
+        );
     }
     // Inside the tree, a hard link becomes a copy.
     let ok = [
@@ -310,10 +312,16 @@ fn r8_3_names_and_depth_are_limited() {
     let skeleton = Skeleton::new(dir.path().join("t"));
     let long = format!("httpdocs/{}", "n".repeat(256));
     let entries = [E::File(&long, b"x", 0o644)];
-    refused(skeleton.install_archive(&zip_bytes(&entries), None), "255 bytes");
+    refused(
+        skeleton.install_archive(&zip_bytes(&entries), None),
+        "255 bytes",
+    );
     let deep = format!("httpdocs/{}x", "d/".repeat(40));
     let entries = [E::File(&deep, b"x", 0o644)];
-    refused(skeleton.install_archive(&zip_bytes(&entries), None), "levels deep");
+    refused(
+        skeleton.install_archive(&zip_bytes(&entries), None),
+        "levels deep",
+    );
 }
 
 fn small_limits() -> Limits {
@@ -336,7 +344,10 @@ fn r8_3_too_big_archives_are_refused() {
         zip_bytes(&entries),
     ] {
         let result = skeleton.install_archive(&bytes, None);
-        assert!(matches!(result, Err(TemplateError::TooLarge(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(TemplateError::TooLarge(_))),
+            "{result:?}"
+        );
     }
     let tiny = Skeleton::new(dir.path().join("t")).with_limits(Limits {
         archive_bytes: 100,
@@ -353,10 +364,7 @@ fn r8_3_too_big_archives_are_refused() {
 fn declare_size(zip: &mut [u8], size: u32) {
     assert_eq!(&zip[..4], b"PK\x03\x04");
     zip[22..26].copy_from_slice(&size.to_le_bytes());
-    let central = zip
-        .windows(4)
-        .position(|w| w == b"PK\x01\x02")
-        .unwrap();
+    let central = zip.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
     zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
 }
 
@@ -468,7 +476,10 @@ fn r8_3_the_template_seeds_new_webspaces_only() {
     fs::create_dir_all(web.join("httpdocs")).unwrap();
     fs::write(web.join("httpdocs/index.html"), "the customer's own").unwrap();
     assert!(!seed_new_webspace(&template, &web).unwrap());
-    assert!(!web.join("cgi-bin").exists(), "an existing webspace was seeded");
+    assert!(
+        !web.join("cgi-bin").exists(),
+        "an existing webspace was seeded"
+    );
     // Seeding into an existing tree never overwrites a file.
     Skeleton::new(&template).seed_into(&web).unwrap();
     assert_eq!(
