@@ -16,6 +16,9 @@ use serde::Serialize;
 
 use crate::{Berth, Mode};
 
+/// The largest archive an upload may be, in bytes (interfaces size their body limits by it).
+pub const MAX_ARCHIVE_BYTES: usize = berth_provision::template::MAX_ARCHIVE_BYTES;
+
 /// Where the template lives (`provision.template_dir` in berth.toml).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VhostTemplateSettings {

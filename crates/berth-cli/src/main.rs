@@ -123,7 +123,10 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
         Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
-        Command::Serve(args) => serve::run(app.clone(), args).await,
+        Command::Serve(args) => {
+            let template = settings.provision.vhost_template(&cli.data_dir);
+            serve::run(app.clone(), args, template).await
+        }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
         Command::Provision(args) => {

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use berth_app::Berth;
+use berth_app::vhost_template::VhostTemplateSettings;
 use berth_core::{Error, Result};
 use clap::Args;
 
@@ -15,8 +16,9 @@ pub struct ServeArgs {
     pub listen: String,
 }
 
-/// Serves until interrupted.
-pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
+/// Serves until interrupted; `template` is where `/vhost-template` keeps the virtual host
+/// template.
+pub async fn run(app: Berth, args: ServeArgs, template: VhostTemplateSettings) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| Error::invalid("listen", format!("cannot listen on {}: {e}", args.listen)))?;
@@ -24,7 +26,8 @@ pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
         .local_addr()
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
     eprintln!("Berth is serving on http://{addr} (REST API under /api/v1).");
-    berth_http::serve(app, listener, shutdown_signal())
+    let router = berth_http::vhost_template::provide(berth_http::router(app), template);
+    berth_http::serve_router(router, listener, shutdown_signal())
         .await
         .map_err(|e| Error::failed(format!("the server failed: {e}")))?;
     tracing::info!("stopped");
