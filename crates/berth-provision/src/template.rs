@@ -662,7 +662,12 @@ impl<'a> Extractor<'a> {
                 return Err(self.too_big(self.bytes.saturating_add(size), "declares"));
             }
             let mode = entry.header().mode().map_err(corrupt)? & 0o7777;
-            let item = match entry.header().entry_type() {
+            let kind = entry.header().entry_type();
+            if kind != tar::EntryType::Regular {
+                // Data of other entries is skipped, not unpacked, but still read: it counts.
+                self.bytes += size;
+            }
+            let item = match kind {
                 tar::EntryType::Regular => {
                     self.entry(&name, mode, Item::File(&mut entry, size))?;
                     continue;
@@ -704,6 +709,12 @@ impl<'a> Extractor<'a> {
         let Some(rel) = self.relative(name)? else {
             return Ok(());
         };
+        if rel.components().count() == 1 && !matches!(item, Item::Dir) {
+            return Err(unsafe_entry(
+                name,
+                "httpdocs, cgi-bin, anon_ftp and error_docs must be directories",
+            ));
+        }
         self.refuse_links_on_the_way(name, &rel)?;
         let dest = self.root.join(&rel);
         if let Some(parent) = dest.parent() {

@@ -304,6 +304,16 @@ fn r8_3_only_the_webspace_directories_sit_at_the_root() {
         skeleton.install_archive(&tar_bytes(&nested), None),
         "only httpdocs, cgi-bin, anon_ftp and error_docs",
     );
+    let file_at_root = [E::File("httpdocs", b"not a directory", 0o644)];
+    refused(
+        skeleton.install_archive(&zip_bytes(&file_at_root), None),
+        "must be directories",
+    );
+    let link_at_root = [E::Symlink("cgi-bin", "httpdocs")];
+    refused(
+        skeleton.install_archive(&tar_bytes(&link_at_root), None),
+        "must be directories",
+    );
 }
 
 #[test]
@@ -493,5 +503,28 @@ fn r8_3_the_template_seeds_new_webspaces_only() {
     assert_eq!(
         fs::read_link(web.join("httpdocs/missing.html")).unwrap(),
         Path::new("../error_docs/404.html")
+    );
+}
+
+#[test]
+fn r8_3_data_carried_by_directory_entries_counts_toward_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let skeleton = Skeleton::new(dir.path().join("t")).with_limits(small_limits());
+    let mut builder = tar::Builder::new(Vec::new());
+    let payload = vec![7u8; 600 * 1024];
+    for name in ["httpdocs/a/", "httpdocs/b/"] {
+        let mut header = tar::Header::new_ustar();
+        header.set_path(name).unwrap();
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_mode(0o755);
+        header.set_size(payload.len() as u64);
+        header.set_cksum();
+        builder.append(&header, payload.as_slice()).unwrap();
+    }
+    let bytes = gzip(&builder.into_inner().unwrap());
+    let result = skeleton.install_archive(&bytes, None);
+    assert!(
+        matches!(result, Err(TemplateError::TooLarge(_))),
+        "{result:?}"
     );
 }
