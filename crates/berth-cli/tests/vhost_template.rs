@@ -185,3 +185,40 @@ fn r8_3_the_template_dir_comes_from_the_settings() {
     assert!(elsewhere.join("current/error_docs/404.html").is_file());
     assert!(!d.join("vhost-template").exists());
 }
+
+#[test]
+fn r8_3_the_template_commands_run_the_same_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = runtime.block_on(berth_store_postgres::testing::fresh_database()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pg = |args: &[&str]| {
+        let mut all = vec!["--json", "--database-url", db.url.as_str()];
+        all.extend_from_slice(args);
+        berth(d, &all, &[], None)
+    };
+    assert_eq!(pg(&["init", "--admin-password", "admin-pass-1"]).code, 0);
+    let archive = d.join("site.zip.tgz");
+    write_tgz(&archive, &[("anon_ftp/README", "welcome")]);
+    let up = pg(&["vhost-template", "upload", archive.to_str().unwrap()]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert_eq!(up.json()["entries"][1]["path"], json!("anon_ftp/README"));
+    let created = pg(&[
+        "customer",
+        "create",
+        "c1",
+        "--name",
+        "C",
+        "--email",
+        "c@example.com",
+        "--password",
+        "c1-password",
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let denied = pg(&["--as", "c1", "vhost-template", "reset", "--yes"]);
+    assert_eq!(denied.code, 4);
+    let reset = pg(&["vhost-template", "reset", "--yes"]);
+    assert_eq!(reset.json()["built_in"], json!(true));
+}
