@@ -45,6 +45,10 @@ pub const TOP_LEVEL_DIRS: [&str; 4] = ["httpdocs", "cgi-bin", "anon_ftp", "error
 /// The directories every new webspace gets, whatever the template holds (R9.1).
 pub const WEBSPACE_DIRS: [&str; 5] = ["httpdocs", "cgi-bin", "error_docs", "anon_ftp", "logs"];
 
+/// How old a staging directory must be to count as left over by an interrupted upload
+/// (an upload in flight takes seconds) and be removed.
+const STALE_STAGING: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How many symlinks one link may go through before it is refused (like the kernel's 40).
 const MAX_LINK_HOPS: usize = 40;
 
@@ -470,15 +474,21 @@ impl Skeleton {
         })
     }
 
-    /// Removes every finished version but `keep` (staging directories of uploads in
-    /// flight are left alone).
+    /// Removes every finished version but `keep`, and staging directories left over by
+    /// interrupted uploads (those of uploads in flight are younger than [`STALE_STAGING`]).
     fn prune(&self, keep: &str) {
         let Ok(read) = fs::read_dir(self.versions()) else {
             return;
         };
         for entry in read.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name != keep && !name.ends_with(".staging") {
+            let stale = || {
+                entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_STAGING))
+            };
+            if name != keep && (!name.ends_with(".staging") || stale()) {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }

@@ -528,3 +528,24 @@ fn r8_3_data_carried_by_directory_entries_counts_toward_the_limit() {
         "{result:?}"
     );
 }
+
+#[test]
+fn r8_3_leftovers_of_interrupted_uploads_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let skeleton = Skeleton::new(dir.path().join("t"));
+    let versions = dir.path().join("t/versions");
+    fs::create_dir_all(versions.join("old.staging")).unwrap();
+    fs::create_dir_all(versions.join("running.staging")).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    fs::File::open(versions.join("old.staging"))
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    skeleton.install_archive(&tar_bytes(&good()), None).unwrap();
+    assert!(!versions.join("old.staging").exists());
+    assert!(versions.join("running.staging").exists());
+    skeleton.reset().unwrap();
+    assert!(versions.join("running.staging").exists());
+    let left: Vec<_> = fs::read_dir(&versions).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "only the upload in flight stays");
+}
