@@ -402,6 +402,7 @@ impl Skeleton {
             .map(str::to_owned)
             .ok_or_else(|| io::Error::other("staging directory without a name"))?;
         let version = self.versions().join(&id);
+        let _lock = self.lock()?;
         if let Err(e) = fs::rename(&staged, &version).and_then(|()| self.point_current_at(&id)) {
             let _ = fs::remove_dir_all(&staged);
             let _ = fs::remove_dir_all(&version);
@@ -414,6 +415,10 @@ impl Skeleton {
     /// Restores the built-in skeleton (R8.3 "reset to default"): `current` is removed in
     /// one step, then the uploaded versions.
     pub fn reset(&self) -> Result<Description> {
+        if !self.dir.exists() {
+            return Ok(built_in_description());
+        }
+        let _lock = self.lock()?;
         match fs::remove_file(self.current_link()) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -463,6 +468,19 @@ impl Skeleton {
                 Err(e)
             }
         }
+    }
+
+    /// Serialises swaps and pruning between uploads and resets (in this process or
+    /// another): an exclusive lock on `<dir>/.lock`, released when the file is dropped.
+    fn lock(&self) -> io::Result<fs::File> {
+        fs::create_dir_all(&self.dir)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(".lock"))?;
+        file.lock()?;
+        Ok(file)
     }
 
     /// Atomically points `current` at `versions/<id>` (a new symlink renamed over the old).
@@ -817,7 +835,7 @@ impl<'a> Extractor<'a> {
         declared: u64,
         mode: u32,
     ) -> Result<()> {
-        let room = self.limits.total_bytes - self.bytes;
+        let room = self.limits.total_bytes.saturating_sub(self.bytes);
         if declared > room {
             return Err(self.too_big(self.bytes.saturating_add(declared), "declares"));
         }

@@ -549,3 +549,31 @@ fn r8_3_leftovers_of_interrupted_uploads_are_removed() {
     let left: Vec<_> = fs::read_dir(&versions).unwrap().flatten().collect();
     assert_eq!(left.len(), 1, "only the upload in flight stays");
 }
+
+#[test]
+fn r8_3_concurrent_uploads_leave_one_complete_template_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t");
+    let archives: Vec<Vec<u8>> = (0..8)
+        .map(|i| {
+            let body = format!("upload {i}");
+            tar_bytes(&[E::File("httpdocs/index.html", body.as_bytes(), 0o644)])
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for archive in &archives {
+            let template = template.clone();
+            scope.spawn(move || {
+                Skeleton::new(template)
+                    .install_archive(archive, None)
+                    .unwrap()
+            });
+        }
+    });
+    let skeleton = Skeleton::new(&template);
+    let live = skeleton.current().expect("a template is live");
+    let index = fs::read_to_string(live.join("httpdocs/index.html")).unwrap();
+    assert!(index.starts_with("upload "), "{index}");
+    let versions = fs::read_dir(template.join("versions")).unwrap().count();
+    assert_eq!(versions, 1, "older versions are pruned, the live one kept");
+}
