@@ -81,6 +81,8 @@ fn settings(dir: &Path, validate: bool) -> ProvisionSettings {
             String::new()
         },
         dns_reload_cmd: String::new(),
+        template_dir: dir.join("vhost-template"),
+        system_users: Default::default(),
     }
 }
 

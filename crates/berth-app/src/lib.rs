@@ -26,6 +26,7 @@ pub mod provision;
 pub mod resellers;
 pub mod status;
 pub mod subscriptions;
+pub mod vhost_template;
 pub mod views;
 
 /// Whether an operation is applied or only previewed (R3.10).

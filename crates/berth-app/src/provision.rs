@@ -32,7 +32,8 @@ use berth_core::status::Status;
 use berth_core::{Error, Result};
 use berth_provision::apply::{Applied, ApplyError, Changes, Staged, Tree};
 use berth_provision::spec::{Host, HostRole, Settings, SiteSpec};
-use berth_provision::{bind, nginx, webspace};
+use berth_provision::system_user::{self, SystemUserSettings};
+use berth_provision::{bind, nginx, template, webspace};
 use berth_store::Tx;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -62,6 +63,10 @@ pub struct ProvisionSettings {
     pub zone_check_cmd: String,
     /// Reloads the name server, e.g. `rndc reload`. Empty: no reload.
     pub dns_reload_cmd: String,
+    /// The virtual host template a new webspace is seeded from (R8.3).
+    pub template_dir: PathBuf,
+    /// Whether and how webspaces get their own system user (R9.1).
+    pub system_users: SystemUserSettings,
 }
 
 /// Jobs a worker takes at once: one validation and one reload per batch.
@@ -456,6 +461,32 @@ struct Item {
     /// What it has afterwards, for `provisioned`.
     keeps: Vec<String>,
     site: Option<SiteSpec>,
+    /// The subscription's system user, when it exists.
+    system_user: Option<String>,
+}
+
+/// Makes an item's webspace exist: a new one is seeded from the virtual host template
+/// (R8.3) — an existing one is never touched but for missing document roots — and is
+/// given to the subscription's system user when that is enabled (R9.1).
+fn prepare_webspace(settings: &ProvisionSettings, item: &Item) -> std::result::Result<(), String> {
+    let Some(site) = &item.site else {
+        return Ok(());
+    };
+    let base = settings.webspace_root.join(&site.subscription);
+    template::seed_new_webspace(&settings.template_dir, &base)
+        .map_err(|e| format!("webspace {}: {e}", base.display()))?;
+    let render = Settings {
+        webspace_root: settings.webspace_root.clone(),
+        http_port: settings.http_port,
+    };
+    for dir in webspace::layout(site, &render) {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("webspace {}: {e}", dir.display()))?;
+    }
+    if let Some(user) = &item.system_user {
+        system_user::ensure(&settings.system_users, user, &base)
+            .map_err(|e| format!("system user {user}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Applies the batch; when the whole batch is refused, each subscription alone, so the
@@ -470,28 +501,26 @@ fn apply_items(
     lock.lock()
         .map_err(|e| format!("locking {}: {e}", lock_path.display()))?;
     let applier = Applier::open(settings).map_err(|e| format!("file system: {e}"))?;
-    let render = Settings {
-        webspace_root: settings.webspace_root.clone(),
-        http_port: settings.http_port,
-    };
-    for item in items {
-        if let Some(site) = &item.site {
-            for dir in webspace::layout(site, &render) {
-                std::fs::create_dir_all(&dir).map_err(|e| format!("webspace: {e}"))?;
-            }
+    let mut failures = vec![];
+    let mut ready = vec![];
+    for (i, item) in items.iter().enumerate() {
+        match prepare_webspace(settings, item) {
+            Ok(()) => ready.push((i, item)),
+            Err(e) => failures.push((i, e)),
         }
     }
-    let all: BTreeMap<String, Option<String>> =
-        items.iter().flat_map(|i| i.files.clone()).collect();
+    let all: BTreeMap<String, Option<String>> = ready
+        .iter()
+        .flat_map(|(_, item)| item.files.clone())
+        .collect();
     let changes = applier
         .diff(&all)
         .map_err(|e| format!("file system: {e}"))?;
     match applier.apply(&changes) {
-        Ok(outcome) => Ok((outcome, vec![])),
-        Err(_) if items.len() > 1 => {
+        Ok(outcome) => Ok((outcome, failures)),
+        Err(_) if ready.len() > 1 => {
             let mut outcome = Outcome::default();
-            let mut failures = vec![];
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in ready {
                 let changes = applier
                     .diff(&item.files)
                     .map_err(|e| format!("file system: {e}"))?;
@@ -506,7 +535,10 @@ fn apply_items(
             }
             Ok((outcome, failures))
         }
-        Err(e) => Ok((Outcome::default(), vec![(0, e)])),
+        Err(e) => {
+            failures.extend(ready.iter().map(|(i, _)| (*i, e.clone())));
+            Ok((Outcome::default(), failures))
+        }
     }
 }
 
@@ -572,6 +604,7 @@ impl Berth {
                 keeps: desired.files.keys().cloned().collect(),
                 files,
                 site: desired.site,
+                system_user: subs.get(&id).map(|s| s.system_user.as_str().to_owned()),
             });
         }
         Ok(items)

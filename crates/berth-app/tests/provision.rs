@@ -33,6 +33,8 @@ fn settings(dir: &Path) -> ProvisionSettings {
         nginx_reload_cmd: String::new(),
         zone_check_cmd: "named-checkzone -q {zone} {file}".into(),
         dns_reload_cmd: String::new(),
+        template_dir: dir.join("vhost-template"),
+        system_users: Default::default(),
     }
 }
 
@@ -139,6 +141,18 @@ async fn r9_2_a_provisioning_run_renders_validates_and_writes_only_changes(env: 
     let closed = read(dir.path().join("nginx/current/closed.example.conf"));
     assert!(closed.contains("return 503"), "{closed}");
     assert!(dir.path().join("www/shop.example/httpdocs").is_dir());
+    assert!(
+        dir.path()
+            .join("www/shop.example/httpdocs/index.html")
+            .is_file(),
+        "a new webspace is seeded from the virtual host template (R8.3)"
+    );
+    assert!(dir.path().join("www/shop.example/logs").is_dir());
+    std::fs::write(
+        dir.path().join("www/shop.example/httpdocs/index.html"),
+        "the customer's own page",
+    )
+    .unwrap();
     let zone = read(dir.path().join("zones/current/shop.example.zone"));
     assert!(zone.contains("IN SOA"), "{zone}");
     assert!(
@@ -159,6 +173,11 @@ async fn r9_2_a_provisioning_run_renders_validates_and_writes_only_changes(env: 
         ),
         (0, None, None),
         "an unchanged state writes nothing"
+    );
+    assert_eq!(
+        read(dir.path().join("www/shop.example/httpdocs/index.html")),
+        "the customer's own page",
+        "an existing webspace is never seeded again"
     );
 
     app.activate_subscriptions(&admin, &["closed.example".into()], Mode::Apply, &NoProgress)

@@ -77,6 +77,9 @@ pub enum Command {
     /// Make the machine match the database now: webspaces and nginx configuration,
     /// validated, swapped atomically, reloaded once (R9.1, R9.2).
     Provision(crate::provision::ProvisionArgs),
+    /// The virtual host template: files every new webspace starts with (R8.3).
+    #[command(subcommand)]
+    VhostTemplate(crate::vhost_template::VhostTemplateCommand),
 }
 
 /// `berth init`.

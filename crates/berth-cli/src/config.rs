@@ -61,6 +61,19 @@ pub struct ProvisionSection {
     pub zone_check_cmd: Option<String>,
     /// Name server reload command (default empty: none; e.g. `rndc reload`).
     pub dns_reload_cmd: Option<String>,
+    /// The virtual host template directory (R8.3; default `<data_dir>/vhost-template`;
+    /// `BERTH_PROVISION_TEMPLATE_DIR`).
+    pub template_dir: Option<std::path::PathBuf>,
+    /// Whether webspaces get their own system user, created with `useradd_cmd` (R9.1;
+    /// default false, and nothing runs unless Berth runs as root;
+    /// `BERTH_PROVISION_CREATE_SYSTEM_USERS`).
+    pub create_system_users: Option<bool>,
+    /// Creates a system user; `{user}` and `{home}` are replaced (default: `useradd`).
+    pub useradd_cmd: Option<String>,
+    /// Renames a system user; `{old}`, `{user}` and `{home}` (default: `usermod`).
+    pub usermod_cmd: Option<String>,
+    /// Removes a system user; `{user}` (default: `userdel`).
+    pub userdel_cmd: Option<String>,
 }
 
 impl ProvisionSection {
@@ -95,6 +108,35 @@ impl ProvisionSection {
                 .clone()
                 .unwrap_or_else(|| "named-checkzone -q {zone} {file}".to_owned()),
             dns_reload_cmd: self.dns_reload_cmd.clone().unwrap_or_default(),
+            template_dir: self.vhost_template(data_dir).template_dir,
+            system_users: self.system_users(),
+        }
+    }
+}
+
+impl ProvisionSection {
+    /// Where the virtual host template lives (R8.3), absolute, default under `data_dir`.
+    pub fn vhost_template(
+        &self,
+        data_dir: &Path,
+    ) -> berth_app::vhost_template::VhostTemplateSettings {
+        let dir = self
+            .template_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("vhost-template"));
+        berth_app::vhost_template::VhostTemplateSettings {
+            template_dir: std::path::absolute(&dir).unwrap_or(dir),
+        }
+    }
+
+    /// How system users are managed (R9.1): off unless `create_system_users` is set.
+    pub fn system_users(&self) -> berth_provision::system_user::SystemUserSettings {
+        let defaults = berth_provision::system_user::SystemUserSettings::default();
+        berth_provision::system_user::SystemUserSettings {
+            enabled: self.create_system_users.unwrap_or(defaults.enabled),
+            useradd_cmd: self.useradd_cmd.clone().unwrap_or(defaults.useradd_cmd),
+            usermod_cmd: self.usermod_cmd.clone().unwrap_or(defaults.usermod_cmd),
+            userdel_cmd: self.userdel_cmd.clone().unwrap_or(defaults.userdel_cmd),
         }
     }
 }

@@ -16,6 +16,7 @@ mod serve;
 mod status;
 mod store;
 mod subscriptions;
+mod vhost_template;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -124,13 +125,19 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
         Command::Serve(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
-            serve::run(app.clone(), args, provision).await
+            let template = settings.provision.vhost_template(&cli.data_dir);
+            serve::run(app.clone(), args, provision, template).await
         }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
         Command::Provision(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
             provision::run(&app, &actor, &provision, args, output).await
+        }
+        Command::VhostTemplate(cmd) => {
+            let template = settings.provision.vhost_template(&cli.data_dir);
+            let users = settings.provision.system_users();
+            vhost_template::run(&app, &actor, &template, &users, cmd, output).await
         }
     };
     if let (Some(change), Ok(code)) = (change, &outcome) {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use berth_app::Berth;
 use berth_app::provision::ProvisionSettings;
+use berth_app::vhost_template::VhostTemplateSettings;
 use berth_core::{Error, Result};
 use clap::Args;
 
@@ -20,8 +21,14 @@ pub struct ServeArgs {
 /// How long the provisioning worker waits when the queue is empty.
 const WORKER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Serves until interrupted.
-pub async fn run(app: Berth, args: ServeArgs, provision: ProvisionSettings) -> Result<ExitCode> {
+/// Serves until interrupted, running the provisioning worker; `template` is where
+/// `/vhost-template` keeps the virtual host template.
+pub async fn run(
+    app: Berth,
+    args: ServeArgs,
+    provision: ProvisionSettings,
+    template: VhostTemplateSettings,
+) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| Error::invalid("listen", format!("cannot listen on {}: {e}", args.listen)))?;
@@ -39,7 +46,8 @@ pub async fn run(app: Berth, args: ServeArgs, provision: ProvisionSettings) -> R
             .run_provision_worker(provision, WORKER_IDLE, stop)
             .await;
     });
-    let served = berth_http::serve(app, listener, shutdown_signal()).await;
+    let router = berth_http::vhost_template::provide(berth_http::router(app), template);
+    let served = berth_http::serve_router(router, listener, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "the provisioning worker stopped abnormally");

@@ -111,13 +111,14 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
     let mut named = Vec::new();
     if mutating && !dry_run {
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        let limit = crate::body_limit(parts.uri.path());
+        let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
                 return ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "invalid",
-                    format!("the body is larger than {} bytes", crate::BODY_LIMIT),
+                    format!("the body is larger than {limit} bytes"),
                     Some("body"),
                 )
                 .into_response();

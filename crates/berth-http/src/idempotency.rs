@@ -96,11 +96,12 @@ pub async fn layer(State(store): State<Arc<Idempotency>>, req: Request, next: Ne
         .unwrap_or_default();
     let scope = digest(&[&auth, key.as_bytes()]);
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, crate::BODY_LIMIT).await else {
+    let limit = crate::body_limit(parts.uri.path());
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid",
-            format!("the body is larger than {} bytes", crate::BODY_LIMIT),
+            format!("the body is larger than {limit} bytes"),
             Some("body"),
         )
         .into_response();

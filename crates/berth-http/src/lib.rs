@@ -37,11 +37,22 @@ pub mod keys;
 pub mod limit;
 pub mod plans;
 pub mod subscriptions;
+pub mod vhost_template;
 
 use error::{ApiError, ApiResult};
 
 /// The largest request body accepted, in bytes (1 MiB); larger ones get 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The largest body the middleware reads for `path`: [`BODY_LIMIT`], or the larger limit
+/// of a route taking uploads.
+pub(crate) fn body_limit(path: &str) -> usize {
+    if path.strip_prefix(API_PREFIX) == Some(vhost_template::PATH) {
+        vhost_template::UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
 
 /// The prefix of every REST route.
 pub const API_PREFIX: &str = "/api/v1";
@@ -138,6 +149,7 @@ fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
         .routes(routes!(jobs::subscription_job))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
+        .routes(vhost_template::routes())
         .split_for_parts()
 }
 
@@ -200,12 +212,22 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     limits: limit::LoginLimits,
 ) -> std::io::Result<()> {
+    serve_router(router_with(app, limits), listener, shutdown).await
+}
+
+/// Serves `router` (built by [`router`], with extensions such as
+/// [`vhost_template::provide`]) like [`serve`].
+pub async fn serve_router(
+    router: Router,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving the REST API");
     }
     axum::serve(
         listener,
-        router_with(app, limits).into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -540,6 +540,9 @@ async fn openapi_document_covers_every_route(s: Server) {
         "PUT /dns/template",
         "POST /dns/template/apply",
         "GET /audit",
+        "GET /vhost-template",
+        "PUT /vhost-template",
+        "DELETE /vhost-template",
     ];
     for route in expected {
         assert!(

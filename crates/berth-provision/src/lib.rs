@@ -12,4 +12,6 @@ pub mod apply;
 pub mod bind;
 pub mod nginx;
 pub mod spec;
+pub mod system_user;
+pub mod template;
 pub mod webspace;
