@@ -24,6 +24,7 @@ on_both_backends!(
     changes_are_in_the_audit_log,
     failed_logins_are_rate_limited,
     idempotency_keys_replay_the_first_answer,
+    changes_answer_with_their_provisioning_job,
 );
 
 async fn create_customer(s: &Server, auth: &Auth, login: &str) -> Value {
@@ -543,6 +544,8 @@ async fn openapi_document_covers_every_route(s: Server) {
         "GET /vhost-template",
         "PUT /vhost-template",
         "DELETE /vhost-template",
+        "GET /jobs/{id}",
+        "GET /subscriptions/{domain}/provisioning",
     ];
     for route in expected {
         assert!(
@@ -1007,4 +1010,66 @@ async fn idempotency_keys_replay_the_first_answer(s: Server) {
 
 fn body_of(login: &str) -> Value {
     json!({"login": login, "password": PASSWORD, "name": "N", "email": format!("{login}@example.com")})
+}
+
+/// R11.4: a change that queues provisioning names its job in `Berth-Job`; the job is
+/// readable by whoever sees the subscription, not found for anybody else.
+async fn changes_answer_with_their_provisioning_job(s: Server) {
+    let a = admin();
+    create_customer(&s, &a, "job-owner").await;
+    create_customer(&s, &a, "job-stranger").await;
+    let (status, ip) = s
+        .post(
+            "/api/v1/ips",
+            &a,
+            json!({"ip": "192.0.2.20", "type": "shared"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ip}");
+    let response = s
+        .request(Method::POST, "/api/v1/subscriptions", &a)
+        .json(&json!({"domain": "jobs.example", "owner": "job-owner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let job = response
+        .headers()
+        .get("berth-job")
+        .expect("a Berth-Job header")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (status, seen) = s
+        .get(&format!("/api/v1/jobs/{job}"), &basic("job-owner"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["state"], "pending");
+    assert_eq!(seen["subscription"], "jobs.example");
+    let (status, latest) = s
+        .get(
+            "/api/v1/subscriptions/jobs.example/provisioning",
+            &basic("job-owner"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{latest}");
+    assert_eq!(latest["id"], job.as_str());
+    let (status, _) = s
+        .get(&format!("/api/v1/jobs/{job}"), &basic("job-stranger"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = s.get("/api/v1/jobs/nope", &a).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["error"]["field"], "id");
+    let dry = s
+        .request(Method::POST, "/api/v1/subscriptions?dry_run=true", &a)
+        .json(&json!({"domain": "dry-jobs.example", "owner": "job-owner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dry.status(), StatusCode::CREATED);
+    assert!(
+        dry.headers().get("berth-job").is_none(),
+        "a dry run queues nothing"
+    );
 }
