@@ -153,6 +153,11 @@ pub struct ServerSection {
     /// This server's host name for DNS: `<hostname>` in the zone template and the SOA's
     /// primary name server (`BERTH_SERVER_HOSTNAME`); default: the machine's host name.
     pub hostname: Option<String>,
+    /// PEM certificate chain for HTTPS (`BERTH_SERVER_TLS_CERT`); with `tls_key`,
+    /// `berth serve` speaks HTTPS only.
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key of `tls_cert` (`BERTH_SERVER_TLS_KEY`).
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 /// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
@@ -179,6 +184,23 @@ impl Settings {
         flag.map(str::to_owned)
             .or_else(|| self.database_url.clone())
             .unwrap_or_else(|| default_sqlite_url(data_dir))
+    }
+
+    /// The HTTPS certificate and key files, when both are set; one without the other is
+    /// invalid, naming the missing one.
+    pub fn tls(&self) -> Result<Option<(PathBuf, PathBuf)>> {
+        match (&self.server.tls_cert, &self.server.tls_key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => Ok(Some((cert.clone(), key.clone()))),
+            (Some(_), None) => Err(Error::invalid(
+                "tls_key",
+                "server.tls_key is required with server.tls_cert",
+            )),
+            (None, Some(_)) => Err(Error::invalid(
+                "tls_cert",
+                "server.tls_cert is required with server.tls_key",
+            )),
+        }
     }
 
     /// The server settings the service layer's rules depend on; an unknown `lock_scope`

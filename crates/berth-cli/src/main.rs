@@ -126,7 +126,8 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Serve(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
             let template = settings.provision.vhost_template(&cli.data_dir);
-            serve::run(app.clone(), args, provision, template).await
+            let tls = settings.tls()?;
+            serve::run(app.clone(), args, provision, template, tls).await
         }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,

@@ -28,14 +28,27 @@ pub async fn run(
     args: ServeArgs,
     provision: ProvisionSettings,
     template: VhostTemplateSettings,
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 ) -> Result<ExitCode> {
+    let tls = match tls {
+        Some((cert, key)) => Some(berth_http::tls::load(&cert, &key).map_err(|e| {
+            let field = if e.starts_with("tls_key") {
+                "tls_key"
+            } else {
+                "tls_cert"
+            };
+            Error::invalid(field, e)
+        })?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| Error::invalid("listen", format!("cannot listen on {}: {e}", args.listen)))?;
     let addr = listener
         .local_addr()
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
-    eprintln!("Berth is serving on http://{addr} (REST API under /api/v1).");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("Berth is serving on {scheme}://{addr} (REST API under /api/v1).");
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let worker_app = app.clone();
     let worker = tokio::spawn(async move {
@@ -47,7 +60,10 @@ pub async fn run(
             .await;
     });
     let router = berth_http::vhost_template::provide(berth_http::router(app), template);
-    let served = berth_http::serve_router(router, listener, shutdown_signal()).await;
+    let served = match tls {
+        Some(tls) => berth_http::serve_router_tls(router, listener, tls, shutdown_signal()).await,
+        None => berth_http::serve_router(router, listener, shutdown_signal()).await,
+    };
     let _ = stop_tx.send(true);
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "the provisioning worker stopped abnormally");

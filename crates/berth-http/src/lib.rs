@@ -37,6 +37,7 @@ pub mod keys;
 pub mod limit;
 pub mod plans;
 pub mod subscriptions;
+pub mod tls;
 pub mod vhost_template;
 
 use error::{ApiError, ApiResult};
@@ -228,6 +229,28 @@ pub async fn serve_router(
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Serves `router` over HTTPS with `tls` (see [`tls::load`]) until `shutdown` completes,
+/// then finishes the requests in flight.
+pub async fn serve_router_tls(
+    router: Router,
+    listener: tokio::net::TcpListener,
+    tls: std::sync::Arc<tokio_rustls::rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tls::TlsListener::new(listener, tls)?;
+    if let Ok(addr) = axum::serve::Listener::local_addr(&listener) {
+        tracing::info!(%addr, "serving the REST API over TLS");
+    }
+    axum::serve(
+        listener,
+        router
+            .layer(middleware::from_fn(tls::peer_address))
+            .into_make_service_with_connect_info::<tls::TlsPeer>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
