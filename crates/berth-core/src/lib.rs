@@ -14,6 +14,8 @@ pub mod domain;
 pub mod error;
 pub mod hosting;
 pub mod ip;
+pub mod notification;
+pub mod overuse;
 pub mod property;
 pub mod query;
 pub mod reseller;
@@ -23,6 +25,7 @@ pub mod size;
 pub mod status;
 pub mod sync;
 pub mod text;
+pub mod usage;
 pub mod value;
 
 pub use error::{Error, ErrorCode, Result};

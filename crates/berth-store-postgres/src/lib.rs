@@ -16,8 +16,11 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod notifications;
 mod resellers;
 mod status;
+mod tasks;
+mod usage;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 

@@ -16,8 +16,11 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod notifications;
 mod resellers;
 mod status;
+mod tasks;
+mod usage;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,

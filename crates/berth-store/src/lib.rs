@@ -26,6 +26,12 @@ pub mod resellers;
 pub use resellers::ResellerTx;
 pub mod status;
 pub use status::StatusTx;
+pub mod notifications;
+pub use notifications::NotificationTx;
+pub mod tasks;
+pub use tasks::TaskTx;
+pub mod usage;
+pub use usage::UsageTx;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -91,6 +97,9 @@ pub trait Tx:
     + ResellerTx
     + DomainTx
     + DnsTx
+    + TaskTx
+    + UsageTx
+    + NotificationTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
