@@ -222,7 +222,11 @@ impl Addressing {
 
     /// The addresses of a draft, without duplicates, in a stable order.
     fn addresses(&self, draft: &Draft) -> Vec<String> {
-        let who = self.recipients.get(&draft.event).cloned().unwrap_or_default();
+        let who = self
+            .recipients
+            .get(&draft.event)
+            .cloned()
+            .unwrap_or_default();
         let subscriber = self.contacts.get(&draft.owner);
         let provider = subscriber
             .and_then(|s| s.owner_id)
@@ -289,7 +293,10 @@ impl Addressing {
 
 fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     let failed = |e: lettre::transport::smtp::Error| {
-        Error::invalid("smtp.host", format!("the SMTP settings are not usable: {e}"))
+        Error::invalid(
+            "smtp.host",
+            format!("the SMTP settings are not usable: {e}"),
+        )
     };
     let builder = match smtp.security {
         Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
@@ -331,7 +338,10 @@ fn message(smtp: &SmtpSettings, row: &NotificationRow) -> std::result::Result<Me
 }
 
 /// Sends one message; the error text is recorded (it never holds the SMTP password).
-async fn send(smtp: Option<&SmtpSettings>, row: &NotificationRow) -> std::result::Result<(), String> {
+async fn send(
+    smtp: Option<&SmtpSettings>,
+    row: &NotificationRow,
+) -> std::result::Result<(), String> {
     let Some(smtp) = smtp else {
         return Err("no SMTP server is configured ([smtp] host)".to_owned());
     };
@@ -549,8 +559,7 @@ impl Berth {
         check_admin(actor)?;
         let event = Event::parse("event", event)?;
         let language = language.trim().to_ascii_lowercase();
-        if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase())
-        {
+        if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(Error::invalid(
                 "language",
                 "language must be an ISO 639 code such as en or de",

@@ -207,19 +207,26 @@ impl Berth {
         let owner = format!("cli:{}:{}", std::process::id(), self.new_id());
         let mut out = Vec::with_capacity(tasks.len());
         for task in tasks {
-            let run = self.run_task(*task, &owner, settings).await?.ok_or_else(|| {
-                Error::conflict(
-                    None,
-                    format!("task {} is running in another process", task.as_str()),
-                )
-            })?;
+            let run = self
+                .run_task(*task, &owner, settings, false)
+                .await?
+                .ok_or_else(|| {
+                    Error::conflict(
+                        None,
+                        format!("task {} is running in another process", task.as_str()),
+                    )
+                })?;
             out.push(run);
         }
         Ok(out)
     }
 
     /// Runs the tasks that are due now; the scheduler calls this on every tick.
-    pub async fn run_due_tasks(&self, owner: &str, settings: &TaskSettings) -> Result<Vec<TaskRun>> {
+    pub async fn run_due_tasks(
+        &self,
+        owner: &str,
+        settings: &TaskSettings,
+    ) -> Result<Vec<TaskRun>> {
         let now = self.clock.now();
         let states = {
             let mut tx = self.store.write().await?;
@@ -235,7 +242,7 @@ impl Berth {
             let due = states
                 .iter()
                 .any(|s| s.name == task.as_str() && s.next_run <= now);
-            if due && let Some(run) = self.run_task(task, owner, settings).await? {
+            if due && let Some(run) = self.run_task(task, owner, settings, true).await? {
                 out.push(run);
             }
         }
@@ -243,18 +250,19 @@ impl Berth {
     }
 
     /// Takes the task's lease, runs it and records the outcome; `None` when another run
-    /// holds the lease.
+    /// holds the lease (or, with `due_only`, when another scheduler ran it already).
     async fn run_task(
         &self,
         task: Task,
         owner: &str,
         settings: &TaskSettings,
+        due_only: bool,
     ) -> Result<Option<TaskRun>> {
         let start = self.clock.now();
         let mut tx = self.store.write().await?;
         tx.ensure_task(task.as_str(), start).await?;
         let claimed = tx
-            .claim_task(task.as_str(), owner, start, start + LEASE)
+            .claim_task(task.as_str(), owner, start, start + LEASE, due_only)
             .await?;
         tx.commit().await?;
         if !claimed {
@@ -326,7 +334,10 @@ impl Berth {
     /// `expired` reason — again after a manual activation, until it is renewed; a renewed
     /// one loses it; `warning_days` before the date the warning is recorded once per
     /// expiration date. One transaction; returns the ids of the messages to send.
-    pub(crate) async fn check_expiry(&self, warning_days: u32) -> Result<(ExpiryReport, Vec<Uuid>)> {
+    pub(crate) async fn check_expiry(
+        &self,
+        warning_days: u32,
+    ) -> Result<(ExpiryReport, Vec<Uuid>)> {
         let now = self.clock.now();
         let today = now.date_naive();
         let until = today

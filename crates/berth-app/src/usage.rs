@@ -200,7 +200,13 @@ pub struct UsageReport {
     pub notifications: usize,
 }
 
-fn draft(target: &UsageTarget, event: Event, resource: Resource, usage: &Usage, limit: u64) -> Draft {
+fn draft(
+    target: &UsageTarget,
+    event: Event,
+    resource: Resource,
+    usage: &Usage,
+    limit: u64,
+) -> Draft {
     Draft {
         event,
         subscription: target.name.clone(),
@@ -252,7 +258,10 @@ impl Berth {
             let usages = tokio::task::spawn_blocking(move || measure_all(&root, &names, month))
                 .await
                 .map_err(|e| Error::failed(format!("measuring usage failed: {e}")))?;
-            ids.extend(self.apply_usage(&targets, &usages, now, month, &mut report).await?);
+            ids.extend(
+                self.apply_usage(&targets, &usages, now, month, &mut report)
+                    .await?,
+            );
         }
         Ok((report, ids))
     }
@@ -365,7 +374,10 @@ mod tests {
             std::os::unix::fs::symlink(outside.join("big"), web.join("big-link")).unwrap();
             fs::hard_link(web.join("httpdocs/index.html"), web.join("again.html")).unwrap();
             let after = disk_usage(&web);
-            assert!(after < before + (16 << 10), "links add only themselves: {before} -> {after}");
+            assert!(
+                after < before + (16 << 10),
+                "links add only themselves: {before} -> {after}"
+            );
         }
         assert_eq!(disk_usage(&dir.path().join("missing")), 0);
     }
@@ -374,14 +386,32 @@ mod tests {
     fn r6_1_traffic_reads_this_months_lines_of_every_access_log() {
         let dir = tempfile::tempdir().unwrap();
         let line = |day: &str, bytes: u32| {
-            format!("1.2.3.4 - - [{day}/Mar/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 {bytes} \"-\" \"t\"\n")
+            format!(
+                "1.2.3.4 - - [{day}/Mar/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 {bytes} \"-\" \"t\"\n"
+            )
         };
-        fs::write(dir.path().join("access_log"), line("02", 100) + &line("03", 50)).unwrap();
+        fs::write(
+            dir.path().join("access_log"),
+            line("02", 100) + &line("03", 50),
+        )
+        .unwrap();
         fs::write(dir.path().join("access_log.1"), line("01", 25)).unwrap();
         fs::write(dir.path().join("access_log.2.gz"), line("01", 1000)).unwrap();
         fs::write(dir.path().join("error_log"), line("01", 1000)).unwrap();
-        let march = Month { year: 2026, month: 3 };
+        let march = Month {
+            year: 2026,
+            month: 3,
+        };
         assert_eq!(traffic(dir.path(), march), 175);
-        assert_eq!(traffic(dir.path(), Month { year: 2026, month: 4 }), 0);
+        assert_eq!(
+            traffic(
+                dir.path(),
+                Month {
+                    year: 2026,
+                    month: 4
+                }
+            ),
+            0
+        );
     }
 }

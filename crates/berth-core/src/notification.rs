@@ -226,8 +226,15 @@ mod tests {
 
     #[test]
     fn r6_4_templates_per_language_with_english_fallback() {
-        assert!(builtin(Event::Expired, "de-AT").subject.contains("abgelaufen"));
-        assert_eq!(builtin(Event::Expired, "pt-BR"), builtin(Event::Expired, "en"));
+        assert!(
+            builtin(Event::Expired, "de-AT")
+                .subject
+                .contains("abgelaufen")
+        );
+        assert_eq!(
+            builtin(Event::Expired, "pt-BR"),
+            builtin(Event::Expired, "en")
+        );
     }
 
     #[test]
@@ -247,7 +254,10 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("body"));
         assert!(err.message.contains("password"));
         assert!(render("body", "hi {{owner", &vars()).is_err());
-        assert_eq!(render("body", "no vars } {", &vars()).unwrap(), "no vars } {");
+        assert_eq!(
+            render("body", "no vars } {", &vars()).unwrap(),
+            "no vars } {"
+        );
     }
 
     #[test]

@@ -185,7 +185,8 @@ impl Limits {
 
     /// Whether usage exceeds the hard limit of a resource (R6.2).
     pub fn exceeds(&self, resource: Resource, usage: &Usage) -> bool {
-        self.hard(resource).is_some_and(|hard| usage.of(resource) > hard)
+        self.hard(resource)
+            .is_some_and(|hard| usage.of(resource) > hard)
     }
 
     /// Whether usage reached the soft threshold of a resource (R6.3).
@@ -329,20 +330,45 @@ mod tests {
             Policy::Normal,
             Policy::Notify,
         ] {
-            let under = decide(&limits(policy), &Usage { disk: 1000, traffic: 0 }, &Marks::default());
+            let under = decide(
+                &limits(policy),
+                &Usage {
+                    disk: 1000,
+                    traffic: 0,
+                },
+                &Marks::default(),
+            );
             assert!(!under.overused, "{policy:?}: at the limit is not over it");
-            let over = decide(&limits(policy), &Usage { disk: 1001, traffic: 0 }, &Marks::default());
+            let over = decide(
+                &limits(policy),
+                &Usage {
+                    disk: 1001,
+                    traffic: 0,
+                },
+                &Marks::default(),
+            );
             assert!(over.overused, "{policy:?}");
         }
     }
 
     #[test]
     fn r6_3_only_block_suspends() {
-        let usage = Usage { disk: 0, traffic: 6000 };
+        let usage = Usage {
+            disk: 0,
+            traffic: 6000,
+        };
         let none = Marks::default();
         assert!(decide(&limits(Policy::Block), &usage, &none).suspended);
-        for policy in [Policy::NotSuspend, Policy::NotSuspendNotify, Policy::Normal, Policy::Notify] {
-            assert!(!decide(&limits(policy), &usage, &none).suspended, "{policy:?}");
+        for policy in [
+            Policy::NotSuspend,
+            Policy::NotSuspendNotify,
+            Policy::Normal,
+            Policy::Notify,
+        ] {
+            assert!(
+                !decide(&limits(policy), &usage, &none).suspended,
+                "{policy:?}"
+            );
         }
         let back = decide(&limits(Policy::Block), &Usage::default(), &none);
         assert!(!back.suspended && !back.overused, "lifted when back under");
@@ -350,7 +376,10 @@ mod tests {
 
     #[test]
     fn r6_3_notify_policies_notify_each_crossing_once() {
-        let usage = Usage { disk: 2000, traffic: 0 };
+        let usage = Usage {
+            disk: 2000,
+            traffic: 0,
+        };
         for (policy, notifies) in [
             (Policy::Block, false),
             (Policy::NotSuspend, false),
@@ -359,7 +388,11 @@ mod tests {
             (Policy::Notify, true),
         ] {
             let first = decide(&limits(policy), &usage, &Marks::default());
-            assert_eq!(first.notify_over == [Resource::Disk], notifies, "{policy:?}");
+            assert_eq!(
+                first.notify_over == [Resource::Disk],
+                notifies,
+                "{policy:?}"
+            );
             let again = decide(&limits(policy), &usage, &first.marks);
             assert!(again.notify_over.is_empty(), "{policy:?}: not every run");
         }
@@ -368,7 +401,10 @@ mod tests {
     #[test]
     fn r6_3_soft_thresholds_notify_once_per_crossing_whatever_the_policy() {
         let l = limits(Policy::Normal);
-        let reached = Usage { disk: 800, traffic: 4000 };
+        let reached = Usage {
+            disk: 800,
+            traffic: 4000,
+        };
         let first = decide(&l, &reached, &Marks::default());
         assert_eq!(first.notify_soft, [Resource::Disk, Resource::Traffic]);
         let again = decide(&l, &reached, &first.marks);
@@ -386,7 +422,13 @@ mod tests {
             ..limits(Policy::Notify)
         };
         assert_eq!(l.soft(Resource::Disk), None);
-        assert!(!l.exceeds(Resource::Disk, &Usage { disk: u64::MAX, traffic: 0 }));
+        assert!(!l.exceeds(
+            Resource::Disk,
+            &Usage {
+                disk: u64::MAX,
+                traffic: 0
+            }
+        ));
     }
 
     #[test]
@@ -399,6 +441,10 @@ mod tests {
         let l = Limits::of(&props);
         assert_eq!(l.policy, Policy::Block);
         assert_eq!(l.disk, Some(1 << 20));
-        assert_eq!(l.soft(Resource::Traffic), None, "traffic is unlimited by default");
+        assert_eq!(
+            l.soft(Resource::Traffic),
+            None,
+            "traffic is unlimited by default"
+        );
     }
 }

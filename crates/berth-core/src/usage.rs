@@ -95,7 +95,13 @@ mod tests {
     fn r6_1_combined_line_gives_time_and_bytes() {
         let e = LogEntry::parse(LINE).unwrap();
         assert_eq!(e.bytes, 2326);
-        assert_eq!(e.month(), Month { year: 2026, month: 3 });
+        assert_eq!(
+            e.month(),
+            Month {
+                year: 2026,
+                month: 3
+            }
+        );
     }
 
     #[test]
@@ -106,7 +112,12 @@ mod tests {
 
     #[test]
     fn r6_1_odd_lines_are_skipped_not_fatal() {
-        for bad in ["", "garbage", "[nope]", r#"x - - [10/Mar/2026:13:55:36 +0100] "GET /" 200 lots"#] {
+        for bad in [
+            "",
+            "garbage",
+            "[nope]",
+            r#"x - - [10/Mar/2026:13:55:36 +0100] "GET /" 200 lots"#,
+        ] {
             assert_eq!(LogEntry::parse(bad), None, "{bad:?}");
         }
         let dash = r#"x - - [10/Mar/2026:13:55:36 +0100] "GET / HTTP/1.1" 304 - "-" "-""#;

@@ -91,7 +91,9 @@ impl NotificationTx for PostgresTx {
             Value::Bool(row.customer),
             Value::Text(row.extra.clone()),
         ];
-        self.execute(sql::SET_RECIPIENTS.into(), values).await.map(drop)
+        self.execute(sql::SET_RECIPIENTS.into(), values)
+            .await
+            .map(drop)
     }
 
     async fn templates(&mut self) -> StoreResult<Vec<TemplateRow>> {
@@ -119,11 +121,16 @@ impl NotificationTx for PostgresTx {
             Value::Text(row.subject.clone()),
             Value::Text(row.body.clone()),
         ];
-        self.execute(sql::SET_TEMPLATE.into(), values).await.map(drop)
+        self.execute(sql::SET_TEMPLATE.into(), values)
+            .await
+            .map(drop)
     }
 
     async fn delete_template(&mut self, event: &str, language: &str) -> StoreResult<bool> {
-        let values = vec![Value::Text(event.to_owned()), Value::Text(language.to_owned())];
+        let values = vec![
+            Value::Text(event.to_owned()),
+            Value::Text(language.to_owned()),
+        ];
         Ok(self.execute(sql::DELETE_TEMPLATE.into(), values).await? > 0)
     }
 

@@ -60,6 +60,7 @@ impl TaskTx for SqliteTx {
         owner: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
+        due_only: bool,
     ) -> StoreResult<bool> {
         let values = vec![
             Value::Text(owner.to_owned()),
@@ -67,15 +68,11 @@ impl TaskTx for SqliteTx {
             Value::Time(now),
             Value::Text(name.to_owned()),
         ];
-        Ok(self.execute(sql::CLAIM.into(), values).await? == 1)
+        let claim = if due_only { sql::CLAIM_DUE } else { sql::CLAIM };
+        Ok(self.execute(claim.into(), values).await? == 1)
     }
 
-    async fn finish_task(
-        &mut self,
-        name: &str,
-        owner: &str,
-        end: &TaskEnd<'_>,
-    ) -> StoreResult<()> {
+    async fn finish_task(&mut self, name: &str, owner: &str, end: &TaskEnd<'_>) -> StoreResult<()> {
         let values = vec![
             Value::Time(end.finished),
             Value::Text(end.outcome.to_owned()),

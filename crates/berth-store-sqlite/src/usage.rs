@@ -68,7 +68,11 @@ fn expiry_row(row: &SqliteRow) -> Result<ExpiryTarget, sqlx::Error> {
 }
 
 impl SqliteTx {
-    async fn fetch_records(&mut self, query: String, values: Vec<Value>) -> StoreResult<Vec<UsageRecord>> {
+    async fn fetch_records(
+        &mut self,
+        query: String,
+        values: Vec<Value>,
+    ) -> StoreResult<Vec<UsageRecord>> {
         bind_all(sqlx::query(AssertSqlSafe(query)), values)
             .fetch_all(&mut *self.tx)
             .await
@@ -114,7 +118,9 @@ impl UsageTx for SqliteTx {
 
     async fn set_overused(&mut self, id: Uuid, overused: bool) -> StoreResult<()> {
         let values = vec![Value::Bool(overused), Value::Id(id)];
-        self.execute(sql::SET_OVERUSED.into(), values).await.map(drop)
+        self.execute(sql::SET_OVERUSED.into(), values)
+            .await
+            .map(drop)
     }
 
     async fn current_usage(&mut self, ids: &[Uuid]) -> StoreResult<Vec<UsageRecord>> {
@@ -145,6 +151,8 @@ impl UsageTx for SqliteTx {
 
     async fn mark_expiry_warned(&mut self, id: Uuid, expiration: NaiveDate) -> StoreResult<()> {
         let values = vec![Value::Id(id), Value::OptDate(Some(expiration))];
-        self.execute(sql::MARK_WARNED.into(), values).await.map(drop)
+        self.execute(sql::MARK_WARNED.into(), values)
+            .await
+            .map(drop)
     }
 }

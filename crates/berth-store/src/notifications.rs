@@ -104,8 +104,7 @@ pub mod sql {
                                status, error, attempts, sent_at";
 
     /// `$1` event.
-    pub const RECIPIENTS: &str =
-        "SELECT event, admin, reseller, customer, extra FROM notification_recipients WHERE event = $1";
+    pub const RECIPIENTS: &str = "SELECT event, admin, reseller, customer, extra FROM notification_recipients WHERE event = $1";
     /// Upsert of an event's recipients.
     pub const SET_RECIPIENTS: &str = "INSERT INTO notification_recipients \
          (event, admin, reseller, customer, extra) VALUES ($1, $2, $3, $4, $5) \

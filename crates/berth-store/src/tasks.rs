@@ -53,6 +53,11 @@ pub mod sql {
     /// the condition and updates nothing.
     pub const CLAIM: &str = "UPDATE tasks SET lease_owner = $1, lease_until = $2, last_started = $3 \
                              WHERE name = $4 AND (lease_owner = '' OR lease_until IS NULL OR lease_until <= $3)";
+    /// [`CLAIM`], only when the task is due at `$3`: of several schedulers that found it
+    /// due, the first runs it and the others find it rescheduled.
+    pub const CLAIM_DUE: &str = "UPDATE tasks SET lease_owner = $1, lease_until = $2, last_started = $3 \
+                                 WHERE name = $4 AND next_run <= $3 \
+                                 AND (lease_owner = '' OR lease_until IS NULL OR lease_until <= $3)";
     /// `$1` finished, `$2` outcome, `$3` message, `$4` next run, `$5` name, `$6` owner:
     /// records the end of a run and frees the lease, if still held by `$6`.
     pub const FINISH: &str = "UPDATE tasks SET last_finished = $1, last_outcome = $2, last_message = $3, \
@@ -70,17 +75,17 @@ pub trait TaskTx: Send {
     /// Every task, by name.
     async fn list_tasks(&mut self) -> StoreResult<Vec<TaskState>>;
     /// Takes the lease of `name` for `owner` until `until` when it is free or lapsed at
-    /// `now`; whether it was taken.
+    /// `now` (and, with `due_only`, when the task is due); whether it was taken.
     async fn claim_task(
         &mut self,
         name: &str,
         owner: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
+        due_only: bool,
     ) -> StoreResult<bool>;
     /// Records the end of `owner`'s run of `name` and frees the lease.
-    async fn finish_task(&mut self, name: &str, owner: &str, end: &TaskEnd<'_>)
-    -> StoreResult<()>;
+    async fn finish_task(&mut self, name: &str, owner: &str, end: &TaskEnd<'_>) -> StoreResult<()>;
     /// Moves the next run of `name`.
     async fn reschedule_task(&mut self, name: &str, next_run: DateTime<Utc>) -> StoreResult<()>;
 }

@@ -91,7 +91,8 @@ pub mod sql {
     fn placeholders(rows: usize, width: usize) -> String {
         (0..rows)
             .map(|r| {
-                let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                let cols: Vec<String> =
+                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
                 format!("({})", cols.join(", "))
             })
             .collect::<Vec<_>>()
