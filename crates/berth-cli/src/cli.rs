@@ -77,6 +77,14 @@ pub enum Command {
     /// Make the machine match the database now: webspaces and nginx configuration,
     /// validated, swapped atomically, reloaded once (R9.1, R9.2).
     Provision(crate::provision::ProvisionArgs),
+    /// Periodic tasks: expiry, usage and overuse, notifications (R5.4, §6).
+    #[command(subcommand)]
+    Tasks(crate::tasks::TasksCommand),
+    /// A subscription's measured disk and traffic usage, with history (R6.1).
+    Usage(crate::tasks::UsageArgs),
+    /// Email notifications: recorded messages, recipients, templates (R6.4).
+    #[command(subcommand)]
+    Notification(crate::tasks::NotificationCommand),
 }
 
 /// `berth init`.

@@ -16,6 +16,7 @@ mod serve;
 mod status;
 mod store;
 mod subscriptions;
+mod tasks;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -122,12 +123,24 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
         Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
         Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
         Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
-        Command::Serve(args) => serve::run(app.clone(), args).await,
+        Command::Serve(args) => {
+            let tasks = settings.task_settings(&cli.data_dir)?;
+            serve::run(app.clone(), args, (tasks, settings.task_tick())).await
+        }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
         Command::Provision(args) => {
             let provision = settings.provision.resolve(&cli.data_dir);
             provision::run(&app, &actor, &provision, args, output).await
+        }
+        Command::Tasks(cmd) => {
+            let tasks = settings.task_settings(&cli.data_dir)?;
+            tasks::run(&app, &actor, &tasks, cmd, output).await
+        }
+        Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
+        Command::Notification(cmd) => {
+            let tasks = settings.task_settings(&cli.data_dir)?;
+            tasks::notification(&app, &actor, &tasks, cmd, output).await
         }
     };
     if let (Some(change), Ok(code)) = (change, &outcome) {

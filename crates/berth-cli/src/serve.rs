@@ -15,8 +15,13 @@ pub struct ServeArgs {
     pub listen: String,
 }
 
-/// Serves until interrupted.
-pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
+/// Serves until interrupted, with the scheduler of periodic tasks (settings and tick) in
+/// the background.
+pub async fn run(
+    app: Berth,
+    args: ServeArgs,
+    (tasks, tick): (berth_app::tasks::TaskSettings, std::time::Duration),
+) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| Error::invalid("listen", format!("cannot listen on {}: {e}", args.listen)))?;
@@ -24,9 +29,16 @@ pub async fn run(app: Berth, args: ServeArgs) -> Result<ExitCode> {
         .local_addr()
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
     eprintln!("Berth is serving on http://{addr} (REST API under /api/v1).");
-    berth_http::serve(app, listener, shutdown_signal())
-        .await
-        .map_err(|e| Error::failed(format!("the server failed: {e}")))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = berth_app::tasks::Scheduler::new(app.clone(), tasks, tick);
+    let scheduler = tokio::spawn(scheduler.run(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|s| *s).await;
+    }));
+    let served = berth_http::serve(app, listener, shutdown_signal()).await;
+    let _ = stop.send(true);
+    let _ = scheduler.await;
+    served.map_err(|e| Error::failed(format!("the server failed: {e}")))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
