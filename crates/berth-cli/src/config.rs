@@ -78,7 +78,12 @@ impl SmtpSection {
     /// The SMTP settings; `None` without a host. A bad value is invalid input naming its key.
     pub fn resolve(&self) -> Result<Option<berth_app::notifications::SmtpSettings>> {
         use berth_app::notifications::{Security, SmtpSettings};
-        let Some(host) = self.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+        let Some(host) = self
+            .host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
             return Ok(None);
         };
         let security = match self.security.as_deref().filter(|s| !s.trim().is_empty()) {

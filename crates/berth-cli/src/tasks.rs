@@ -148,7 +148,9 @@ pub async fn run(
                 })
                 .collect();
             table(
-                &["TASK", "SCHEDULE", "LAST RUN", "OUTCOME", "NEXT RUN", "MESSAGE"],
+                &[
+                    "TASK", "SCHEDULE", "LAST RUN", "OUTCOME", "NEXT RUN", "MESSAGE",
+                ],
                 &rows,
             );
             Ok(ExitCode::SUCCESS)
@@ -257,7 +259,10 @@ pub async fn notification(
                     ]
                 })
                 .collect();
-            table(&["ID", "CREATED", "EVENT", "STATUS", "TO", "SUBJECT"], &rows);
+            table(
+                &["ID", "CREATED", "EVENT", "STATUS", "TO", "SUBJECT"],
+                &rows,
+            );
             Ok(ExitCode::SUCCESS)
         }
         NotificationCommand::Resend(args) => {
