@@ -106,11 +106,16 @@ async fn run(name: &str, app: Berth, raw: Raw, copy: &str, root: &Path, count: u
     let mut task = vec![];
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let runs = app.run_tasks(&admin, &[Task::Usage], &settings).await.unwrap();
+        let runs = app
+            .run_tasks(&admin, &[Task::Usage], &settings)
+            .await
+            .unwrap();
         task.push(t.elapsed());
         assert_eq!(runs[0].outcome, "ok", "{}", runs[0].message);
         assert!(
-            runs[0].message.starts_with(&format!("{count} measured, 0 overused")),
+            runs[0]
+                .message
+                .starts_with(&format!("{count} measured, 0 overused")),
             "{}",
             runs[0].message
         );
@@ -131,7 +136,10 @@ fn main() {
     webspaces(root.path(), count);
     eprintln!("created {count} webspaces in {:.1?}", t.elapsed());
     let names: Vec<String> = (0..count).map(|i| format!("w{i}.example")).collect();
-    let march = Month { year: 2026, month: 3 };
+    let march = Month {
+        year: 2026,
+        month: 3,
+    };
     let mut walk = vec![];
     for _ in 0..ROUNDS {
         let t = Instant::now();
@@ -146,7 +154,9 @@ fn main() {
         "| (filesystem only) | {count} | walk trees + parse access logs | {:.0} ms |",
         median(walk).as_secs_f64() * 1e3
     );
-    let clock = Arc::new(FixedClock(Utc.with_ymd_and_hms(2026, 3, 20, 12, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock(
+        Utc.with_ymd_and_hms(2026, 3, 20, 12, 0, 0).unwrap(),
+    ));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

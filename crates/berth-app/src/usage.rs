@@ -10,7 +10,7 @@
 //! `<webspace>/logs/access_log*` (rotated copies included, compressed ones skipped); see
 //! `berth_core::usage` for the format.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -170,6 +170,40 @@ pub struct UsageView {
     pub overused: bool,
     /// Earlier measurements, newest first.
     pub history: Vec<UsageSample>,
+}
+
+/// The last measurement, as shown in a subscription's view.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageSummary {
+    /// Disk space used, bytes.
+    pub disk_bytes: u64,
+    /// Traffic this month, bytes.
+    pub traffic_bytes: u64,
+    /// The traffic month, `YYYY-MM`.
+    pub month: String,
+    /// When it was measured.
+    pub measured: DateTime<Utc>,
+}
+
+/// The last measurements of these subscriptions, by id (one query).
+pub(crate) async fn summaries(
+    tx: &mut dyn berth_store::Tx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, UsageSummary>> {
+    Ok(tx
+        .current_usage(ids)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let summary = UsageSummary {
+                disk_bytes: r.usage.disk,
+                traffic_bytes: r.usage.traffic,
+                month: r.month,
+                measured: r.measured_at,
+            };
+            (r.subscription_id, summary)
+        })
+        .collect())
 }
 
 /// One measurement in the history.

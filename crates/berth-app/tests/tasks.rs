@@ -371,6 +371,27 @@ async fn r6_3_block_suspends_on_overuse_and_lifts_after_cleanup(env: Env) {
         .unwrap();
     assert!(usage.disk_bytes >= 3 << 20, "{usage:?}");
     assert_eq!(usage.month.as_deref(), Some("2026-03"));
+    let info = w
+        .app
+        .subscription_info(&w.admin, "blocked.example")
+        .await
+        .unwrap();
+    assert_eq!(
+        info.usage.unwrap().disk_bytes,
+        usage.disk_bytes,
+        "shown in info"
+    );
+    let request = berth_app::subscriptions::SubscriptionListRequest {
+        overused: true,
+        ..Default::default()
+    };
+    let page = w.app.list_subscriptions(&w.admin, request).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(
+        page.items[0].usage.as_ref().unwrap().month,
+        "2026-03",
+        "and in lists"
+    );
 
     // The customer cleans up: the next check lifts the reason.
     std::fs::remove_file(&big).unwrap();

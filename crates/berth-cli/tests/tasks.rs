@@ -143,6 +143,16 @@ fn r5_4_tasks_run_suspends_on_the_expiration_date_and_mails() {
     let shown = berth(d, &["--json", "usage", "shop.example"], &env, None).json();
     assert_eq!(shown["month"], json!("2026-03"));
     assert_eq!(shown["history"].as_array().unwrap().len(), 1);
+    let info = berth(
+        d,
+        &["--json", "subscription", "info", "shop.example"],
+        &env,
+        None,
+    )
+    .json();
+    assert_eq!(info["usage"]["month"], json!("2026-03"));
+    let list = berth(d, &["--json", "subscription", "list"], &env, None).json();
+    assert_eq!(list[0]["usage"]["disk_bytes"], shown["disk_bytes"]);
 }
 
 #[test]
