@@ -201,3 +201,55 @@ fn tasks_are_the_admins_and_bad_settings_name_their_key() {
     assert!(!run.stderr.contains("hunter2-secret"), "{}", run.stderr);
     assert!(!run.stdout.contains("hunter2-secret"));
 }
+
+#[test]
+fn serve_runs_due_tasks_in_the_background_and_remembers_them() {
+    use std::process::{Command, Stdio};
+    let dir = initialized();
+    let d = dir.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("BERTH_NOW", "2026-05-01T00:00:00Z")
+        .env("BERTH_LOG", "info")
+        .env_remove("BERTH_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let watchdog = pid.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = Command::new("kill").args(["-KILL", &watchdog]).status();
+    });
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while seen.matches("task ran").count() < 3 {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "serve exited: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert!(child.wait().unwrap().success());
+
+    let env = [("BERTH_NOW", "2026-05-01T00:00:00Z")];
+    let list = berth(d, &["--json", "tasks", "list"], &env, None).json();
+    for task in list.as_array().unwrap() {
+        assert_eq!(task["outcome"], json!("ok"), "{task}");
+        assert_eq!(task["last_run"], json!("2026-05-01T00:00:00Z"), "{task}");
+        assert_eq!(task["running"], json!(false));
+    }
+    let usage = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "usage")
+        .unwrap();
+    assert_eq!(usage["next_run"], json!("2026-05-01T01:00:00Z"));
+}
