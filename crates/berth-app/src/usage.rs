@@ -110,11 +110,7 @@ fn traffic_of(mut reader: impl BufRead, month: Month) -> u64 {
     let mut total = 0u64;
     let mut line = Vec::new();
     while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-        let text = match std::str::from_utf8(&line) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(&line),
-        };
-        if let Some(e) = LogEntry::parse(&text)
+        if let Some(e) = LogEntry::parse(&String::from_utf8_lossy(&line))
             && e.month() == month
         {
             total = total.saturating_add(e.bytes);
