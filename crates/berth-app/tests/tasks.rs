@@ -717,3 +717,74 @@ async fn only_the_admin_runs_tasks_and_manages_notifications(env: Env) {
         Some("task")
     );
 }
+
+/// Two applications with their own connection pools over one database, as two `berth serve`
+/// processes: every due task runs once in all, however their ticks interleave.
+async fn two_processes_run_each_due_task_once(a: Berth, b: Berth) {
+    a.init(Some(common::ADMIN_PASSWORD), "admin@example.com")
+        .await
+        .unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let settings = TaskSettings {
+        webspace_root: root.path().to_path_buf(),
+        expiry_warning_days: 7,
+        smtp: None,
+    };
+    let tick = std::time::Duration::from_secs(60);
+    for round in 0..3 {
+        let one = Scheduler::new(a.clone(), settings.clone(), tick);
+        let two = Scheduler::new(b.clone(), settings.clone(), tick);
+        let (x, y, z) = tokio::join!(one.tick(), two.tick(), one.tick());
+        let mut ran: Vec<&str> = [x.unwrap(), y.unwrap(), z.unwrap()]
+            .iter()
+            .flatten()
+            .map(|r| r.name)
+            .collect();
+        ran.sort();
+        let expected: &[&str] = if round == 0 {
+            &["expiry", "notifications", "usage"]
+        } else {
+            &[]
+        };
+        assert_eq!(ran, expected, "round {round}");
+    }
+}
+
+mod processes {
+    use std::sync::Arc;
+
+    use berth_app::Berth;
+    use berth_store_postgres::PostgresStore;
+    use berth_store_sqlite::{Open, SqliteStore};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_two_pools_run_each_due_task_once() {
+        let Some(db) = berth_store_postgres::testing::fresh_database().await else {
+            return;
+        };
+        let a = PostgresStore::connect(&db.url).await.unwrap();
+        let b = PostgresStore::connect(&db.url).await.unwrap();
+        let clock = crate::common::clock();
+        super::two_processes_run_each_due_task_once(
+            Berth::new(Arc::new(a), clock.clone()),
+            Berth::new(Arc::new(b), clock),
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_two_pools_run_each_due_task_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("berth.db").display());
+        let a = SqliteStore::connect(&url, Open::CreateIfMissing)
+            .await
+            .unwrap();
+        let b = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
+        let clock = crate::common::clock();
+        super::two_processes_run_each_due_task_once(
+            Berth::new(Arc::new(a), clock.clone()),
+            Berth::new(Arc::new(b), clock),
+        )
+        .await;
+    }
+}
