@@ -234,6 +234,28 @@ fn serve_runs_due_tasks_in_the_background_and_remembers_them() {
         );
         seen.push_str(&line);
     }
+    // SIGTERM is handled once the server runs: wait until it answers.
+    let addr = seen
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the listen address is printed")
+        .to_owned();
+    let healthy = (0..100).any(|_| {
+        let answered = std::net::TcpStream::connect(&addr).is_ok_and(|mut s| {
+            let request =
+                format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let mut response = String::new();
+            s.write_all(request.as_bytes()).is_ok()
+                && std::io::Read::read_to_string(&mut s, &mut response).is_ok()
+                && response.starts_with("HTTP/1.1 200")
+        });
+        if !answered {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        answered
+    });
+    assert!(healthy, "serve does not answer on {addr}");
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     assert!(child.wait().unwrap().success());
