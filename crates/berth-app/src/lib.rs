@@ -20,12 +20,15 @@ pub mod dns;
 pub mod domains;
 pub mod health;
 pub mod ips;
+pub mod notifications;
 pub mod password;
 pub mod plans;
 pub mod provision;
 pub mod resellers;
 pub mod status;
 pub mod subscriptions;
+pub mod tasks;
+pub mod usage;
 pub mod vhost_template;
 pub mod views;
 

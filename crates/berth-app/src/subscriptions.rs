@@ -62,6 +62,8 @@ pub struct SubscriptionView {
     pub customized: Vec<&'static str>,
     /// Whether usage exceeds a limit.
     pub overused: bool,
+    /// The last measured disk and traffic usage (R6.1); null until the usage task ran.
+    pub usage: Option<crate::usage::UsageSummary>,
     /// IP addresses.
     pub ips: Vec<String>,
     /// The system user.
@@ -100,6 +102,7 @@ impl SubscriptionView {
             properties: to_grouped_json(&s.props),
             customized: s.custom.keys().copied().collect(),
             overused: s.overused,
+            usage: None,
             ips: s.ips.iter().map(|i| i.address.clone()).collect(),
             system_user: s.system_user.as_str().to_owned(),
             conflicts: conflicts_to_json(&s.conflicts),
@@ -716,7 +719,11 @@ impl Berth {
     pub async fn subscription_info(&self, actor: &Actor, name: &str) -> Result<SubscriptionView> {
         let mut tx = self.store.read().await?;
         let (sub, _) = self.visible_subscription(&mut *tx, actor, name).await?;
-        Ok(SubscriptionView::of(&sub))
+        let mut view = SubscriptionView::of(&sub);
+        view.usage = crate::usage::summaries(&mut *tx, &[sub.id])
+            .await?
+            .remove(&sub.id);
+        Ok(view)
     }
 
     /// A page of the subscriptions the actor may see (R1.9).
@@ -831,8 +838,16 @@ impl Berth {
         } else {
             None
         };
+        let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+        let mut usage = crate::usage::summaries(&mut *tx, &ids).await?;
         Ok(Page {
-            items: rows.iter().map(SubscriptionView::of).collect(),
+            items: rows
+                .iter()
+                .map(|s| SubscriptionView {
+                    usage: usage.remove(&s.id),
+                    ..SubscriptionView::of(s)
+                })
+                .collect(),
             next,
         })
     }

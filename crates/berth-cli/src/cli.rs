@@ -80,6 +80,14 @@ pub enum Command {
     /// The virtual host template: files every new webspace starts with (R8.3).
     #[command(subcommand)]
     VhostTemplate(crate::vhost_template::VhostTemplateCommand),
+    /// Periodic tasks: expiry, usage and overuse, notifications (R5.4, §6).
+    #[command(subcommand)]
+    Tasks(crate::tasks::TasksCommand),
+    /// A subscription's measured disk and traffic usage, with history (R6.1).
+    Usage(crate::tasks::UsageArgs),
+    /// Email notifications: recorded messages, recipients, templates (R6.4).
+    #[command(subcommand)]
+    Notification(crate::tasks::NotificationCommand),
 }
 
 /// `berth init`.

@@ -18,7 +18,7 @@ pub const CONFIG_FILE: &str = "berth.toml";
 
 /// Sections of `berth.toml` whose keys are reached from the environment as
 /// `BERTH_<SECTION>_<KEY>` (e.g. `BERTH_PROVISION_HTTP_PORT` → `provision.http_port`).
-const SECTIONS: &[&str] = &["provision", "server", "smtp"];
+const SECTIONS: &[&str] = &["provision", "server", "smtp", "tasks"];
 
 /// Settings as read from file and environment.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,6 +35,90 @@ pub struct Settings {
     /// The `[provision]` section: where and how the machine is made to match the database.
     #[serde(default)]
     pub provision: ProvisionSection,
+    /// The `[smtp]` section: where notifications go out (R6.4).
+    #[serde(default)]
+    pub smtp: SmtpSection,
+    /// The `[tasks]` section: periodic tasks (R5.4, §6).
+    #[serde(default)]
+    pub tasks: TasksSection,
+}
+
+/// The `[smtp]` section of `berth.toml` (`BERTH_SMTP_<KEY>`). Without a host, messages are
+/// recorded and left `failed` until one is set (then `berth tasks run notifications`).
+#[derive(Clone, Default, Deserialize)]
+pub struct SmtpSection {
+    /// The SMTP server (`BERTH_SMTP_HOST`).
+    pub host: Option<String>,
+    /// Its port; default 25 (`none`), 587 (`starttls`) or 465 (`tls`).
+    pub port: Option<u16>,
+    /// `none`, `starttls` (default) or `tls` (`BERTH_SMTP_SECURITY`).
+    pub security: Option<String>,
+    /// Login, when the server wants one (`BERTH_SMTP_USERNAME`).
+    pub username: Option<String>,
+    /// Its password (`BERTH_SMTP_PASSWORD`); never printed.
+    pub password: Option<String>,
+    /// The sender address; default `berth@<host name>` (`BERTH_SMTP_FROM`).
+    pub from: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSection")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl SmtpSection {
+    /// The SMTP settings; `None` without a host. A bad value is invalid input naming its key.
+    pub fn resolve(&self) -> Result<Option<berth_app::notifications::SmtpSettings>> {
+        use berth_app::notifications::{Security, SmtpSettings};
+        let Some(host) = self
+            .host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
+            return Ok(None);
+        };
+        let security = match self.security.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(raw) => Security::parse("smtp.security", raw)?,
+            None => Security::default(),
+        };
+        let port = self.port.unwrap_or(match security {
+            Security::None => 25,
+            Security::StartTls => 587,
+            Security::Tls => 465,
+        });
+        let from = match self.from.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(raw) => raw.to_owned(),
+            None => format!("berth@{}", machine_hostname()),
+        };
+        Ok(Some(SmtpSettings {
+            host: host.to_owned(),
+            port,
+            security,
+            username: self.username.clone().filter(|u| !u.is_empty()),
+            password: self.password.clone(),
+            from: berth_core::account::Email::parse("smtp.from", &from)?,
+        }))
+    }
+}
+
+/// The `[tasks]` section of `berth.toml` (`BERTH_TASKS_<KEY>`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TasksSection {
+    /// Days before expiry the warning goes out, 0 for none (default 7;
+    /// `BERTH_TASKS_EXPIRY_WARNING_DAYS`).
+    pub expiry_warning_days: Option<u32>,
+    /// How often `berth serve` checks for due tasks, in seconds (default 60;
+    /// `BERTH_TASKS_TICK_SECONDS`).
+    pub tick_seconds: Option<u64>,
 }
 
 /// The `[provision]` section of `berth.toml` (`BERTH_PROVISION_<KEY>`). Every default lives
@@ -229,6 +313,20 @@ impl Settings {
                 None => machine_hostname(),
             },
         })
+    }
+
+    /// What the periodic tasks need: the webspace root, the warning delay, SMTP.
+    pub fn task_settings(&self, data_dir: &Path) -> Result<berth_app::tasks::TaskSettings> {
+        Ok(berth_app::tasks::TaskSettings {
+            webspace_root: self.provision.resolve(data_dir).webspace_root,
+            expiry_warning_days: self.tasks.expiry_warning_days.unwrap_or(7),
+            smtp: self.smtp.resolve()?,
+        })
+    }
+
+    /// How often `berth serve` checks for due tasks.
+    pub fn task_tick(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.tasks.tick_seconds.unwrap_or(60).max(1))
     }
 
     /// The clock: stopped at `BERTH_NOW` when set, else the system clock.

@@ -16,6 +16,7 @@ mod serve;
 mod status;
 mod store;
 mod subscriptions;
+mod tasks;
 mod vhost_template;
 
 use std::io::IsTerminal;
@@ -127,7 +128,14 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
             let provision = settings.provision.resolve(&cli.data_dir);
             let template = settings.provision.vhost_template(&cli.data_dir);
             let tls = settings.tls()?;
-            serve::run(app.clone(), args, provision, template, tls).await
+            let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
+            let services = serve::Services {
+                provision,
+                template,
+                tls,
+                tasks,
+            };
+            serve::run(app.clone(), args, services).await
         }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
@@ -139,6 +147,15 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
             let template = settings.provision.vhost_template(&cli.data_dir);
             let users = settings.provision.system_users();
             vhost_template::run(&app, &actor, &template, &users, cmd, output).await
+        }
+        Command::Tasks(cmd) => {
+            let tasks = settings.task_settings(&cli.data_dir)?;
+            tasks::run(&app, &actor, &tasks, cmd, output).await
+        }
+        Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
+        Command::Notification(cmd) => {
+            let tasks = settings.task_settings(&cli.data_dir)?;
+            tasks::notification(&app, &actor, &tasks, cmd, output).await
         }
     };
     if let (Some(change), Ok(code)) = (change, &outcome) {

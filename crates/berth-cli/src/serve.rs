@@ -21,15 +21,29 @@ pub struct ServeArgs {
 /// How long the provisioning worker waits when the queue is empty.
 const WORKER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Serves until interrupted, running the provisioning worker; `template` is where
-/// `/vhost-template` keeps the virtual host template.
-pub async fn run(
-    app: Berth,
-    args: ServeArgs,
-    provision: ProvisionSettings,
-    template: VhostTemplateSettings,
-    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
-) -> Result<ExitCode> {
+/// What `berth serve` runs besides the API: provisioning, the virtual host template's
+/// home, TLS, and the scheduler of periodic tasks (settings and tick).
+#[derive(Debug)]
+pub struct Services {
+    /// The provisioning worker's settings.
+    pub provision: ProvisionSettings,
+    /// Where `/vhost-template` keeps the virtual host template.
+    pub template: VhostTemplateSettings,
+    /// HTTPS certificate and key files, if configured.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// The scheduler's settings and how often it looks for due tasks.
+    pub tasks: (berth_app::tasks::TaskSettings, std::time::Duration),
+}
+
+/// Serves until interrupted, running the provisioning worker and the scheduler of
+/// periodic tasks in the background.
+pub async fn run(app: Berth, args: ServeArgs, services: Services) -> Result<ExitCode> {
+    let Services {
+        provision,
+        template,
+        tls,
+        tasks: (tasks, tick),
+    } = services;
     let tls = match tls {
         Some((cert, key)) => Some(berth_http::tls::load(&cert, &key).map_err(|e| {
             let field = if e.starts_with("tls_key") {
@@ -49,16 +63,22 @@ pub async fn run(
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!("Berth is serving on {scheme}://{addr} (REST API under /api/v1).");
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker_app = app.clone();
+    let mut worker_stop = stop_rx.clone();
     let worker = tokio::spawn(async move {
         let stop = async move {
-            let _ = stop_rx.wait_for(|stop| *stop).await;
+            let _ = worker_stop.wait_for(|stop| *stop).await;
         };
         worker_app
             .run_provision_worker(provision, WORKER_IDLE, stop)
             .await;
     });
+    let scheduler = berth_app::tasks::Scheduler::new(app.clone(), tasks, tick);
+    let mut scheduler_stop = stop_rx;
+    let scheduler = tokio::spawn(scheduler.run(async move {
+        let _ = scheduler_stop.wait_for(|s| *s).await;
+    }));
     let router = berth_http::vhost_template::provide(berth_http::router(app), template);
     let served = match tls {
         Some(tls) => berth_http::serve_router_tls(router, listener, tls, shutdown_signal()).await,
@@ -68,6 +88,7 @@ pub async fn run(
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "the provisioning worker stopped abnormally");
     }
+    let _ = scheduler.await;
     served.map_err(|e| Error::failed(format!("the server failed: {e}")))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

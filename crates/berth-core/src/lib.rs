@@ -15,6 +15,8 @@ pub mod error;
 pub mod hosting;
 pub mod ip;
 pub mod job;
+pub mod notification;
+pub mod overuse;
 pub mod property;
 pub mod query;
 pub mod reseller;
@@ -24,6 +26,7 @@ pub mod size;
 pub mod status;
 pub mod sync;
 pub mod text;
+pub mod usage;
 pub mod value;
 
 pub use error::{Error, ErrorCode, Result};

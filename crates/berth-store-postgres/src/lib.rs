@@ -16,9 +16,12 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod notifications;
 mod provision;
 mod resellers;
 mod status;
+mod tasks;
+mod usage;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 

@@ -16,9 +16,12 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod notifications;
 mod provision;
 mod resellers;
 mod status;
+mod tasks;
+mod usage;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,

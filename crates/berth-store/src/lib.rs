@@ -28,6 +28,12 @@ pub mod resellers;
 pub use resellers::ResellerTx;
 pub mod status;
 pub use status::StatusTx;
+pub mod notifications;
+pub use notifications::NotificationTx;
+pub mod tasks;
+pub use tasks::TaskTx;
+pub mod usage;
+pub use usage::UsageTx;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -94,6 +100,9 @@ pub trait Tx:
     + DomainTx
     + DnsTx
     + ProvisionTx
+    + TaskTx
+    + UsageTx
+    + NotificationTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
