@@ -26,6 +26,7 @@ pub mod plans;
 pub mod provision;
 pub mod resellers;
 pub mod status;
+pub mod stock_plans;
 pub mod subscriptions;
 pub mod views;
 

@@ -1,6 +1,6 @@
 //! `customer` and `reseller`: add, get, set, del, conversions, moves and IP pools, through
 //! the account use cases. Customers spell their datasets with `_` (`gen_info`, `cr_date`),
-//! resellers with `-` (`info-info`, `cr-date`).
+//! resellers with `-` (`gen-info`, `cr-date`).
 
 use berth_app::NoProgress;
 use berth_app::accounts::{AccountUpdate, ListRequest, NewAccount};
@@ -68,7 +68,7 @@ const CUSTOMER: Style = Style {
 
 const RESELLER: Style = Style {
     kind: AccountKind::Reseller,
-    gen_info: "info-info",
+    gen_info: "gen-info",
     cr_date: "cr-date",
     filters: RESELLER_FILTERS,
 };
@@ -336,7 +336,7 @@ fn gen_info(style: Style, v: &AccountView) -> El {
 
 fn datasets(style: Style, op: &Node) -> std::result::Result<Vec<String>, El> {
     let allowed: &[&str] = match style.kind {
-        AccountKind::Reseller => &["info-info", "limits", "permissions"],
+        AccountKind::Reseller => &["gen-info", "limits", "permissions"],
         _ => &["gen_info"],
     };
     let names: Vec<String> = op

@@ -18,12 +18,13 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use berth_app::Berth;
-use berth_app::api_keys::{AccessDenied, Credentials};
+use berth_app::api_keys::{AccessDenied, ApiIdentity, Credentials};
 use berth_core::rights::Actor;
 
 use crate::limit::LoginLimiter;
 
 mod accounts;
+mod audit;
 pub mod errors;
 mod filter;
 mod hosting;
@@ -100,15 +101,25 @@ async fn agent(State(app): State<Berth>, request: Request) -> Response {
     if let Err((code, text)) = check(&packet) {
         return system(code, &text);
     }
-    let actor = match authenticate(&app, &parts.headers, source, limiter.as_deref()).await {
+    let identity = match authenticate(&app, &parts.headers, source, limiter.as_deref()).await {
         Ok(a) => a,
         Err((code, text)) => return system(code, &text),
     };
-    let ctx = Ctx { app, actor };
+    let ctx = Ctx {
+        app,
+        actor: identity.actor.clone(),
+    };
     let mut answer = El::new("packet");
     for operator in &packet.children {
         answer.children.push(run_operator(&ctx, operator).await);
     }
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    audit::record(&ctx.app, &identity, source, &request_id, &answer).await;
     xml(reply::document(&answer))
 }
 
@@ -216,7 +227,7 @@ async fn authenticate(
     headers: &HeaderMap,
     source: Option<IpAddr>,
     limiter: Option<&LoginLimiter>,
-) -> Result<Actor, (u32, String)> {
+) -> Result<ApiIdentity, (u32, String)> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -255,7 +266,7 @@ async fn authenticate(
             if let Some(l) = limiter {
                 l.succeeded(login.as_deref());
             }
-            Ok(identity.actor)
+            Ok(identity)
         }
         Err(AccessDenied::Unauthenticated(e)) => {
             if let Some(l) = limiter {

@@ -15,7 +15,7 @@ pub const MAX_ELEMENTS: usize = 20_000;
 /// One element: its name, its text (concatenated, trimmed) and its child elements.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Node {
-    /// Element name, literal (`gen_info`, `info-info`).
+    /// Element name, literal (`gen_info`, `gen-info`).
     pub name: String,
     /// Text content with entities resolved, trimmed.
     pub text: String,
