@@ -14,7 +14,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::resellers::{ResellerTerms, ResellerView};
-use crate::stock_plans::stock_plans;
 use crate::views::{AccountView, BulkItem, Page};
 use crate::{Berth, Mode, Progress, finish, password};
 use berth_core::reseller::ResellerProfile;
@@ -134,9 +133,8 @@ fn duplicate_to_error(err: StoreError, login_field: &str, login: &Login) -> Erro
 }
 
 impl Berth {
-    /// `berth init`: creates the built-in admin (R1.1) and Plesk's stock service plans
-    /// (`stock_plans`). Without a password one is generated and returned once. Refused
-    /// when already initialized.
+    /// `berth init`: creates the built-in admin (R1.1). Without a password one is
+    /// generated and returned once. Refused when already initialized.
     pub async fn init(
         &self,
         admin_password: Option<&str>,
@@ -182,14 +180,6 @@ impl Berth {
             ));
         }
         tx.insert_account(&admin).await?;
-        let owner = OwnerRef {
-            id: admin.id,
-            login: admin.login.clone(),
-            kind: AccountKind::Admin,
-        };
-        for plan in stock_plans(&owner, [self.new_id(), self.new_id()], now)? {
-            tx.insert_plan(&plan).await?;
-        }
         tx.commit().await?;
         tracing::info!(login = %admin.login, "initialized");
         Ok(InitOutcome {

@@ -24,7 +24,7 @@ on_both_backends!(
     dns_records_round_trip,
     server_ip_and_small_operators,
     numeric_ids_are_never_reused,
-    init_creates_the_stock_plans,
+    stock_plans_are_plesks_two,
 );
 
 /// Who sends a packet.
@@ -1260,10 +1260,10 @@ async fn numeric_ids_are_never_reused(s: Server) {
     let root = post(
         &s,
         &ADMIN,
-        "<packet><service-plan><get><filter/></get></service-plan></packet>",
+        "<packet><service-plan><add><name>Any</name></add></service-plan></packet>",
     )
     .await;
-    let plan_id = text(at(&root, "service-plan/get/result")[0], "id").to_owned();
+    let plan_id = text(one(&root, "service-plan/add/result"), "id").to_owned();
     let wrong = post(
         &s,
         &ADMIN,
@@ -1273,7 +1273,21 @@ async fn numeric_ids_are_never_reused(s: Server) {
     assert_error(one(&wrong, "customer/get/result"), "1013");
 }
 
-async fn init_creates_the_stock_plans(s: Server) {
+async fn stock_plans_are_plesks_two(s: Server) {
+    let admin = s.app.actor(None).await.unwrap();
+    let created = s
+        .app
+        .create_stock_plans(&admin, berth_app::Mode::Apply)
+        .await
+        .unwrap();
+    assert_eq!(created, ["Default Domain", "Unlimited"]);
+    // Idempotent: nothing more the second time.
+    let again = s
+        .app
+        .create_stock_plans(&admin, berth_app::Mode::Apply)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
     let root = post(
         &s,
         &ADMIN,
@@ -1284,16 +1298,29 @@ async fn init_creates_the_stock_plans(s: Server) {
         .iter()
         .map(|n| n.text.as_str())
         .collect();
-    assert!(
-        names.contains(&"Default Domain") && names.contains(&"Unlimited"),
-        "{names:?}"
-    );
-    let root = post(&s, &ADMIN, "<packet><service-plan><get><filter><name>Unlimited</name></filter></get></service-plan></packet>").await;
-    let r = one(&root, "service-plan/get/result");
-    assert!(
+    assert_eq!(names, ["Default Domain", "Unlimited"]);
+    let limit = |plan: &str, name: &str| {
+        let r = at(&root, "service-plan/get/result")
+            .into_iter()
+            .find(|r| r.text_of("name") == Some(plan))
+            .unwrap();
         at(r, "limits/limit")
-            .iter()
-            .filter(|l| l.text_of("name") == Some("disk_space"))
-            .all(|l| l.text_of("value") == Some("-1"))
-    );
+            .into_iter()
+            .find(|l| l.text_of("name") == Some(name))
+            .and_then(|l| l.text_of("value"))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(limit("Default Domain", "max_site"), "1");
+    assert_eq!(limit("Unlimited", "max_site"), "-1");
+    assert_eq!(limit("Unlimited", "disk_space"), "-1");
+    // Only the admin creates them.
+    add_customer(&s, &ADMIN, "plain", "").await;
+    let customer = s.app.actor(Some("plain")).await.unwrap();
+    let err = s
+        .app
+        .create_stock_plans(&customer, berth_app::Mode::Apply)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, berth_core::ErrorCode::Forbidden);
 }
