@@ -94,13 +94,10 @@ async fn agent(State(app): State<Berth>, request: Request) -> Response {
             );
         }
     };
-    let packet = match packet::parse(&bytes) {
+    let packet = match read_packet(&bytes) {
         Ok(p) => p,
-        Err(e) => return system(errors::PARSE, &e.0),
+        Err((code, text)) => return system(code, &text),
     };
-    if let Err((code, text)) = check(&packet) {
-        return system(code, &text);
-    }
     let identity = match authenticate(&app, &parts.headers, source, limiter.as_deref()).await {
         Ok(a) => a,
         Err((code, text)) => return system(code, &text),
@@ -121,6 +118,15 @@ async fn agent(State(app): State<Berth>, request: Request) -> Response {
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
     audit::record(&ctx.app, &identity, source, &request_id, &answer).await;
     xml(reply::document(&answer))
+}
+
+/// Everything done to a packet before authentication and execution: parsing, then the
+/// root, version, operator and operation checks. An error is the system error's code and
+/// text. Pure, so the fuzz target drives it directly.
+pub fn read_packet(bytes: &[u8]) -> Result<Node, (u32, String)> {
+    let packet = packet::parse(bytes).map_err(|e| (errors::PARSE, e.0))?;
+    check(&packet)?;
+    Ok(packet)
 }
 
 /// What is checked before anything runs: the root, the version, operator and operation

@@ -211,4 +211,31 @@ mod tests {
         assert!(parse(b"\xff\xfe").is_err());
         assert!(parse(b"just text").is_err());
     }
+
+    fn depth(node: &Node) -> usize {
+        1 + node.children.iter().map(depth).max().unwrap_or(0)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn tag_soup_parses_within_the_limits(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<a>", "</a>", "<b/>", "text", "&amp;", "&bogus;", "<![CDATA[x]]>",
+                    "<!--c-->", "<?pi x?>", "<a x=\"1\">", "<!DOCTYPE a>", "<", ">", "&#0;",
+                ]),
+                0..80,
+            )
+        ) {
+            let text = parts.concat();
+            if let Ok(node) = parse(text.as_bytes()) {
+                proptest::prop_assert!(depth(&node) <= MAX_DEPTH);
+            }
+        }
+    }
 }
