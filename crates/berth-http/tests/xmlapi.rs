@@ -832,11 +832,9 @@ async fn webspace_round_trip_with_plan_switch_and_addons(s: Server) {
     assert_eq!(text(one(&root, "webspace/get/result"), "id"), id);
 
     // Set: customize a limit (Update & Lock), suspend; get shows both.
-    let set = format!(
-        "<packet><webspace><set><filter><name>shop.example</name></filter><values><gen_setup><status>16</status></gen_setup>\
-         <limits><limit><name>max_site</name><value>10</value></limit></limits></values></set></webspace></packet>"
-    );
-    assert_ok(one(&post(&s, &ADMIN, &set).await, "webspace/set/result"));
+    let set = "<packet><webspace><set><filter><name>shop.example</name></filter><values><gen_setup><status>16</status></gen_setup>\
+         <limits><limit><name>max_site</name><value>10</value></limit></limits></values></set></webspace></packet>";
+    assert_ok(one(&post(&s, &ADMIN, set).await, "webspace/set/result"));
     let root = post(&s, &ADMIN, &get).await;
     let r = one(&root, "webspace/get/result");
     assert_eq!(text(r, "data/gen_info/status"), "16");
@@ -929,10 +927,8 @@ async fn webspace_round_trip_with_plan_switch_and_addons(s: Server) {
     );
 
     // A missing IP address is 1018.
-    let bad_ip = format!(
-        "<packet><webspace><add><gen_setup><name>noip.example</name><owner-login>web-owner</owner-login><ip_address>203.0.113.99</ip_address></gen_setup></add></webspace></packet>"
-    );
-    let r = post(&s, &ADMIN, &bad_ip).await;
+    let bad_ip = "<packet><webspace><add><gen_setup><name>noip.example</name><owner-login>web-owner</owner-login><ip_address>203.0.113.99</ip_address></gen_setup></add></webspace></packet>";
+    let r = post(&s, &ADMIN, bad_ip).await;
     assert_error(one(&r, "webspace/add/result"), "1018");
 
     // Del, then get answers 1013.
