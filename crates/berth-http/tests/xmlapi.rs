@@ -447,6 +447,14 @@ async fn customer_add_get_set_del_round_trip(s: Server) {
     )
     .await;
     assert_error(one(&wrong, "customer/set/result"), "1019");
+    // Nothing to change is an invalid value, not a silent success.
+    let empty = post(
+        &s,
+        &ADMIN,
+        "<packet><customer><set><filter><login>john</login></filter><values/></set></customer></packet>",
+    )
+    .await;
+    assert_error(one(&empty, "customer/set/result"), "1019");
     // Duplicates are 1007.
     let again = post(&s, &ADMIN, &customer_add("john", "")).await;
     assert_error(one(&again, "customer/add/result"), "1007");

@@ -412,10 +412,17 @@ fn update(style: Style, values: &Node) -> Option<(AccountUpdate, Option<&str>)> 
     Some((update, info.text_of("status")))
 }
 
+/// Applies `values` to one account: contact and login data first, then the status, then a
+/// reseller's terms (each a use case of its own; a refused value stops before the next).
 async fn set_one(ctx: &Ctx, style: Style, values: &Node, v: &AccountView) -> Result<()> {
     let app = &ctx.app;
-    let login = [v.login.clone()];
+    let mut acted = false;
+    let terms = match style.kind {
+        AccountKind::Reseller => terms(values)?,
+        _ => ResellerTerms::default(),
+    };
     if let Some((mut change, status)) = update(style, values) {
+        let suspend = status.map(names::settable_status).transpose()?;
         if change.new_login.as_deref() == Some(v.login.as_str()) {
             change.new_login = None;
         }
@@ -424,8 +431,16 @@ async fn set_one(ctx: &Ctx, style: Style, values: &Node, v: &AccountView) -> Res
             && change.contact.is_empty()
             && change.description.is_none()
             && change.external_id.is_none();
-        if let Some(s) = status {
-            let suspend = names::settable_status(s)?;
+        let mut current = v.login.clone();
+        if !nothing {
+            let outcome = app
+                .update_account(&ctx.actor, style.kind, &v.login, change, Mode::Apply)
+                .await?;
+            current = outcome.account.login;
+            acted = true;
+        }
+        if let Some(suspend) = suspend {
+            let login = [current];
             let outcome = if suspend {
                 app.suspend_accounts(&ctx.actor, style.kind, &login, Mode::Apply, &NoProgress)
                     .await
@@ -434,20 +449,22 @@ async fn set_one(ctx: &Ctx, style: Style, values: &Node, v: &AccountView) -> Res
                     .await
             };
             bulk_ok(outcome)?;
-        }
-        if !nothing {
-            app.update_account(&ctx.actor, style.kind, &v.login, change, Mode::Apply)
-                .await?;
+            acted = true;
         }
     }
-    if style.kind == AccountKind::Reseller {
-        let terms = terms(values)?;
-        if !terms.is_empty() {
-            app.set_reseller_terms(&ctx.actor, &v.login, &terms, Mode::Apply)
-                .await?;
-        }
+    if !terms.is_empty() {
+        app.set_reseller_terms(&ctx.actor, &v.login, &terms, Mode::Apply)
+            .await?;
+        acted = true;
     }
-    Ok(())
+    if acted {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "values",
+            format!("nothing to change: give <{}> fields", style.gen_info),
+        ))
+    }
 }
 
 async fn set(ctx: &Ctx, style: Style, op: &Node) -> Vec<El> {

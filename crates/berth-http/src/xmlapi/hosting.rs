@@ -169,7 +169,11 @@ async fn add(ctx: &Ctx, op: &Node) -> Result<El> {
     };
     let host = hosting(op)?;
     let mut ips: Vec<String> = info.all("ip_address").map(|i| i.text.clone()).collect();
-    ips.extend(host.ips);
+    for ip in host.ips {
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
     let input = NewSubscription {
         domain: text(info, "name").unwrap_or_default(),
         owner: owner(ctx, info).await?,
@@ -474,7 +478,9 @@ async fn one(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
     }
 }
 
-/// `set`: `values{gen_setup{status, name}, hosting, limits, permissions}`.
+/// `set`: `values{gen_setup{status, name}, hosting, limits, permissions}`. Everything is
+/// read and checked first; then hosting settings, customization and status are applied,
+/// each by its use case.
 async fn set(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
     let app = &ctx.app;
     let actor = &ctx.actor;
@@ -482,36 +488,47 @@ async fn set(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
     let values = op
         .child("values")
         .ok_or_else(|| Error::invalid("values", "<set> needs <values>"))?;
-    if let Some(info) = values.child("gen_setup") {
-        if let Some(name) = text(info, "name")
-            && name != s.name
-            && name != s.ascii_name
-        {
-            return Err(Error::invalid(
-                "name",
-                "a subscription is bound to its domain for life (R3.1): it cannot be renamed",
-            ));
-        }
-        if let Some(status) = info.text_of("status") {
-            let report = if names::settable_status(status)? {
-                app.suspend_subscriptions(actor, &names, Mode::Apply, &NoProgress)
-                    .await
-            } else {
-                app.activate_subscriptions(actor, &names, Mode::Apply, &NoProgress)
-                    .await
-            };
-            bulk_ok(report)?;
-        }
+    let setup = values.child("gen_setup");
+    if let Some(name) = setup.and_then(|g| text(g, "name"))
+        && name != s.name
+        && name != s.ascii_name
+    {
+        return Err(Error::invalid(
+            "name",
+            "a subscription is bound to its domain for life (R3.1): it cannot be renamed",
+        ));
     }
+    let suspend = setup
+        .and_then(|g| g.text_of("status"))
+        .map(names::settable_status)
+        .transpose()?;
     let host = hosting(values)?;
-    if !host.ips.is_empty() || host.system_user.is_some() || host.system_password.is_some() {
+    let custom = custom(values)?;
+    let host_change =
+        !host.ips.is_empty() || host.system_user.is_some() || host.system_password.is_some();
+    if !host_change && custom.is_empty() && suspend.is_none() {
+        return Err(Error::invalid(
+            "values",
+            "nothing to change: give a status, hosting settings, limits or permissions",
+        ));
+    }
+    if host_change {
         app.set_hosting(actor, &s.ascii_name, host, Mode::Apply)
             .await?;
     }
-    let custom = custom(values)?;
     if !custom.is_empty() {
         app.customize(actor, &s.ascii_name, &custom, Mode::Apply)
             .await?;
+    }
+    if let Some(suspend) = suspend {
+        let report = if suspend {
+            app.suspend_subscriptions(actor, &names, Mode::Apply, &NoProgress)
+                .await
+        } else {
+            app.activate_subscriptions(actor, &names, Mode::Apply, &NoProgress)
+                .await
+        };
+        bulk_ok(report)?;
     }
     Ok(())
 }
