@@ -1099,6 +1099,22 @@ async fn sites_aliases_subdomains_round_trip(s: Server) {
     .await;
     assert_error(one(&main, "site/del/result"), "1019");
 
+    // The customer's names, one list.
+    let list = post(
+        &s,
+        &ADMIN,
+        "<packet><customer><get-domain-list><filter><login>site-owner</login></filter></get-domain-list></customer></packet>",
+    )
+    .await;
+    let r = one(&list, "customer/get-domain-list/result");
+    assert_ok(r);
+    let domains: Vec<(&str, &str)> = at(r, "domains/domain")
+        .iter()
+        .map(|d| (d.text_of("name").unwrap(), d.text_of("type").unwrap()))
+        .collect();
+    assert_eq!(domains, [("main.example", "webspace")]);
+    assert_eq!(text(r, "domains/domain/id"), ws);
+
     // Another customer does not see these names.
     add_customer(&s, &ADMIN, "stranger", "").await;
     let hidden = post(

@@ -26,6 +26,7 @@ pub const CUSTOMER_OPERATIONS: &[&str] = &[
     "del",
     "convert-to-reseller",
     "change-owner",
+    "get-domain-list",
 ];
 
 /// `reseller` operations.
@@ -91,6 +92,7 @@ pub(crate) async fn run(ctx: &Ctx, operator: &str, op: &Node) -> El {
         "del" => del(ctx, style, op).await,
         "convert-to-reseller" | "convert-to-customer" => convert(ctx, style, op).await,
         "change-owner" => change_owner(ctx, op).await,
+        "get-domain-list" => domain_list(ctx, op).await,
         "ippool-add-ip" | "ippool-del-ip" => {
             vec![pool(ctx, op).await.unwrap_or_else(|e| reply::error(&e))]
         }
@@ -611,4 +613,83 @@ async fn pool(ctx: &Ctx, op: &Node) -> Result<El> {
     };
     bulk_ok(report)?;
     Ok(reply::ok())
+}
+
+/// Every name (webspaces, additional sites, aliases, subdomains) of the subscriptions the
+/// actor sees, with the subscription's owner: one list per kind, not one per customer.
+async fn all_names(ctx: &Ctx) -> Result<Vec<(berth_app::domains::DomainView, String)>> {
+    let app = &ctx.app;
+    let mut owners = std::collections::HashMap::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .list_subscriptions(
+                &ctx.actor,
+                berth_app::subscriptions::SubscriptionListRequest {
+                    limit: Some(1000),
+                    after,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        owners.extend(page.items.into_iter().map(|s| (s.ascii_name, s.owner)));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut names = app.list_sites(&ctx.actor, None).await?;
+    names.extend(app.list_aliases(&ctx.actor, None).await?);
+    names.extend(app.list_subdomains(&ctx.actor, None).await?);
+    Ok(names
+        .into_iter()
+        .filter_map(|d| {
+            let owner = owners.get(&d.subscription.ascii_name)?.clone();
+            Some((d, owner))
+        })
+        .collect())
+}
+
+/// `get-domain-list`: each customer's names, with their ids and kinds.
+async fn domain_list(ctx: &Ctx, op: &Node) -> Vec<El> {
+    let filter = match filter::parse(op, CUSTOMER_FILTERS) {
+        Ok(f) => f,
+        Err(e) => return vec![e],
+    };
+    let names = match all_names(ctx).await {
+        Ok(n) => n,
+        Err(e) => return vec![reply::error(&e)],
+    };
+    let uuids: Vec<uuid::Uuid> = names.iter().map(|(d, _)| d.id).collect();
+    let ids = match names::ids_of(&ctx.app, &uuids).await {
+        Ok(ids) => ids,
+        Err(e) => return vec![reply::error(&e)],
+    };
+    let (names, ids) = (&names, &ids);
+    filter::each(
+        &filter,
+        |w| find(ctx, AccountKind::Customer, w),
+        |(v, id): (AccountView, i64)| async move {
+            let mut domains = El::new("domains");
+            for (d, _) in names.iter().filter(|(_, owner)| *owner == v.login) {
+                let kind = match d.kind {
+                    "main" => "webspace",
+                    "site" => "site",
+                    other => other,
+                };
+                domains.children.push(
+                    El::new("domain")
+                        .with_opt("id", ids.get(&d.id))
+                        .with_text("name", &d.name)
+                        .with_text("ascii-name", &d.ascii_name)
+                        .with_text("type", kind)
+                        .with_text("main", d.kind == "main")
+                        .with_text("guid", d.id)
+                        .with_text("webspace-name", &d.subscription.name),
+                );
+            }
+            Ok(reply::ok().with_text("id", id).with(domains))
+        },
+    )
+    .await
 }
