@@ -1124,6 +1124,18 @@ async fn sites_aliases_subdomains_round_trip(s: Server) {
     )
     .await;
     assert_error(one(&hidden, "site/get/result"), "1013");
+    // Probing another owner's objects by number reveals no names.
+    let probe = post(
+        &s,
+        &Who::Login("stranger", PASSWORD),
+        &format!(
+            "<packet><site-alias><create><site-id>{ws}</site-id><name>probe.example</name></create></site-alias></packet>"
+        ),
+    )
+    .await;
+    let r = one(&probe, "site-alias/create/result");
+    assert_error(r, "1013");
+    assert!(!r.text_of("errtext").unwrap().contains("main.example"));
 }
 
 async fn dns_records_round_trip(s: Server) {

@@ -108,8 +108,17 @@ pub fn ok() -> El {
     El::new("result").with_text("status", "ok")
 }
 
-/// An error result for Berth's error.
+/// An error result for Berth's error. A not-found text names only the input field: the
+/// object may have been reached by a number or guid naming another owner's object, whose
+/// name must not show (R11.2).
 pub fn error(e: &Error) -> El {
+    if e.code == berth_core::ErrorCode::NotFound {
+        let field = e.field.as_deref().unwrap_or("filter");
+        return coded(
+            errors::code_of(e),
+            &format!("object not found: {field} names nothing you can see"),
+        );
+    }
     coded(errors::code_of(e), &e.message)
 }
 
@@ -136,6 +145,15 @@ pub fn system_error(code: u32, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_found_texts_name_the_field_not_the_object() {
+        let el = error(&Error::not_found("login", "no customer secret-bob"));
+        let text = document(&el);
+        assert!(text.contains("<errcode>1013</errcode>"));
+        assert!(text.contains("login"));
+        assert!(!text.contains("secret-bob"));
+    }
 
     #[test]
     fn text_is_escaped_and_empty_elements_close() {
