@@ -99,6 +99,9 @@ pub struct InitArgs {
     /// The admin's email address.
     #[arg(long, default_value = "admin@localhost.localdomain")]
     pub admin_email: String,
+    /// Do not create Plesk's stock service plans (`Default Domain`, `Unlimited`).
+    #[arg(long)]
+    pub no_stock_plans: bool,
 }
 
 /// Verbs shared by resellers and customers.

@@ -200,6 +200,11 @@ async fn init(
         .transpose()?;
     let app = Berth::new(store::open(url, store::Create::Yes).await?, clock).with_settings(server);
     let outcome = app.init(password.as_deref(), &args.admin_email).await?;
+    if !args.no_stock_plans {
+        let admin = app.actor(None).await?;
+        app.create_stock_plans(&admin, berth_app::Mode::Apply)
+            .await?;
+    }
     let config_path = data_dir.join(config::CONFIG_FILE);
     if !config_path.exists() {
         std::fs::write(&config_path, config::starter_file(remembered_url))

@@ -1,5 +1,6 @@
 //! Berth's HTTP server: the REST API under `/api/v1` with its OpenAPI 3.1 document at
-//! `/api/v1/openapi.json`, and `GET /healthz`.
+//! `/api/v1/openapi.json`, the Plesk-compatible XML API at
+//! `/enterprise/control/agent.php` ([`xmlapi`]), and `GET /healthz`.
 //!
 //! Handlers are thin: they authenticate the caller ([`auth::Caller`]), turn the request
 //! into the same service-layer call the command line makes, and map the outcome (or
@@ -39,6 +40,7 @@ pub mod plans;
 pub mod subscriptions;
 pub mod tls;
 pub mod vhost_template;
+pub mod xmlapi;
 
 use error::{ApiError, ApiResult};
 
@@ -178,15 +180,20 @@ pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
         )
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method);
+    let limiter = std::sync::Arc::new(limit::LoginLimiter::new(limits));
+    // The XML API reads its own bodies (with its own size limit and XML errors) and records
+    // its own audit entries, so it stays outside the JSON body-reading layers.
+    let xml = xmlapi::routes()
+        .layer(axum::Extension(limiter.clone()))
+        .layer(middleware::from_fn(log_request))
+        .with_state(app.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .nest(API_PREFIX, api)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::Extension(std::sync::Arc::new(
-            limit::LoginLimiter::new(limits),
-        )))
+        .layer(axum::Extension(limiter))
         .layer(middleware::from_fn_with_state(app.clone(), audit::layer))
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(idempotency::Idempotency::default()),
@@ -194,6 +201,7 @@ pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
         ))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
+        .merge(xml)
 }
 
 /// Serves `router(app)` on `listener` until `shutdown` completes, then finishes the

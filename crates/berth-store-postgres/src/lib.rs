@@ -16,6 +16,7 @@ mod dns;
 mod domains;
 mod hosting;
 mod ips;
+mod legacy_ids;
 mod notifications;
 mod provision;
 mod resellers;

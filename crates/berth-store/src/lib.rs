@@ -20,6 +20,8 @@ pub mod domains;
 pub use domains::DomainTx;
 pub mod hosting;
 pub use hosting::{PlanTx, SubscriptionTx};
+pub mod legacy_ids;
+pub use legacy_ids::LegacyIdTx;
 mod ips;
 pub use ips::IpTx;
 pub mod provision;
@@ -103,6 +105,7 @@ pub trait Tx:
     + TaskTx
     + UsageTx
     + NotificationTx
+    + LegacyIdTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
