@@ -24,6 +24,7 @@ pub mod password;
 pub mod plans;
 pub mod provision;
 pub mod resellers;
+pub mod sessions;
 pub mod status;
 pub mod subscriptions;
 pub mod views;

@@ -17,6 +17,7 @@ mod domains;
 mod hosting;
 mod ips;
 mod resellers;
+mod sessions;
 mod status;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};

@@ -17,6 +17,7 @@ mod domains;
 mod hosting;
 mod ips;
 mod resellers;
+mod sessions;
 mod status;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{

@@ -26,6 +26,8 @@ pub mod resellers;
 pub use resellers::ResellerTx;
 pub mod status;
 pub use status::StatusTx;
+pub mod sessions;
+pub use sessions::SessionTx;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -91,6 +93,7 @@ pub trait Tx:
     + ResellerTx
     + DomainTx
     + DnsTx
+    + SessionTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
