@@ -36,6 +36,7 @@ pub mod keys;
 pub mod limit;
 pub mod plans;
 pub mod subscriptions;
+pub mod ui;
 
 use error::{ApiError, ApiResult};
 
@@ -164,6 +165,7 @@ pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
         .method_not_allowed_fallback(wrong_method);
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(ui::router())
         .nest(API_PREFIX, api)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

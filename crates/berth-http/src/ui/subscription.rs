@@ -1,0 +1,263 @@
+//! A subscription's page: its facts and every property group, the Sync conflict report
+//! ("Plan value" / "Available value", R3.4), and for its provider the customize form
+//! generated from the property descriptors (Preview, then Update & Lock, R3.5), Unlock &
+//! Sync and Sync. Another owner's subscription is not found (404), as in the API.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use berth_app::subscriptions::{Changed, SubscriptionView};
+use berth_app::{Berth, Mode, NoProgress};
+use berth_core::account::AccountKind;
+use berth_core::property::{Descriptor, Group, Kind, PROPERTIES, PlanType, descriptor};
+use serde_json::Value;
+
+use super::i18n::Tr;
+use super::lists::Field;
+use super::session::{UiForm, UiUser};
+use super::{Chrome, Opt, chrome, error_page, render};
+
+/// The groups the customize form edits (R3.5: limits and permissions).
+const EDITABLE: [Group; 2] = [Group::Limits, Group::Permissions];
+
+/// A group of read-only properties.
+#[derive(Debug, Clone)]
+struct PropGroup {
+    legend: String,
+    rows: Vec<(String, String)>,
+}
+
+/// A group of the customize form.
+#[derive(Debug, Clone)]
+struct EditGroup {
+    legend: String,
+    fields: Vec<Field>,
+}
+
+#[derive(Template)]
+#[template(path = "subscription.html")]
+struct SubscriptionPage {
+    chrome: Chrome,
+    tr: Tr,
+    base: String,
+    csrf: String,
+    owner: String,
+    plan: String,
+    status: String,
+    status_class: &'static str,
+    sync: String,
+    sync_class: &'static str,
+    expiration: String,
+    customized: String,
+    changes: Vec<String>,
+    changes_title: String,
+    conflicts: Vec<(String, String, String)>,
+    manage: bool,
+    groups: Vec<PropGroup>,
+    editable: Vec<EditGroup>,
+}
+
+/// The properties a subscription's form shows.
+fn on_subscription(d: &&Descriptor) -> bool {
+    d.on_subscription && d.types.includes(PlanType::Service)
+}
+
+/// A stored JSON value as typed in a form (`10G`, `unlimited`, `true`).
+fn raw(d: &Descriptor, json: &Value) -> String {
+    d.from_json(json)
+        .map(|v| d.display(&v))
+        .unwrap_or_else(|_| json.to_string())
+}
+
+/// A stored JSON value for people, in the user's language.
+fn shown(tr: Tr, d: &Descriptor, json: &Value) -> String {
+    match raw(d, json).as_str() {
+        "unlimited" => tr.t("unlimited").to_owned(),
+        "true" => tr.t("yes").to_owned(),
+        "false" => tr.t("no").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn value_of<'a>(view: &'a SubscriptionView, d: &Descriptor) -> Option<&'a Value> {
+    view.properties.get(d.group.as_str())?.get(d.name)
+}
+
+fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
+    let options = match d.kind {
+        Kind::Bool => vec![
+            Opt::new("true", tr.t("yes"), current == "true"),
+            Opt::new("false", tr.t("no"), current == "false"),
+        ],
+        Kind::Choice(choices) => choices
+            .iter()
+            .map(|c| Opt::new(*c, *c, current == *c))
+            .collect(),
+        _ => vec![],
+    };
+    Field {
+        name: d.name.to_owned(),
+        label: d.label.to_owned(),
+        value: current,
+        input_type: "text",
+        required: false,
+        invalid: false,
+        options,
+    }
+}
+
+fn page(user: &UiUser, view: &SubscriptionView, changes: Option<(String, Vec<String>)>) -> Response {
+    let tr = user.tr;
+    let props = || PROPERTIES.iter().filter(on_subscription);
+    let groups = Group::ALL
+        .iter()
+        .map(|g| PropGroup {
+            legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
+            rows: props()
+                .filter(|d| d.group == *g)
+                .filter_map(|d| Some((d.label.to_owned(), shown(tr, d, value_of(view, d)?))))
+                .collect(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect();
+    let editable = EDITABLE
+        .iter()
+        .map(|g| EditGroup {
+            legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
+            fields: props()
+                .filter(|d| d.group == *g)
+                .filter_map(|d| Some(edit_field(tr, d, raw(d, value_of(view, d)?))))
+                .collect(),
+        })
+        .collect();
+    let conflicts = view
+        .conflicts
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|c| {
+                    let d = descriptor(c["property"].as_str()?)?;
+                    Some((
+                        d.label.to_owned(),
+                        shown(tr, d, &c["plan_value"]),
+                        shown(tr, d, &c["available_value"]),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (changes_title, changes) = changes.unwrap_or_default();
+    let page = SubscriptionPage {
+        chrome: chrome(user, format!("{} {}", tr.t("sub.title"), view.name), "/ui/subscriptions"),
+        tr,
+        base: format!("/ui/subscriptions/{}", view.ascii_name),
+        csrf: user.session.csrf.clone(),
+        owner: view.owner.clone(),
+        plan: view.plan.clone().unwrap_or_else(|| tr.t("custom").to_owned()),
+        status: tr.t(&format!("status.{}", view.status)).to_owned(),
+        status_class: if view.status == "active" { "ok" } else { "bad" },
+        sync: tr.t(&format!("sync.{}", view.sync_state)).to_owned(),
+        sync_class: match view.sync_state {
+            "synced" => "ok",
+            "locked" => "warn",
+            _ => "bad",
+        },
+        expiration: view
+            .expiration
+            .map(|d| tr.date(d))
+            .unwrap_or_else(|| tr.t("unlimited").to_owned()),
+        customized: view.customized.join(", "),
+        changes,
+        changes_title,
+        conflicts,
+        manage: user.session.actor.kind != AccountKind::Customer,
+        groups,
+        editable,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `GET /ui/subscriptions/{name}`.
+pub async fn show(State(app): State<Berth>, user: UiUser, Path(name): Path<String>) -> Response {
+    match app.subscription_info(&user.session.actor, &name).await {
+        Ok(view) => page(&user, &view, None),
+        Err(e) => error_page(user.tr, Some(&user), &e),
+    }
+}
+
+fn changed_page(user: &UiUser, changed: &Changed, preview: bool) -> Response {
+    let tr = user.tr;
+    let title = if preview {
+        tr.t("bulk.preview_title")
+    } else {
+        tr.t("sub.saved")
+    };
+    let mut lines: Vec<String> = changed
+        .changes
+        .iter()
+        .map(|c| {
+            let d = descriptor(c.field);
+            let text = |v: &Value| d.map(|d| shown(tr, d, v)).unwrap_or_else(|| v.to_string());
+            let label = d.map(|d| d.label).unwrap_or(c.field);
+            format!("{label}: {} → {}", text(&c.old), text(&c.new))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(tr.t("sub.no_changes").to_owned());
+    }
+    page(user, &changed.subscription, Some((title.to_owned(), lines)))
+}
+
+/// `POST /ui/subscriptions/{name}/customize`: the fields whose value changed become
+/// `--limit`/`--perm` assignments; `preview` is a dry run, `apply` is Update & Lock.
+pub async fn customize(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let assignments: Vec<(Group, String)> = PROPERTIES
+        .iter()
+        .filter(on_subscription)
+        .filter(|d| EDITABLE.contains(&d.group))
+        .filter_map(|d| {
+            let now = form.get(d.name)?;
+            let was = form.get(&format!("was:{}", d.name)).unwrap_or_default();
+            (now != was).then(|| (d.group, format!("{}={now}", d.name)))
+        })
+        .collect();
+    let mode = if form.has("apply") { Mode::Apply } else { Mode::DryRun };
+    match app.customize(&user.session.actor, &name, &assignments, mode).await {
+        Ok(changed) => changed_page(user, &changed, mode == Mode::DryRun),
+        Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}
+
+/// `POST /ui/subscriptions/{name}/unlock`: Unlock & Sync (every customized field).
+pub async fn unlock(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let names = [name];
+    let mut items = app
+        .unlock(&user.session.actor, &names, &[], Mode::Apply, &NoProgress)
+        .await;
+    match items.pop() {
+        Some(item) => match (item.result, item.error) {
+            (Some(changed), _) => changed_page(user, &changed, false),
+            (None, Some(e)) => error_page(user.tr, Some(user), &e),
+            (None, None) => error_page(user.tr, Some(user), &berth_core::Error::failed("the operation reported nothing")),
+        },
+        None => error_page(user.tr, Some(user), &berth_core::Error::failed("the operation reported nothing")),
+    }
+}
+
+/// `POST /ui/subscriptions/{name}/sync`: retries the sync; with `accept`, takes the
+/// available values (R3.4).
+pub async fn sync(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let accept = form.has("accept");
+    match app
+        .sync_subscription(&user.session.actor, &name, accept, Mode::Apply)
+        .await
+    {
+        Ok(changed) => changed_page(user, &changed, false),
+        Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}

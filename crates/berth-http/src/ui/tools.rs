@@ -1,0 +1,146 @@
+//! Service plans (read-only list) and Tools & settings: the interface preferences of R8.2
+//! (several sessions per login, maximum button label length), the admin's only.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use berth_app::sessions::UiPreferences;
+use berth_app::{Berth, Mode};
+use berth_core::property::PlanType;
+
+use super::i18n::Tr;
+use super::lists::{Field, FormPage, Section};
+use super::session::{UiForm, UiUser};
+use super::{Chrome, Opt, chrome, error_page, render};
+
+#[derive(Template)]
+#[template(path = "table.html")]
+struct TablePage {
+    chrome: Chrome,
+    tr: Tr,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// `GET /ui/plans`: the service and add-on plans the user may see, with their use.
+pub async fn plans(State(app): State<Berth>, user: UiUser) -> Response {
+    let tr = user.tr;
+    let actor = &user.session.actor;
+    let owner = (!actor.is_admin()).then(|| actor.login.to_string());
+    let mut all = Vec::new();
+    for plan_type in [PlanType::Service, PlanType::Addon] {
+        match app.list_plans(actor, Some(plan_type), owner.as_deref()).await {
+            Ok(p) => all.extend(p),
+            Err(e) => return error_page(tr, Some(&user), &e),
+        }
+    }
+    let page = TablePage {
+        chrome: chrome(&user, tr.t("nav.plans"), "/ui/plans"),
+        tr,
+        headers: ["col.name", "col.type", "col.subscriber", "col.subscriptions"]
+            .iter()
+            .map(|k| tr.t(k).to_owned())
+            .collect(),
+        rows: all
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    p.plan_type.to_owned(),
+                    p.owner.clone(),
+                    tr.number(p.subscriptions),
+                ]
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+fn preferences_page(
+    user: &UiUser,
+    prefs: &UiPreferences,
+    flash: Option<String>,
+    error: Option<&berth_core::Error>,
+) -> Response {
+    let tr = user.tr;
+    let mut chrome = chrome(user, tr.t("nav.tools"), "/ui/tools");
+    chrome.flash = flash;
+    chrome.error = error.map(|e| e.message.clone());
+    let several = prefs.multiple_sessions;
+    let fields = vec![
+        Field {
+            name: "multiple_sessions".into(),
+            label: tr.t("tools.multiple_sessions").into(),
+            value: several.to_string(),
+            input_type: "text",
+            required: false,
+            invalid: false,
+            options: vec![
+                Opt::new("true", tr.t("yes"), several),
+                Opt::new("false", tr.t("no"), !several),
+            ],
+        },
+        Field {
+            name: "button_label_length".into(),
+            label: tr.t("tools.button_label_length").into(),
+            value: prefs.button_label_length.to_string(),
+            input_type: "number",
+            required: true,
+            invalid: error.is_some_and(|e| e.field.as_deref() == Some("button_label_length")),
+            options: vec![],
+        },
+    ];
+    let page = FormPage {
+        chrome,
+        tr,
+        action_url: "/ui/tools/preferences".into(),
+        csrf: user.session.csrf.clone(),
+        sections: vec![Section {
+            legend: tr.t("tools.preferences").into(),
+            help: None,
+            fields,
+        }],
+        buttons: vec![Opt::new("save", tr.t("tools.save"), false)],
+    };
+    let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
+    render(status, &page)
+}
+
+/// `GET /ui/tools`: Tools & settings (the admin's).
+pub async fn tools(State(app): State<Berth>, user: UiUser) -> Response {
+    if !user.session.actor.is_admin() {
+        let err = berth_core::Error::not_found("page", "no such page");
+        return error_page(user.tr, Some(&user), &err);
+    }
+    match app.ui_preferences().await {
+        Ok(prefs) => preferences_page(&user, &prefs, None, None),
+        Err(e) => error_page(user.tr, Some(&user), &e),
+    }
+}
+
+/// `POST /ui/tools/preferences`: saves the interface preferences (R8.2).
+pub async fn save_preferences(State(app): State<Berth>, form: UiForm) -> Response {
+    let user = &form.user;
+    let raw_length = form.get("button_label_length").unwrap_or_default();
+    let wanted = UiPreferences {
+        multiple_sessions: form.get("multiple_sessions").as_deref() != Some("false"),
+        button_label_length: 0,
+    };
+    let length = berth_app::sessions::parse_button_label_length("button_label_length", &raw_length);
+    let outcome = match length {
+        Ok(n) => {
+            let prefs = UiPreferences {
+                button_label_length: n,
+                ..wanted.clone()
+            };
+            app.set_ui_preferences(&user.session.actor, &prefs, Mode::Apply)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(saved) => preferences_page(user, &saved, Some(user.tr.t("sub.saved").into()), None),
+        Err(e) => preferences_page(user, &wanted, None, Some(&e)),
+    }
+}
