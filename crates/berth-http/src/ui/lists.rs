@@ -48,7 +48,11 @@ impl ListParams {
     /// The query string with these parameters (and `after` when given).
     fn href(&self, path: &str, sort: Option<&str>, after: Option<&str>) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("q", &self.q), ("status", &self.status), ("sync", &self.sync)] {
+        for (k, v) in [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("sync", &self.sync),
+        ] {
             if let Some(v) = some(v) {
                 q.append_pair(k, &v);
             }
@@ -192,10 +196,14 @@ fn status_filter(tr: Tr, params: &ListParams) -> Filter {
     Filter {
         name: "status",
         label: tr.t("col.status").to_owned(),
-        options: [("", "status.any"), ("active", "status.active"), ("suspended", "status.suspended")]
-            .iter()
-            .map(|(v, k)| Opt::new(*v, tr.t(k), current == *v))
-            .collect(),
+        options: [
+            ("", "status.any"),
+            ("active", "status.active"),
+            ("suspended", "status.suspended"),
+        ]
+        .iter()
+        .map(|(v, k)| Opt::new(*v, tr.t(k), current == *v))
+        .collect(),
     }
 }
 
@@ -246,7 +254,10 @@ async fn accounts(app: &Berth, user: &UiUser, kind: AccountKind, params: ListPar
                 Cell::text(a.name.clone()),
                 Cell::text(a.company.clone().unwrap_or_default()),
                 Cell::text(a.email.clone()),
-                Cell::badge(tr.t(&format!("status.{}", a.status)), status_class(a.status)),
+                Cell::badge(
+                    tr.t(&format!("status.{}", a.status)),
+                    status_class(a.status),
+                ),
                 Cell::text(tr.day(a.created)),
             ];
             if show_owner {
@@ -273,7 +284,10 @@ async fn accounts(app: &Berth, user: &UiUser, kind: AccountKind, params: ListPar
                 .map(|p| p.items)
                 .unwrap_or_default();
             (
-                action_opts(tr, &["suspend", "activate", "remove", "to_reseller", "move"]),
+                action_opts(
+                    tr,
+                    &["suspend", "activate", "remove", "to_reseller", "move"],
+                ),
                 resellers
                     .iter()
                     .map(|r| Opt::new(format!("to:{}", r.login), format!("→ {}", r.login), false))
@@ -300,7 +314,10 @@ async fn accounts(app: &Berth, user: &UiUser, kind: AccountKind, params: ListPar
         targets,
         has_prev: some(&params.after).is_some(),
         first_href: params.href(path, None, None),
-        next_href: page.next.as_deref().map(|n| params.href(path, None, Some(n))),
+        next_href: page
+            .next
+            .as_deref()
+            .map(|n| params.href(path, None, Some(n))),
         create,
     };
     render(StatusCode::OK, &list)
@@ -364,8 +381,14 @@ pub async fn subscriptions(
                 Cell::link(s.name.clone(), format!("{path}/{}", s.ascii_name)),
                 Cell::text(s.owner.clone()),
                 Cell::text(s.plan.clone().unwrap_or_else(|| tr.t("custom").to_owned())),
-                Cell::badge(tr.t(&format!("sync.{}", s.sync_state)), status_class(s.sync_state)),
-                Cell::badge(tr.t(&format!("status.{}", s.status)), status_class(s.status)),
+                Cell::badge(
+                    tr.t(&format!("sync.{}", s.sync_state)),
+                    status_class(s.sync_state),
+                ),
+                Cell::badge(
+                    tr.t(&format!("status.{}", s.status)),
+                    status_class(s.status),
+                ),
                 Cell::text(
                     s.expiration
                         .map(|d| tr.date(d))
@@ -384,10 +407,15 @@ pub async fn subscriptions(
     let sync_filter = Filter {
         name: "sync",
         label: tr.t("col.sync").to_owned(),
-        options: [("", "sync.any"), ("synced", "sync.synced"), ("locked", "sync.locked"), ("unsynced", "sync.unsynced")]
-            .iter()
-            .map(|(v, k)| Opt::new(*v, tr.t(k), current_sync == *v))
-            .collect(),
+        options: [
+            ("", "sync.any"),
+            ("synced", "sync.synced"),
+            ("locked", "sync.locked"),
+            ("unsynced", "sync.unsynced"),
+        ]
+        .iter()
+        .map(|(v, k)| Opt::new(*v, tr.t(k), current_sync == *v))
+        .collect(),
     };
     let list = ListPage {
         chrome: chrome(&user, tr.t("nav.subscriptions"), path),
@@ -403,7 +431,10 @@ pub async fn subscriptions(
         targets,
         has_prev: some(&params.after).is_some(),
         first_href: params.href(path, None, None),
-        next_href: page.next.as_deref().map(|n| params.href(path, None, Some(n))),
+        next_href: page
+            .next
+            .as_deref()
+            .map(|n| params.href(path, None, Some(n))),
         create: None,
     };
     render(StatusCode::OK, &list)
@@ -430,17 +461,37 @@ async fn subscription_targets(app: &Berth, user: &UiUser) -> (Vec<Opt>, Vec<Opt>
         .await
         .map(|p| p.items)
         .unwrap_or_default();
-    let mut targets = vec![Opt::new("plan:", format!("{}: {}", tr.t("col.plan"), tr.t("custom")), false)];
-    targets.extend(
-        plans
-            .iter()
-            .map(|p| Opt::new(format!("plan:{}", p.name), format!("{}: {}", tr.t("col.plan"), p.name), false)),
-    );
+    let mut targets = vec![Opt::new(
+        "plan:",
+        format!("{}: {}", tr.t("col.plan"), tr.t("custom")),
+        false,
+    )];
+    targets.extend(plans.iter().map(|p| {
+        Opt::new(
+            format!("plan:{}", p.name),
+            format!("{}: {}", tr.t("col.plan"), p.name),
+            false,
+        )
+    }));
     targets.extend(customers.iter().map(|c| {
-        Opt::new(format!("to:{}", c.login), format!("{}: {}", tr.t("col.subscriber"), c.login), false)
+        Opt::new(
+            format!("to:{}", c.login),
+            format!("{}: {}", tr.t("col.subscriber"), c.login),
+            false,
+        )
     }));
     (
-        action_opts(tr, &["suspend", "activate", "change_plan", "unlock", "change_subscriber", "remove"]),
+        action_opts(
+            tr,
+            &[
+                "suspend",
+                "activate",
+                "change_plan",
+                "unlock",
+                "change_subscriber",
+                "remove",
+            ],
+        ),
         targets,
     )
 }
@@ -476,7 +527,14 @@ fn summary<T: Serialize>(tr: Tr, result: &T) -> String {
         }
         return changes
             .iter()
-            .map(|c| format!("{}: {} → {}", c["field"].as_str().unwrap_or_default(), c["old"], c["new"]))
+            .map(|c| {
+                format!(
+                    "{}: {} → {}",
+                    c["field"].as_str().unwrap_or_default(),
+                    c["old"],
+                    c["new"]
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
     }
@@ -527,25 +585,43 @@ impl Bulk {
         Bulk {
             path,
             action: form.get("action").unwrap_or_default(),
-            target: form.fields.iter().find(|(k, _)| k == "target").map(|(_, v)| v.clone()),
+            target: form
+                .fields
+                .iter()
+                .find(|(k, _)| k == "target")
+                .map(|(_, v)| v.clone()),
             names: form.all("names"),
-            mode: if form.has("confirm") { Mode::Apply } else { Mode::DryRun },
+            mode: if form.has("confirm") {
+                Mode::Apply
+            } else {
+                Mode::DryRun
+            },
         }
     }
 
     /// The target after `prefix` (`plan:`, `to:`), when it has that prefix.
     fn target(&self, prefix: &str) -> Option<String> {
-        self.target.as_deref().and_then(|t| t.strip_prefix(prefix)).map(str::to_owned)
+        self.target
+            .as_deref()
+            .and_then(|t| t.strip_prefix(prefix))
+            .map(str::to_owned)
     }
 
     fn missing_target(&self, field: &str, what: &str) -> berth_core::Error {
-        berth_core::Error::invalid(field, format!("choose {what} to {} to", self.action.replace('_', " ")))
+        berth_core::Error::invalid(
+            field,
+            format!("choose {what} to {} to", self.action.replace('_', " ")),
+        )
     }
 
     fn page(&self, user: &UiUser, rows: Vec<BulkRow>) -> Response {
         let tr = user.tr;
         let preview = self.mode == Mode::DryRun;
-        let mut hidden: Vec<(String, String)> = self.names.iter().map(|n| ("names".to_owned(), n.clone())).collect();
+        let mut hidden: Vec<(String, String)> = self
+            .names
+            .iter()
+            .map(|n| ("names".to_owned(), n.clone()))
+            .collect();
         hidden.push(("action".into(), self.action.clone()));
         if let Some(t) = &self.target {
             hidden.push(("target".into(), t.clone()));
@@ -553,7 +629,11 @@ impl Bulk {
         let title = format!(
             "{} — {}",
             tr.t(&format!("action.{}", self.action)),
-            if preview { tr.t("bulk.preview_title") } else { tr.t("bulk.done_title") }
+            if preview {
+                tr.t("bulk.preview_title")
+            } else {
+                tr.t("bulk.done_title")
+            }
         );
         let page = BulkPage {
             chrome: chrome(user, title, self.path),
@@ -570,28 +650,45 @@ impl Bulk {
     }
 }
 
-async fn accounts_bulk(app: &Berth, form: UiForm, kind: AccountKind, path: &'static str) -> Response {
+async fn accounts_bulk(
+    app: &Berth,
+    form: UiForm,
+    kind: AccountKind,
+    path: &'static str,
+) -> Response {
     let user = &form.user;
     let tr = user.tr;
     let actor = &user.session.actor;
     let bulk = Bulk::of(&form, path);
     if bulk.names.is_empty() {
-        return error_page(tr, Some(user), &berth_core::Error::invalid("names", tr.t("bulk.none")));
+        return error_page(
+            tr,
+            Some(user),
+            &berth_core::Error::invalid("names", tr.t("bulk.none")),
+        );
     }
     let (names, mode, p) = (&bulk.names, bulk.mode, &NoProgress);
     let rows = match bulk.action.as_str() {
         "suspend" => bulk_rows(tr, app.suspend_accounts(actor, kind, names, mode, p).await),
         "activate" => bulk_rows(tr, app.activate_accounts(actor, kind, names, mode, p).await),
         "remove" => bulk_rows(tr, app.remove_accounts(actor, kind, names, mode, p).await),
-        "to_reseller" if kind == AccountKind::Customer => {
-            bulk_rows(tr, app.convert_to_reseller(actor, names, None, mode, p).await)
-        }
+        "to_reseller" if kind == AccountKind::Customer => bulk_rows(
+            tr,
+            app.convert_to_reseller(actor, names, None, mode, p).await,
+        ),
         "move" if kind == AccountKind::Customer => match bulk.target("to:") {
-            Some(to) => bulk_rows(tr, app.move_customers(actor, names, &to, None, &[], mode, p).await),
+            Some(to) => bulk_rows(
+                tr,
+                app.move_customers(actor, names, &to, None, &[], mode, p)
+                    .await,
+            ),
             None => return error_page(tr, Some(user), &bulk.missing_target("to", "a reseller")),
         },
         other => {
-            let err = berth_core::Error::invalid("action", format!("{other:?} is not a bulk action of this list"));
+            let err = berth_core::Error::invalid(
+                "action",
+                format!("{other:?} is not a bulk action of this list"),
+            );
             return error_page(tr, Some(user), &err);
         }
     };
@@ -615,7 +712,11 @@ pub async fn subscriptions_bulk(State(app): State<Berth>, form: UiForm) -> Respo
     let actor = &user.session.actor;
     let bulk = Bulk::of(&form, "/ui/subscriptions");
     if bulk.names.is_empty() {
-        return error_page(tr, Some(user), &berth_core::Error::invalid("names", tr.t("bulk.none")));
+        return error_page(
+            tr,
+            Some(user),
+            &berth_core::Error::invalid("names", tr.t("bulk.none")),
+        );
     }
     let (names, mode, p) = (&bulk.names, bulk.mode, &NoProgress);
     let rows = match bulk.action.as_str() {
@@ -626,16 +727,29 @@ pub async fn subscriptions_bulk(State(app): State<Berth>, form: UiForm) -> Respo
         "change_plan" => match bulk.target("plan:") {
             Some(plan) => {
                 let plan = (!plan.is_empty()).then_some(plan);
-                bulk_rows(tr, app.change_plan(actor, names, plan.as_deref(), mode, p).await)
+                bulk_rows(
+                    tr,
+                    app.change_plan(actor, names, plan.as_deref(), mode, p)
+                        .await,
+                )
             }
-            None => return error_page(tr, Some(user), &bulk.missing_target("plan", "a service plan")),
+            None => {
+                return error_page(
+                    tr,
+                    Some(user),
+                    &bulk.missing_target("plan", "a service plan"),
+                );
+            }
         },
         "change_subscriber" => match bulk.target("to:") {
             Some(to) => bulk_rows(tr, app.change_subscriber(actor, names, &to, mode, p).await),
             None => return error_page(tr, Some(user), &bulk.missing_target("to", "a customer")),
         },
         other => {
-            let err = berth_core::Error::invalid("action", format!("{other:?} is not a bulk action of this list"));
+            let err = berth_core::Error::invalid(
+                "action",
+                format!("{other:?} is not a bulk action of this list"),
+            );
             return error_page(tr, Some(user), &err);
         }
     };
@@ -698,20 +812,32 @@ const CUSTOMER_FIELDS: &[(&str, &str, &str, bool)] = &[
     ("company", "col.company", "text", false),
 ];
 
-async fn customer_form(app: &Berth, user: &UiUser, form: Option<&UiForm>, error: Option<&berth_core::Error>) -> Response {
+async fn customer_form(
+    app: &Berth,
+    user: &UiUser,
+    form: Option<&UiForm>,
+    error: Option<&berth_core::Error>,
+) -> Response {
     let tr = user.tr;
     let value = |name: &str| form.and_then(|f| f.get(name)).unwrap_or_default();
     let bad = |name: &str| error.and_then(|e| e.field.as_deref()) == Some(name);
     let field = |name: &str, key: &str, input_type: &'static str, required: bool| Field {
         name: name.to_owned(),
         label: tr.t(key).to_owned(),
-        value: if input_type == "password" { String::new() } else { value(name) },
+        value: if input_type == "password" {
+            String::new()
+        } else {
+            value(name)
+        },
         input_type,
         required,
         invalid: bad(name),
         options: vec![],
     };
-    let mut contact: Vec<Field> = CUSTOMER_FIELDS.iter().map(|(n, k, t, r)| field(n, k, t, *r)).collect();
+    let mut contact: Vec<Field> = CUSTOMER_FIELDS
+        .iter()
+        .map(|(n, k, t, r)| field(n, k, t, *r))
+        .collect();
     let locale = value("locale");
     contact.push(Field {
         options: [("en-US", "English"), ("fr-FR", "Français")]
@@ -721,12 +847,20 @@ async fn customer_form(app: &Berth, user: &UiUser, form: Option<&UiForm>, error:
         ..field("locale", "col.locale", "text", false)
     });
     let plans = app
-        .list_plans(&user.session.actor, Some(PlanType::Service), Some(user.session.actor.login.as_str()))
+        .list_plans(
+            &user.session.actor,
+            Some(PlanType::Service),
+            Some(user.session.actor.login.as_str()),
+        )
         .await
         .unwrap_or_default();
     let chosen = value("plan");
     let mut plan_opts = vec![Opt::new("", tr.t("plan.none"), chosen.is_empty())];
-    plan_opts.extend(plans.iter().map(|p| Opt::new(p.name.clone(), p.name.clone(), chosen == p.name)));
+    plan_opts.extend(
+        plans
+            .iter()
+            .map(|p| Opt::new(p.name.clone(), p.name.clone(), chosen == p.name)),
+    );
     let first = vec![
         field("domain", "col.domain", "text", false),
         Field {
@@ -774,7 +908,12 @@ pub async fn new_customer(State(app): State<Berth>, form: UiForm) -> Response {
     let actor = &user.session.actor;
     let account = NewAccount {
         login: form.get("login").unwrap_or_default(),
-        password: form.fields.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
+        password: form
+            .fields
+            .iter()
+            .find(|(k, _)| k == "password")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
         contact: ContactInput {
             name: form.get("name"),
             email: form.get("email"),

@@ -89,7 +89,11 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
     (
         "nav.home",
         "/ui",
-        &[AccountKind::Admin, AccountKind::Reseller, AccountKind::Customer],
+        &[
+            AccountKind::Admin,
+            AccountKind::Reseller,
+            AccountKind::Customer,
+        ],
     ),
     ("nav.resellers", "/ui/resellers", &[AccountKind::Admin]),
     (
@@ -100,7 +104,11 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
     (
         "nav.subscriptions",
         "/ui/subscriptions",
-        &[AccountKind::Admin, AccountKind::Reseller, AccountKind::Customer],
+        &[
+            AccountKind::Admin,
+            AccountKind::Reseller,
+            AccountKind::Customer,
+        ],
     ),
     (
         "nav.plans",
@@ -143,7 +151,11 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a UI template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
         }
     }
 }
@@ -414,7 +426,10 @@ pub fn router() -> Router<Berth> {
             "/ui/subscriptions/{name}/customize",
             post(subscription::customize),
         )
-        .route("/ui/subscriptions/{name}/unlock", post(subscription::unlock))
+        .route(
+            "/ui/subscriptions/{name}/unlock",
+            post(subscription::unlock),
+        )
         .route("/ui/subscriptions/{name}/sync", post(subscription::sync))
         .route("/ui/plans", get(tools::plans))
         .route("/ui/tools", get(tools::tools))

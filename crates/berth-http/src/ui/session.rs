@@ -58,7 +58,11 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str) -> String {
 /// Whether two tokens are equal, in time independent of where they differ.
 pub fn same_token(a: &str, b: &str) -> bool {
     let (ha, hb) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    ha.iter().zip(hb.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 && !a.is_empty()
+    ha.iter()
+        .zip(hb.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+        && !a.is_empty()
 }
 
 /// The language of a request without a session (the login page).
@@ -196,7 +200,10 @@ mod tests {
     fn cookies_are_http_only_strict_and_secure_behind_tls() {
         let mut headers = HeaderMap::new();
         let plain = set_cookie(&headers, SESSION_COOKIE, "abc");
-        assert_eq!(plain, "berth_session=abc; Path=/; HttpOnly; SameSite=Strict");
+        assert_eq!(
+            plain,
+            "berth_session=abc; Path=/; HttpOnly; SameSite=Strict"
+        );
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         assert!(set_cookie(&headers, SESSION_COOKIE, "abc").ends_with("; Secure"));
         assert!(set_cookie(&headers, SESSION_COOKIE, "").contains("Max-Age=0"));

@@ -107,7 +107,11 @@ fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
     }
 }
 
-fn page(user: &UiUser, view: &SubscriptionView, changes: Option<(String, Vec<String>)>) -> Response {
+fn page(
+    user: &UiUser,
+    view: &SubscriptionView,
+    changes: Option<(String, Vec<String>)>,
+) -> Response {
     let tr = user.tr;
     let props = || PROPERTIES.iter().filter(on_subscription);
     let groups = Group::ALL
@@ -150,12 +154,19 @@ fn page(user: &UiUser, view: &SubscriptionView, changes: Option<(String, Vec<Str
         .unwrap_or_default();
     let (changes_title, changes) = changes.unwrap_or_default();
     let page = SubscriptionPage {
-        chrome: chrome(user, format!("{} {}", tr.t("sub.title"), view.name), "/ui/subscriptions"),
+        chrome: chrome(
+            user,
+            format!("{} {}", tr.t("sub.title"), view.name),
+            "/ui/subscriptions",
+        ),
         tr,
         base: format!("/ui/subscriptions/{}", view.ascii_name),
         csrf: user.session.csrf.clone(),
         owner: view.owner.clone(),
-        plan: view.plan.clone().unwrap_or_else(|| tr.t("custom").to_owned()),
+        plan: view
+            .plan
+            .clone()
+            .unwrap_or_else(|| tr.t("custom").to_owned()),
         status: tr.t(&format!("status.{}", view.status)).to_owned(),
         status_class: if view.status == "active" { "ok" } else { "bad" },
         sync: tr.t(&format!("sync.{}", view.sync_state)).to_owned(),
@@ -212,7 +223,11 @@ fn changed_page(user: &UiUser, changed: &Changed, preview: bool) -> Response {
 
 /// `POST /ui/subscriptions/{name}/customize`: the fields whose value changed become
 /// `--limit`/`--perm` assignments; `preview` is a dry run, `apply` is Update & Lock.
-pub async fn customize(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+pub async fn customize(
+    State(app): State<Berth>,
+    Path(name): Path<String>,
+    form: UiForm,
+) -> Response {
     let user = &form.user;
     let assignments: Vec<(Group, String)> = PROPERTIES
         .iter()
@@ -224,8 +239,15 @@ pub async fn customize(State(app): State<Berth>, Path(name): Path<String>, form:
             (now != was).then(|| (d.group, format!("{}={now}", d.name)))
         })
         .collect();
-    let mode = if form.has("apply") { Mode::Apply } else { Mode::DryRun };
-    match app.customize(&user.session.actor, &name, &assignments, mode).await {
+    let mode = if form.has("apply") {
+        Mode::Apply
+    } else {
+        Mode::DryRun
+    };
+    match app
+        .customize(&user.session.actor, &name, &assignments, mode)
+        .await
+    {
         Ok(changed) => changed_page(user, &changed, mode == Mode::DryRun),
         Err(e) => error_page(user.tr, Some(user), &e),
     }
@@ -242,9 +264,17 @@ pub async fn unlock(State(app): State<Berth>, Path(name): Path<String>, form: Ui
         Some(item) => match (item.result, item.error) {
             (Some(changed), _) => changed_page(user, &changed, false),
             (None, Some(e)) => error_page(user.tr, Some(user), &e),
-            (None, None) => error_page(user.tr, Some(user), &berth_core::Error::failed("the operation reported nothing")),
+            (None, None) => error_page(
+                user.tr,
+                Some(user),
+                &berth_core::Error::failed("the operation reported nothing"),
+            ),
         },
-        None => error_page(user.tr, Some(user), &berth_core::Error::failed("the operation reported nothing")),
+        None => error_page(
+            user.tr,
+            Some(user),
+            &berth_core::Error::failed("the operation reported nothing"),
+        ),
     }
 }
 

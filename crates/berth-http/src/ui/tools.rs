@@ -30,7 +30,10 @@ pub async fn plans(State(app): State<Berth>, user: UiUser) -> Response {
     let owner = (!actor.is_admin()).then(|| actor.login.to_string());
     let mut all = Vec::new();
     for plan_type in [PlanType::Service, PlanType::Addon] {
-        match app.list_plans(actor, Some(plan_type), owner.as_deref()).await {
+        match app
+            .list_plans(actor, Some(plan_type), owner.as_deref())
+            .await
+        {
             Ok(p) => all.extend(p),
             Err(e) => return error_page(tr, Some(&user), &e),
         }
@@ -38,10 +41,15 @@ pub async fn plans(State(app): State<Berth>, user: UiUser) -> Response {
     let page = TablePage {
         chrome: chrome(&user, tr.t("nav.plans"), "/ui/plans"),
         tr,
-        headers: ["col.name", "col.type", "col.subscriber", "col.subscriptions"]
-            .iter()
-            .map(|k| tr.t(k).to_owned())
-            .collect(),
+        headers: [
+            "col.name",
+            "col.type",
+            "col.subscriber",
+            "col.subscriptions",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
         rows: all
             .iter()
             .map(|p| {

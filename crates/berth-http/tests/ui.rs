@@ -1,0 +1,435 @@
+//! The web UI over a real server on a loopback port, on SQLite and PostgreSQL: sessions,
+//! CSRF and rights over plain HTTP, and a walkthrough of the panels in headless Chromium
+//! that also saves the README's screenshots.
+
+mod common;
+mod ui_support;
+
+use berth_app::Mode;
+use berth_app::sessions::UiPreferences;
+use berth_core::account::AccountKind;
+use common::{ADMIN_PASSWORD, PASSWORD, Server};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use ui_support::{Browser, world};
+
+/// A client that does not follow redirects, so that they can be checked.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_value(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..].split(';').next().unwrap_or_default();
+            (value.to_owned(), v.to_owned())
+        })
+}
+
+/// The value of hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the field is on the page") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Logs in through the form: the response of the POST.
+async fn post_login(
+    s: &Server,
+    c: &reqwest::Client,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = c.get(format!("{}/login", s.base)).send().await.unwrap();
+    let (csrf_cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    c.post(format!("{}/login", s.base))
+        .header(COOKIE, format!("berth_login_csrf={csrf_cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Logs in and returns the session cookie.
+async fn session(s: &Server, c: &reqwest::Client, login: &str, password: &str) -> String {
+    let answer = post_login(s, c, login, password).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{login} logs in");
+    cookie_value(&answer, "berth_session").unwrap().0
+}
+
+async fn get(s: &Server, c: &reqwest::Client, token: &str, path: &str) -> (StatusCode, String) {
+    let r = c
+        .get(format!("{}{path}", s.base))
+        .header(COOKIE, format!("berth_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn login_sets_an_http_only_session_cookie_and_logout_ends_it(s: Server) {
+    world(&s).await;
+    let c = client();
+    let wrong = post_login(&s, &c, "admin", "not-the-password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong login or password.")
+    );
+    let answer = post_login(&s, &c, "admin", ADMIN_PASSWORD).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let (token, header) = cookie_value(&answer, "berth_session").unwrap();
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Strict"),
+        "{header}"
+    );
+    let (status, html) = get(&s, &c, &token, "/ui").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("/ui/tools") && html.contains("/ui/resellers"),
+        "the admin's panel"
+    );
+    let csrf = hidden(&html, "csrf");
+    let logout = |csrf: String| {
+        c.post(format!("{}/logout", s.base))
+            .header(COOKIE, format!("berth_session={token}"))
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    assert_eq!(
+        logout("forged".into()).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&s, &c, &token, "/ui").await.0,
+        StatusCode::OK,
+        "a forged logout does nothing"
+    );
+    assert_eq!(logout(csrf).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let after = c
+        .get(format!("{}/ui", s.base))
+        .header(COOKIE, format!("berth_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(after.headers()[LOCATION], "/login");
+}
+
+async fn login_form_needs_its_double_submit_token(s: Server) {
+    let c = client();
+    let answer = c
+        .post(format!("{}/login", s.base))
+        .form(&[
+            ("csrf", "x"),
+            ("login", "admin"),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    assert!(cookie_value(&answer, "berth_session").is_none());
+}
+
+async fn bulk_forms_without_the_session_token_change_nothing(s: Server) {
+    world(&s).await;
+    let c = client();
+    let token = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let answer = c
+        .post(format!("{}/ui/subscriptions/bulk", s.base))
+        .header(COOKIE, format!("berth_session={token}"))
+        .form(&[
+            ("names", "bob.example"),
+            ("action", "suspend"),
+            ("confirm", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let admin = s.app.actor(None).await.unwrap();
+    let sub = s
+        .app
+        .subscription_info(&admin, "bob.example")
+        .await
+        .unwrap();
+    assert_eq!(sub.status, "active");
+}
+
+async fn suspended_accounts_cannot_log_in_and_lose_their_session(s: Server) {
+    world(&s).await;
+    let c = client();
+    let token = session(&s, &c, "bob", PASSWORD).await;
+    assert_eq!(
+        get(&s, &c, &token, "/ui/subscriptions").await.0,
+        StatusCode::OK
+    );
+    let admin = s.app.actor(None).await.unwrap();
+    let done = s
+        .app
+        .suspend_accounts(
+            &admin,
+            AccountKind::Customer,
+            &["bob".into()],
+            Mode::Apply,
+            &berth_app::NoProgress,
+        )
+        .await;
+    assert!(done[0].ok);
+    assert_eq!(
+        get(&s, &c, &token, "/ui/subscriptions").await.0,
+        StatusCode::SEE_OTHER
+    );
+    let refused = post_login(&s, &c, "bob", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("This account is suspended.")
+    );
+}
+
+async fn r8_2_one_session_per_login_when_several_are_not_allowed(s: Server) {
+    world(&s).await;
+    let c = client();
+    let first = session(&s, &c, "bob", PASSWORD).await;
+    let second = session(&s, &c, "bob", PASSWORD).await;
+    assert_eq!(
+        get(&s, &c, &first, "/ui").await.0,
+        StatusCode::OK,
+        "several allowed by default"
+    );
+    let admin = s.app.actor(None).await.unwrap();
+    let prefs = UiPreferences {
+        multiple_sessions: false,
+        button_label_length: 20,
+    };
+    s.app
+        .set_ui_preferences(&admin, &prefs, Mode::Apply)
+        .await
+        .unwrap();
+    let bob = s.app.actor(Some("bob")).await.unwrap();
+    let refused = s
+        .app
+        .set_ui_preferences(&bob, &prefs, Mode::Apply)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, berth_core::ErrorCode::Forbidden);
+    let third = session(&s, &c, "bob", PASSWORD).await;
+    assert_eq!(get(&s, &c, &first, "/ui").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(get(&s, &c, &second, "/ui").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(get(&s, &c, &third, "/ui").await.0, StatusCode::OK);
+}
+
+async fn r11_2_a_customer_gets_404_for_another_customers_pages(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/subscriptions/eve.example").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("no subscription eve.example"), "{html}");
+    let (status, html) = get(&s, &c, &bob, "/ui/subscriptions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("bob.example") && !html.contains("eve.example"));
+    assert_eq!(
+        get(&s, &c, &bob, "/ui/subscriptions/bob.example").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&s, &c, &bob, "/ui/tools").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&s, &c, &bob, "/ui/customers").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn lists_search_filter_sort_and_page(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/customers?q=eve").await;
+    assert!(html.contains("eve@example.com") && !html.contains("bob@example.com"));
+    let (_, html) = get(&s, &c, &admin, "/ui/customers?sort=login:desc").await;
+    let (e, b) = (
+        html.find("eve@example.com").unwrap(),
+        html.find("bob@example.com").unwrap(),
+    );
+    assert!(e < b, "descending by login");
+    assert!(html.contains("aria-sort=\"descending\""));
+    let (_, html) = get(&s, &c, &admin, "/ui/customers?status=suspended").await;
+    assert!(!html.contains("bob@example.com"));
+    let (status, html) = get(&s, &c, &admin, "/ui/customers?sort=nonsense").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("sort"), "the error names the field");
+    let (_, html) = get(&s, &c, &admin, "/ui/subscriptions?sync=synced").await;
+    assert!(html.contains("bob.example") && html.contains("eve.example"));
+}
+
+/// Logs in as each role, creates a customer with a first subscription, changes its plan
+/// with a bulk action (previewed, then confirmed), sees the conflict report, customizes
+/// (Update & Lock) and unlocks, suspends and activates, checks that a customer cannot
+/// reach another's page and that a French account gets the French panel; saves the
+/// README's screenshots on the way.
+async fn browser_walkthrough_of_the_three_panels(s: Server) {
+    world(&s).await;
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let base = s.base.clone();
+    let admin = s.app.actor(None).await.unwrap();
+
+    b.login(&base, "admin", ADMIN_PASSWORD).await;
+    assert!(b.url().await.ends_with("/ui"));
+    assert!(b.text("h1").await.contains("Home"));
+    b.screenshot("admin-home").await;
+
+    b.goto(&format!("{base}/ui/customers/new")).await;
+    b.fill("#f-login", "carol").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.fill("#f-name", "Carol Contact").await;
+    b.fill("#f-email", "carol@example.com").await;
+    b.fill("#f-domain", "carol.example").await;
+    b.select("#f-plan", "Basic").await;
+    b.screenshot("customer-new").await;
+    b.click("#btn-create").await;
+    b.wait_for("sub-status").await;
+    assert!(b.text("h1").await.contains("carol.example"));
+
+    b.goto(&format!("{base}/ui/subscriptions")).await;
+    b.screenshot("subscriptions").await;
+    b.click("input[name=\"names\"][value=\"carol.example\"]")
+        .await;
+    b.select("#action", "change_plan").await;
+    b.select("#target", "plan:Gold").await;
+    b.click("#bulk-preview").await;
+    b.wait_for("nothing was changed yet").await;
+    let sub = s
+        .app
+        .subscription_info(&admin, "carol.example")
+        .await
+        .unwrap();
+    assert_eq!(
+        sub.plan.as_deref(),
+        Some("Basic"),
+        "the preview is a dry run"
+    );
+    b.click("#confirm").await;
+    b.wait_for("id=\"back\"").await;
+    let sub = s
+        .app
+        .subscription_info(&admin, "carol.example")
+        .await
+        .unwrap();
+    assert_eq!(sub.plan.as_deref(), Some("Gold"));
+    assert_eq!(sub.sync_state, "unsynced");
+
+    b.goto(&format!("{base}/ui/subscriptions/carol.example"))
+        .await;
+    let report = b.text("#conflicts").await;
+    assert!(report.contains("Plan value") && report.contains("Available value"));
+    assert!(report.contains("Hard disk quota"), "{report}");
+    b.screenshot("subscription-conflicts").await;
+
+    b.fill("#c-disk_space", "5G").await;
+    b.click("#update-lock").await;
+    b.wait_for("id=\"changes\"").await;
+    assert!(b.text("#changes").await.contains("5"));
+    let sub = s
+        .app
+        .subscription_info(&admin, "carol.example")
+        .await
+        .unwrap();
+    assert!(
+        sub.customized.contains(&"disk_space"),
+        "{:?}",
+        sub.customized
+    );
+    b.click("#unlock").await;
+    b.wait_for("Saved.").await;
+    let sub = s
+        .app
+        .subscription_info(&admin, "carol.example")
+        .await
+        .unwrap();
+    assert!(sub.customized.is_empty());
+
+    for (action, status) in [("suspend", "suspended"), ("activate", "active")] {
+        b.goto(&format!("{base}/ui/subscriptions?q=carol")).await;
+        b.click("input[name=\"names\"][value=\"carol.example\"]")
+            .await;
+        b.select("#action", action).await;
+        b.click("#bulk-preview").await;
+        b.click("#confirm").await;
+        b.wait_for("id=\"back\"").await;
+        let sub = s
+            .app
+            .subscription_info(&admin, "carol.example")
+            .await
+            .unwrap();
+        assert_eq!(sub.status, status);
+    }
+
+    b.resize(390, 844).await;
+    b.goto(&format!("{base}/ui/customers")).await;
+    b.screenshot("customers-phone").await;
+    b.resize(1280, 900).await;
+    b.logout().await;
+    assert!(b.url().await.ends_with("/login"));
+
+    b.login(&base, "res1", PASSWORD).await;
+    let nav = b.text("nav").await;
+    assert!(
+        nav.contains("Customers") && !nav.contains("Resellers"),
+        "{nav}"
+    );
+    b.screenshot("reseller-home").await;
+    b.logout().await;
+
+    b.login(&base, "bob", PASSWORD).await;
+    b.goto(&format!("{base}/ui/subscriptions/eve.example"))
+        .await;
+    assert!(b.text("h1").await.contains("Not found"));
+    b.goto(&format!("{base}/ui/subscriptions/bob.example"))
+        .await;
+    assert!(b.text("h1").await.contains("bob.example"));
+    b.screenshot("customer-subscription").await;
+    b.logout().await;
+
+    b.login(&base, "eve", PASSWORD).await;
+    assert!(b.text("nav").await.contains("Abonnements"));
+    b.goto(&format!("{base}/ui/subscriptions")).await;
+    b.screenshot("customer-fr").await;
+}
+
+on_both_backends!(
+    login_sets_an_http_only_session_cookie_and_logout_ends_it,
+    login_form_needs_its_double_submit_token,
+    bulk_forms_without_the_session_token_change_nothing,
+    suspended_accounts_cannot_log_in_and_lose_their_session,
+    r8_2_one_session_per_login_when_several_are_not_allowed,
+    r11_2_a_customer_gets_404_for_another_customers_pages,
+    lists_search_filter_sort_and_page,
+    browser_walkthrough_of_the_three_panels,
+);
