@@ -285,6 +285,38 @@ async fn lists_search_filter_sort_and_page(s: Server) {
     assert!(html.contains("sort"), "the error names the field");
     let (_, html) = get(&s, &c, &admin, "/ui/subscriptions?sync=synced").await;
     assert!(html.contains("bob.example") && html.contains("eve.example"));
+    let (_, html) = get(&s, &c, &admin, "/ui/subscriptions?sync=unsynced").await;
+    assert!(!html.contains("bob.example"));
+}
+
+async fn every_admin_screen_renders_what_the_use_cases_return(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    for (path, expected) in [
+        ("/ui", "/ui/tools"),
+        ("/ui/resellers", "res1@example.com"),
+        ("/ui/plans", "Gold"),
+        ("/ui/domains", "bob.example"),
+        ("/ui/tools", "button_label_length"),
+        ("/ui/tools/ips", "192.0.2.10"),
+        ("/ui/tools/audit", "<table>"),
+        ("/ui/customers/new", "name=\"domain\""),
+        ("/ui/subscriptions/bob.example", "c-disk_space"),
+    ] {
+        let (status, html) = get(&s, &c, &admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(expected), "{path} lacks {expected}");
+    }
+    let (status, _) = get(&s, &c, &admin, "/ui/subscriptions/nothing.example").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let r = c
+        .get(format!("{}/assets/htmx.min.js", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("htmx"));
 }
 
 /// Logs in as each role, creates a customer with a first subscription, changes its plan
@@ -391,6 +423,13 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
         assert_eq!(sub.status, status);
     }
 
+    b.goto(&format!("{base}/ui/domains")).await;
+    b.fill("#subdomain-name", "blog").await;
+    b.select("#subdomain-parent", "bob.example").await;
+    b.click("#add-subdomain").await;
+    b.wait_for("blog.bob.example").await;
+    b.screenshot("domains").await;
+
     b.resize(390, 844).await;
     b.goto(&format!("{base}/ui/customers")).await;
     b.screenshot("customers-phone").await;
@@ -431,5 +470,6 @@ on_both_backends!(
     r8_2_one_session_per_login_when_several_are_not_allowed,
     r11_2_a_customer_gets_404_for_another_customers_pages,
     lists_search_filter_sort_and_page,
+    every_admin_screen_renders_what_the_use_cases_return,
     browser_walkthrough_of_the_three_panels,
 );

@@ -802,6 +802,8 @@ pub struct FormPage {
     pub sections: Vec<Section>,
     /// Submit buttons (`value` is the posted name).
     pub buttons: Vec<Opt>,
+    /// Links shown above the form (`value` is the target).
+    pub links: Vec<Opt>,
 }
 
 const CUSTOMER_FIELDS: &[(&str, &str, &str, bool)] = &[
@@ -888,6 +890,7 @@ async fn customer_form(
             },
         ],
         buttons: vec![Opt::new("create", tr.t("form.create"), false)],
+        links: vec![],
     };
     let status = match error {
         Some(e) => super::status_of(e.code),

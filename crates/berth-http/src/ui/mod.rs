@@ -14,6 +14,7 @@ use berth_app::Berth;
 use berth_core::ErrorCode;
 use berth_core::account::AccountKind;
 
+mod domains;
 pub mod i18n;
 mod lists;
 pub mod session;
@@ -104,6 +105,15 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
     (
         "nav.subscriptions",
         "/ui/subscriptions",
+        &[
+            AccountKind::Admin,
+            AccountKind::Reseller,
+            AccountKind::Customer,
+        ],
+    ),
+    (
+        "nav.domains",
+        "/ui/domains",
         &[
             AccountKind::Admin,
             AccountKind::Reseller,
@@ -434,4 +444,7 @@ pub fn router() -> Router<Berth> {
         .route("/ui/plans", get(tools::plans))
         .route("/ui/tools", get(tools::tools))
         .route("/ui/tools/preferences", post(tools::save_preferences))
+        .route("/ui/tools/ips", get(tools::ips))
+        .route("/ui/tools/audit", get(tools::audit))
+        .route("/ui/domains", get(domains::list).post(domains::add))
 }

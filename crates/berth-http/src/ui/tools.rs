@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use berth_app::audit::AuditListRequest;
 use berth_app::sessions::UiPreferences;
 use berth_app::{Berth, Mode};
 use berth_core::property::PlanType;
@@ -110,6 +111,10 @@ fn preferences_page(
             fields,
         }],
         buttons: vec![Opt::new("save", tr.t("tools.save"), false)],
+        links: vec![
+            Opt::new("/ui/tools/ips", tr.t("tools.ips"), false),
+            Opt::new("/ui/tools/audit", tr.t("tools.audit"), false),
+        ],
     };
     let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
     render(status, &page)
@@ -150,5 +155,74 @@ pub async fn save_preferences(State(app): State<Berth>, form: UiForm) -> Respons
     match outcome {
         Ok(saved) => preferences_page(user, &saved, Some(user.tr.t("sub.saved").into()), None),
         Err(e) => preferences_page(user, &wanted, None, Some(&e)),
+    }
+}
+
+fn table(user: &UiUser, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
+    let tr = user.tr;
+    let page = TablePage {
+        chrome: chrome(user, tr.t(title), "/ui/tools"),
+        tr,
+        headers: headers.iter().map(|k| tr.t(k).to_owned()).collect(),
+        rows,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `GET /ui/tools/ips`: the server's IP addresses (the use case decides who may list).
+pub async fn ips(State(app): State<Berth>, user: UiUser) -> Response {
+    match app.list_ips(&user.session.actor).await {
+        Ok(ips) => {
+            let rows = ips
+                .iter()
+                .map(|ip| {
+                    vec![
+                        ip.address.clone(),
+                        ip.kind.to_owned(),
+                        ip.interface.clone().unwrap_or_default(),
+                        user.tr.day(ip.created),
+                    ]
+                })
+                .collect();
+            let headers = ["col.address", "col.type", "col.interface", "col.created"];
+            table(&user, "tools.ips", &headers, rows)
+        }
+        Err(e) => error_page(user.tr, Some(&user), &e),
+    }
+}
+
+/// `GET /ui/tools/audit`: the newest entries of the audit log (one page).
+pub async fn audit(State(app): State<Berth>, user: UiUser) -> Response {
+    let request = AuditListRequest {
+        limit: Some(100),
+        ..AuditListRequest::default()
+    };
+    match app.list_audit(&user.session.actor, request).await {
+        Ok(page) => {
+            let rows = page
+                .items
+                .iter()
+                .map(|a| {
+                    vec![
+                        format!("{} {}", user.tr.day(a.at), a.at.format("%H:%M:%S")),
+                        a.actor.clone(),
+                        a.interface.clone(),
+                        a.action.clone(),
+                        a.object.clone(),
+                        a.source.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let headers = [
+                "col.at",
+                "col.actor",
+                "col.interface",
+                "col.action",
+                "col.object",
+                "col.source",
+            ];
+            table(&user, "tools.audit", &headers, rows)
+        }
+        Err(e) => error_page(user.tr, Some(&user), &e),
     }
 }

@@ -1,0 +1,148 @@
+//! The websites of a panel: main and additional domains, aliases and subdomains the user
+//! may see (three list calls whatever the number of rows), and the forms that add them.
+//! Customers need the permissions the use cases check (`create_domains`,
+//! `manage_domain_aliases`, `manage_subdomains`), and their messages are shown as they are.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use berth_app::domains::{DomainView, NewAlias, NewSite, NewSubdomain};
+use berth_app::{Berth, Mode};
+
+use super::i18n::Tr;
+use super::session::{UiForm, UiUser};
+use super::{Chrome, chrome, error_page, render, see_other};
+
+/// One "add" form.
+#[derive(Debug, Clone)]
+struct AddForm {
+    kind: &'static str,
+    title: String,
+    name_label: String,
+    parent_label: String,
+    parents: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "domains.html")]
+struct DomainsPage {
+    chrome: Chrome,
+    tr: Tr,
+    csrf: String,
+    rows: Vec<(String, String, String, String, String)>,
+    forms: Vec<AddForm>,
+}
+
+async fn all(app: &Berth, user: &UiUser) -> berth_core::Result<Vec<DomainView>> {
+    let actor = &user.session.actor;
+    let mut out = app.list_sites(actor, None).await?;
+    out.extend(app.list_aliases(actor, None).await?);
+    out.extend(app.list_subdomains(actor, None).await?);
+    Ok(out)
+}
+
+async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> Response {
+    let tr = user.tr;
+    let domains = match all(app, user).await {
+        Ok(d) => d,
+        Err(e) => return error_page(tr, Some(user), &e),
+    };
+    let rows = domains
+        .iter()
+        .map(|d| {
+            (
+                d.name.clone(),
+                tr.t(&format!("domains.kind.{}", d.kind)).to_owned(),
+                d.subscription.ascii_name.clone(),
+                d.domain
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                d.document_root.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut subscriptions: Vec<String> = domains
+        .iter()
+        .map(|d| d.subscription.ascii_name.clone())
+        .collect();
+    subscriptions.sort();
+    subscriptions.dedup();
+    let sites: Vec<String> = domains
+        .iter()
+        .filter(|d| d.kind == "main" || d.kind == "site")
+        .map(|d| d.ascii_name.clone())
+        .collect();
+    let form = |kind: &'static str, parent: &str, parents: &Vec<String>| AddForm {
+        kind,
+        title: tr.t(&format!("domains.add.{kind}")).to_owned(),
+        name_label: tr.t("col.domain").to_owned(),
+        parent_label: tr.t(parent).to_owned(),
+        parents: parents.clone(),
+    };
+    let mut chrome = chrome(user, tr.t("nav.domains"), "/ui/domains");
+    chrome.error = error.map(|e| e.message.clone());
+    let page = DomainsPage {
+        chrome,
+        tr,
+        csrf: user.session.csrf.clone(),
+        rows,
+        forms: vec![
+            form("site", "sub.title", &subscriptions),
+            form("alias", "domains.parent", &sites),
+            form("subdomain", "domains.parent", &sites),
+        ],
+    };
+    let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
+    render(status, &page)
+}
+
+/// `GET /ui/domains`.
+pub async fn list(State(app): State<Berth>, user: UiUser) -> Response {
+    page(&app, &user, None).await
+}
+
+/// `POST /ui/domains`: adds a site, an alias or a subdomain.
+pub async fn add(State(app): State<Berth>, form: UiForm) -> Response {
+    let user = &form.user;
+    let actor = &user.session.actor;
+    let name = form.get("name").unwrap_or_default();
+    let parent = form.get("parent").unwrap_or_default();
+    let outcome = match form.get("kind").as_deref() {
+        Some("site") => {
+            let input = NewSite {
+                domain: name,
+                subscription: parent,
+                ..NewSite::default()
+            };
+            app.create_site(actor, input, Mode::Apply).await.map(drop)
+        }
+        Some("alias") => {
+            let input = NewAlias {
+                alias: name,
+                domain: parent,
+                ..NewAlias::default()
+            };
+            app.create_alias(actor, input, Mode::Apply).await.map(drop)
+        }
+        Some("subdomain") => {
+            let input = NewSubdomain {
+                name,
+                domain: parent,
+                ..NewSubdomain::default()
+            };
+            app.create_subdomain(actor, input, Mode::Apply)
+                .await
+                .map(drop)
+        }
+        other => Err(berth_core::Error::invalid(
+            "kind",
+            format!("{other:?} is not site, alias or subdomain"),
+        )),
+    };
+    match outcome {
+        Ok(()) => see_other("/ui/domains"),
+        Err(e) => page(&app, user, Some(&e)).await,
+    }
+}
