@@ -319,6 +319,54 @@ async fn every_admin_screen_renders_what_the_use_cases_return(s: Server) {
     assert!(r.text().await.unwrap().contains("htmx"));
 }
 
+async fn r1_4_an_account_changes_its_own_password_and_language_in_its_profile(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/profile").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&html, "csrf");
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+        c.post(format!("{}/ui/profile", s.base))
+            .header(COOKIE, format!("berth_session={bob}"))
+            .form(&form)
+            .send()
+    };
+    let mismatch = post(vec![
+        ("password", "New-pass-4242"),
+        ("password_again", "Other-pass-1"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(mismatch.status(), StatusCode::BAD_REQUEST);
+    let html = mismatch.text().await.unwrap();
+    assert!(html.contains("the two passwords differ"), "{html}");
+    let saved = post(vec![
+        ("name", "Bob Contact"),
+        ("email", "bob@example.com"),
+        ("locale", "fr-FR"),
+        ("password", "New-pass-4242"),
+        ("password_again", "New-pass-4242"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert!(
+        saved.text().await.unwrap().contains("Enregistré."),
+        "the panel turns French"
+    );
+    assert_eq!(
+        post_login(&s, &c, "bob", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_login(&s, &c, "bob", "New-pass-4242").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
 /// Logs in as each role, creates a customer with a first subscription, changes its plan
 /// with a bulk action (previewed, then confirmed), sees the conflict report, customizes
 /// (Update & Lock) and unlocks, suspends and activates, checks that a customer cannot
@@ -471,5 +519,6 @@ on_both_backends!(
     r11_2_a_customer_gets_404_for_another_customers_pages,
     lists_search_filter_sort_and_page,
     every_admin_screen_renders_what_the_use_cases_return,
+    r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

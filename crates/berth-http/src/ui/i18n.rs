@@ -295,6 +295,57 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("error.not_found", "Not found", "Introuvable"),
     ("error.forbidden", "Not allowed", "Non autorisé"),
+    ("nav.domains", "Websites & domains", "Sites web et domaines"),
+    ("domains.parent", "Domain", "Domaine"),
+    ("domains.root", "Document root", "Racine des documents"),
+    ("domains.kind.main", "Main domain", "Domaine principal"),
+    (
+        "domains.kind.site",
+        "Additional domain",
+        "Domaine supplémentaire",
+    ),
+    ("domains.kind.alias", "Alias", "Alias"),
+    ("domains.kind.subdomain", "Subdomain", "Sous-domaine"),
+    ("domains.add.site", "Add a domain", "Ajouter un domaine"),
+    ("domains.add.alias", "Add an alias", "Ajouter un alias"),
+    (
+        "domains.add.subdomain",
+        "Add a subdomain",
+        "Ajouter un sous-domaine",
+    ),
+    ("col.address", "Address", "Adresse"),
+    ("col.interface", "Interface", "Interface"),
+    ("col.at", "When", "Quand"),
+    ("col.actor", "Who", "Qui"),
+    ("col.action", "Operation", "Opération"),
+    ("col.object", "Objects", "Objets"),
+    ("col.source", "From", "Depuis"),
+    ("profile.title", "My profile", "Mon profil"),
+    (
+        "profile.password",
+        "Change the password",
+        "Changer le mot de passe",
+    ),
+    (
+        "profile.password_help",
+        "Leave both fields empty to keep the current password.",
+        "Laissez les deux champs vides pour garder le mot de passe actuel.",
+    ),
+    (
+        "profile.new_password",
+        "New password",
+        "Nouveau mot de passe",
+    ),
+    (
+        "profile.password_again",
+        "New password again",
+        "Nouveau mot de passe (confirmation)",
+    ),
+    (
+        "profile.mismatch",
+        "the two passwords differ",
+        "les deux mots de passe diffèrent",
+    ),
 ];
 
 /// Texts and formats of one language.
@@ -357,6 +408,56 @@ mod tests {
             assert!(
                 CATALOG[i + 1..].iter().all(|(k, _, _)| k != key),
                 "{key} is listed twice"
+            );
+        }
+    }
+
+    /// Every literal key used by the UI's code and templates (`t("key")`).
+    fn used_keys() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut keys = vec![];
+        for dir in ["src/ui", "templates"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for part in text.split("t(\"").skip(1) {
+                    let key = part.split('"').next().unwrap_or_default();
+                    if !key.is_empty() && key.contains('.') && !key.contains('{') {
+                        keys.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_text_the_ui_uses_is_in_the_catalog() {
+        let mut keys = used_keys();
+        assert!(keys.len() > 50, "the scan found the UI's texts");
+        keys.extend(["status.active", "status.suspended"].map(String::from));
+        keys.extend(["sync.synced", "sync.locked", "sync.unsynced"].map(String::from));
+        for kind in ["main", "site", "alias", "subdomain"] {
+            keys.push(format!("domains.kind.{kind}"));
+        }
+        for group in berth_core::property::Group::ALL {
+            keys.push(format!("group.{}", group.as_str()));
+        }
+        for action in [
+            "suspend",
+            "activate",
+            "remove",
+            "change_plan",
+            "unlock",
+            "change_subscriber",
+            "to_reseller",
+            "move",
+        ] {
+            keys.push(format!("action.{action}"));
+        }
+        for key in keys {
+            assert!(
+                CATALOG.iter().any(|(k, _, _)| *k == key),
+                "{key} is not in the catalog"
             );
         }
     }

@@ -17,6 +17,7 @@ use berth_core::account::AccountKind;
 mod domains;
 pub mod i18n;
 mod lists;
+mod profile;
 pub mod session;
 mod subscription;
 mod tools;
@@ -447,4 +448,5 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/ips", get(tools::ips))
         .route("/ui/tools/audit", get(tools::audit))
         .route("/ui/domains", get(domains::list).post(domains::add))
+        .route("/ui/profile", get(profile::show).post(profile::save))
 }
