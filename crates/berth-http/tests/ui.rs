@@ -367,6 +367,56 @@ async fn r1_4_an_account_changes_its_own_password_and_language_in_its_profile(s:
     );
 }
 
+async fn plans_are_created_from_the_descriptor_generated_form(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = get(&s, &c, &admin, "/ui/plans/new?type=service").await;
+    assert_eq!(status, StatusCode::OK);
+    for d in berth_core::property::PROPERTIES
+        .iter()
+        .filter(|d| d.types.includes(berth_core::property::PlanType::Service))
+    {
+        assert!(
+            html.contains(&format!("name=\"{}\"", d.name)),
+            "{} has a field",
+            d.name
+        );
+    }
+    let csrf = hidden(&html, "csrf");
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+        c.post(format!("{}/ui/plans/new", s.base))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .form(&form)
+            .send()
+    };
+    let bad = post(vec![
+        ("name", "Silver"),
+        ("type", "service"),
+        ("max_site", "lots"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().await.unwrap().contains("max_site"),
+        "the error names the property"
+    );
+    let ok = post(vec![
+        ("name", "Silver"),
+        ("type", "service"),
+        ("max_site", "3"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let actor = s.app.actor(None).await.unwrap();
+    let plan = s.app.plan_info(&actor, "Silver", None, None).await.unwrap();
+    assert_eq!(plan.properties["limits"]["max_site"], 3);
+}
+
 /// Logs in as each role, creates a customer with a first subscription, changes its plan
 /// with a bulk action (previewed, then confirmed), sees the conflict report, customizes
 /// (Update & Lock) and unlocks, suspends and activates, checks that a customer cannot
@@ -471,6 +521,31 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
         assert_eq!(sub.status, status);
     }
 
+    b.goto(&format!("{base}/ui/plans")).await;
+    b.click("a[href^=\"/ui/plans/edit?name=Basic\"]").await;
+    b.fill("#f-disk_space", "2G").await;
+    b.click("#btn-preview").await;
+    let report = b.wait_for("id=\"report\"").await;
+    assert!(
+        report.contains("bob.example") && report.contains("eve.example"),
+        "the impact per subscription"
+    );
+    b.screenshot("plan-preview").await;
+    let plan = s.app.plan_info(&admin, "Basic", None, None).await.unwrap();
+    assert_eq!(
+        plan.properties["limits"]["disk_space"],
+        1 << 30,
+        "the preview is a dry run"
+    );
+    assert!(
+        b.source().await.contains("value=\"2G\""),
+        "the preview keeps what was typed"
+    );
+    b.click("#btn-apply").await;
+    b.wait_for("Saved.").await;
+    let plan = s.app.plan_info(&admin, "Basic", None, None).await.unwrap();
+    assert_eq!(plan.properties["limits"]["disk_space"], 2_i64 << 30);
+
     b.goto(&format!("{base}/ui/domains")).await;
     b.fill("#subdomain-name", "blog").await;
     b.select("#subdomain-parent", "bob.example").await;
@@ -519,6 +594,7 @@ on_both_backends!(
     r11_2_a_customer_gets_404_for_another_customers_pages,
     lists_search_filter_sort_and_page,
     every_admin_screen_renders_what_the_use_cases_return,
+    plans_are_created_from_the_descriptor_generated_form,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

@@ -346,6 +346,13 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "the two passwords differ",
         "les deux mots de passe diffèrent",
     ),
+    ("plans.new", "Add a plan", "Ajouter un plan"),
+    ("plans.new_addon", "Add an add-on", "Ajouter une extension"),
+    (
+        "plans.update_sync",
+        "Update & Sync",
+        "Mettre à jour et synchroniser",
+    ),
 ];
 
 /// Texts and formats of one language.

@@ -796,6 +796,8 @@ pub struct FormPage {
     pub tr: Tr,
     /// Where it posts.
     pub action_url: String,
+    /// Hidden fields `(name, value)`.
+    pub hidden: Vec<(String, String)>,
     /// Synchronizer token.
     pub csrf: String,
     /// Field groups.
@@ -804,6 +806,10 @@ pub struct FormPage {
     pub buttons: Vec<Opt>,
     /// Links shown above the form (`value` is the target).
     pub links: Vec<Opt>,
+    /// The title of [`FormPage::report`].
+    pub report_title: String,
+    /// Lines of a preview or result shown above the form.
+    pub report: Vec<String>,
 }
 
 const CUSTOMER_FIELDS: &[(&str, &str, &str, bool)] = &[
@@ -876,6 +882,7 @@ async fn customer_form(
         chrome,
         tr,
         action_url: "/ui/customers/new".into(),
+        hidden: vec![],
         csrf: user.session.csrf.clone(),
         sections: vec![
             Section {
@@ -891,6 +898,8 @@ async fn customer_form(
         ],
         buttons: vec![Opt::new("create", tr.t("form.create"), false)],
         links: vec![],
+        report_title: String::new(),
+        report: vec![],
     };
     let status = match error {
         Some(e) => super::status_of(e.code),

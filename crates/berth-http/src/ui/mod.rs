@@ -17,6 +17,7 @@ use berth_core::account::AccountKind;
 mod domains;
 pub mod i18n;
 mod lists;
+mod plans;
 mod profile;
 pub mod session;
 mod subscription;
@@ -443,6 +444,11 @@ pub fn router() -> Router<Berth> {
         )
         .route("/ui/subscriptions/{name}/sync", post(subscription::sync))
         .route("/ui/plans", get(tools::plans))
+        .route(
+            "/ui/plans/new",
+            get(plans::new_plan_form).post(plans::new_plan),
+        )
+        .route("/ui/plans/edit", get(plans::edit_form).post(plans::edit))
         .route("/ui/tools", get(tools::tools))
         .route("/ui/tools/preferences", post(tools::save_preferences))
         .route("/ui/tools/ips", get(tools::ips))

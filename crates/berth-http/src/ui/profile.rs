@@ -81,6 +81,7 @@ fn page(
         chrome,
         tr,
         action_url: "/ui/profile".into(),
+        hidden: vec![],
         csrf: user.session.csrf.clone(),
         sections: vec![
             Section {
@@ -96,6 +97,8 @@ fn page(
         ],
         buttons: vec![Opt::new("save", tr.t("tools.save"), false)],
         links: vec![],
+        report_title: String::new(),
+        report: vec![],
     };
     let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
     render(status, &page)

@@ -15,13 +15,26 @@ use super::lists::{Field, FormPage, Section};
 use super::session::{UiForm, UiUser};
 use super::{Chrome, Opt, chrome, error_page, render};
 
+/// A row of a read-only table; its first cell links to `href`.
+struct TableRow {
+    href: Option<String>,
+    cells: Vec<String>,
+}
+
+impl From<Vec<String>> for TableRow {
+    fn from(cells: Vec<String>) -> Self {
+        TableRow { href: None, cells }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "table.html")]
 struct TablePage {
     chrome: Chrome,
     tr: Tr,
+    links: Vec<Opt>,
     headers: Vec<String>,
-    rows: Vec<Vec<String>>,
+    rows: Vec<TableRow>,
 }
 
 /// `GET /ui/plans`: the service and add-on plans the user may see, with their use.
@@ -51,15 +64,25 @@ pub async fn plans(State(app): State<Berth>, user: UiUser) -> Response {
         .iter()
         .map(|k| tr.t(k).to_owned())
         .collect(),
+        links: vec![
+            Opt::new("/ui/plans/new?type=service", tr.t("plans.new"), false),
+            Opt::new("/ui/plans/new?type=addon", tr.t("plans.new_addon"), false),
+        ],
         rows: all
             .iter()
-            .map(|p| {
-                vec![
+            .map(|p| TableRow {
+                href: Some(format!(
+                    "/ui/plans/edit?name={}&owner={}&type={}",
+                    encode(&p.name),
+                    encode(&p.owner),
+                    p.plan_type
+                )),
+                cells: vec![
                     p.name.clone(),
                     p.plan_type.to_owned(),
                     p.owner.clone(),
                     tr.number(p.subscriptions),
-                ]
+                ],
             })
             .collect(),
     };
@@ -104,6 +127,7 @@ fn preferences_page(
         chrome,
         tr,
         action_url: "/ui/tools/preferences".into(),
+        hidden: vec![],
         csrf: user.session.csrf.clone(),
         sections: vec![Section {
             legend: tr.t("tools.preferences").into(),
@@ -115,6 +139,8 @@ fn preferences_page(
             Opt::new("/ui/tools/ips", tr.t("tools.ips"), false),
             Opt::new("/ui/tools/audit", tr.t("tools.audit"), false),
         ],
+        report_title: String::new(),
+        report: vec![],
     };
     let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
     render(status, &page)
@@ -158,13 +184,18 @@ pub async fn save_preferences(State(app): State<Berth>, form: UiForm) -> Respons
     }
 }
 
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 fn table(user: &UiUser, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
     let tr = user.tr;
     let page = TablePage {
         chrome: chrome(user, tr.t(title), "/ui/tools"),
         tr,
+        links: vec![],
         headers: headers.iter().map(|k| tr.t(k).to_owned()).collect(),
-        rows,
+        rows: rows.into_iter().map(TableRow::from).collect(),
     };
     render(StatusCode::OK, &page)
 }
