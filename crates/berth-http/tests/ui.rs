@@ -417,6 +417,24 @@ async fn plans_are_created_from_the_descriptor_generated_form(s: Server) {
     assert_eq!(plan.properties["limits"]["max_site"], 3);
 }
 
+async fn r4_4_a_reseller_sees_its_resources_and_permissions_overview(s: Server) {
+    world(&s).await;
+    let c = client();
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, html) = get(&s, &c, &res1, "/ui/overview").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Remaining") && html.contains("Disk space"),
+        "{html}"
+    );
+    let (_, home) = get(&s, &c, &res1, "/ui").await;
+    assert!(home.contains("/ui/overview") && !home.contains("/ui/resellers"));
+    assert_eq!(
+        get(&s, &c, &res1, "/ui/resellers").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
 /// Logs in as each role, creates a customer with a first subscription, changes its plan
 /// with a bulk action (previewed, then confirmed), sees the conflict report, customizes
 /// (Update & Lock) and unlocks, suspends and activates, checks that a customer cannot
@@ -595,6 +613,7 @@ on_both_backends!(
     lists_search_filter_sort_and_page,
     every_admin_screen_renders_what_the_use_cases_return,
     plans_are_created_from_the_descriptor_generated_form,
+    r4_4_a_reseller_sees_its_resources_and_permissions_overview,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

@@ -353,6 +353,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Update & Sync",
         "Mettre à jour et synchroniser",
     ),
+    ("overview.allocated", "Allocated", "Alloué"),
+    ("overview.remaining", "Remaining", "Restant"),
 ];
 
 /// Texts and formats of one language.

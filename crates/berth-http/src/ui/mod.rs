@@ -127,6 +127,7 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
         "/ui/plans",
         &[AccountKind::Admin, AccountKind::Reseller],
     ),
+    ("nav.overview", "/ui/overview", &[AccountKind::Reseller]),
     ("nav.tools", "/ui/tools", &[AccountKind::Admin]),
 ];
 
@@ -452,6 +453,7 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools", get(tools::tools))
         .route("/ui/tools/preferences", post(tools::save_preferences))
         .route("/ui/tools/ips", get(tools::ips))
+        .route("/ui/overview", get(tools::overview))
         .route("/ui/tools/audit", get(tools::audit))
         .route("/ui/domains", get(domains::list).post(domains::add))
         .route("/ui/profile", get(profile::show).post(profile::save))

@@ -257,3 +257,74 @@ pub async fn audit(State(app): State<Berth>, user: UiUser) -> Response {
         Err(e) => error_page(user.tr, Some(&user), &e),
     }
 }
+
+/// A limit's value for people: sizes as sizes, `-1` as unlimited.
+fn amount(tr: Tr, limit: &str, value: i64, unlimited: bool) -> String {
+    if unlimited || value < 0 {
+        return tr.t("unlimited").to_owned();
+    }
+    match berth_core::property::descriptor(limit) {
+        Some(d) if matches!(d.kind, berth_core::property::Kind::Size) => {
+            d.display(&berth_core::value::Value::Limit(value))
+        }
+        _ => tr.number(value.unsigned_abs()),
+    }
+}
+
+/// `GET /ui/overview`: a reseller's "Resources and permissions overview" (R4.4).
+pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
+    let tr = user.tr;
+    let actor = &user.session.actor;
+    let overview = match app.reseller_overview(actor, actor.login.as_str()).await {
+        Ok(o) => o,
+        Err(e) => return error_page(tr, Some(&user), &e),
+    };
+    let mut rows: Vec<TableRow> = overview
+        .limits
+        .iter()
+        .map(|l| {
+            let label = berth_core::property::descriptor(l.limit).map_or(l.limit, |d| d.label);
+            TableRow::from(vec![
+                label.to_owned(),
+                amount(tr, l.limit, l.value, false),
+                amount(tr, l.limit, l.allocated, l.allocated_unlimited),
+                l.remaining.map_or_else(
+                    || tr.t("unlimited").to_owned(),
+                    |r| amount(tr, l.limit, r, false),
+                ),
+            ])
+        })
+        .collect();
+    if let Some(perms) = overview.permissions.as_object() {
+        rows.extend(perms.iter().map(|(name, granted)| {
+            let label = berth_core::property::descriptor(name).map_or(name.as_str(), |d| d.label);
+            let yes = if granted.as_bool() == Some(true) {
+                "yes"
+            } else {
+                "no"
+            };
+            TableRow::from(vec![
+                label.to_owned(),
+                tr.t(yes).to_owned(),
+                String::new(),
+                String::new(),
+            ])
+        }));
+    }
+    let page = TablePage {
+        chrome: chrome(&user, tr.t("nav.overview"), "/ui/overview"),
+        tr,
+        links: vec![],
+        headers: [
+            "col.property",
+            "col.value",
+            "overview.allocated",
+            "overview.remaining",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows,
+    };
+    render(StatusCode::OK, &page)
+}
