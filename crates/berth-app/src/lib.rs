@@ -20,6 +20,7 @@ pub mod dns;
 pub mod domains;
 pub mod health;
 pub mod ips;
+pub mod panel;
 pub mod password;
 pub mod plans;
 pub mod provision;

@@ -435,6 +435,194 @@ async fn r4_4_a_reseller_sees_its_resources_and_permissions_overview(s: Server) 
     );
 }
 
+/// A `multipart/form-data` body and its content type.
+fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "berth-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, filename, data) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let disposition = match filename {
+            Some(f) => format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn r8_2_branding_checks_the_logo_by_content_and_brands_every_page(s: Server) {
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/tools/branding").await;
+    let csrf = hidden(&html, "csrf");
+    let send = |fields: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+        let parts: Vec<(&str, Option<&str>, &[u8])> = fields
+            .iter()
+            .map(|(n, f, d)| (*n, *f, d.as_slice()))
+            .collect();
+        let (kind, body) = multipart(&parts);
+        c.post(format!("{}/ui/tools/branding", s.base))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .header(reqwest::header::CONTENT_TYPE, kind)
+            .body(body)
+            .send()
+    };
+    let fake = send(vec![
+        ("csrf", None, csrf.clone().into_bytes()),
+        ("logo", Some("logo.png"), b"<svg/>".to_vec()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(fake.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        fake.text()
+            .await
+            .unwrap()
+            .contains("checked by its content")
+    );
+    let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+    big.resize(100 * 1024 + 1, 0);
+    let too_big = send(vec![
+        ("csrf", None, csrf.clone().into_bytes()),
+        ("logo", Some("big.png"), big),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(too_big.status(), StatusCode::BAD_REQUEST);
+    let forged = send(vec![
+        ("csrf", None, b"forged".to_vec()),
+        ("title", None, b"Evil".to_vec()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let png = b"\x89PNG\r\n\x1a\nnot-really-pixels".to_vec();
+    let saved = send(vec![
+        ("csrf", None, csrf.clone().into_bytes()),
+        ("title", None, b"Acme Panel".to_vec()),
+        ("logo_url", None, b"https://acme.example/".to_vec()),
+        ("logo", Some("acme.png"), png.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let logo = c.get(format!("{}/ui/logo", s.base)).send().await.unwrap();
+    assert_eq!(logo.headers()[reqwest::header::CONTENT_TYPE], "image/png");
+    assert_eq!(logo.bytes().await.unwrap().as_ref(), png.as_slice());
+    let login = c
+        .get(format!("{}/login", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("– Acme Panel</title>") && login.contains("https://acme.example/"));
+    let reset = send(vec![
+        ("csrf", None, csrf.into_bytes()),
+        ("reset", None, b"1".to_vec()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    let logo = c.get(format!("{}/ui/logo", s.base)).send().await.unwrap();
+    assert_eq!(logo.status(), StatusCode::NOT_FOUND);
+}
+
+async fn r8_1_custom_buttons_show_where_and_to_whom_they_should(s: Server) {
+    world(&s).await;
+    let c = client();
+    let post = |token: String, fields: Vec<(&'static str, &'static str)>| {
+        let c = c.clone();
+        let base = s.base.clone();
+        async move {
+            let (_, html) = get_with(&c, &base, &token, "/ui").await;
+            let mut form = vec![("csrf", hidden(&html, "csrf"))];
+            form.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+            c.post(format!("{base}/ui/buttons"))
+                .header(COOKIE, format!("berth_session={token}"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let bad = post(
+        admin.clone(),
+        vec![
+            ("text", "X"),
+            ("location", "home"),
+            ("url", "javascript:alert(1)"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let ok = post(
+        admin.clone(),
+        vec![
+            ("text", "Statistics dashboard for everyone"),
+            ("location", "customer_home"),
+            ("url", "https://stats.example/"),
+            ("context", "name"),
+            ("context", "customer_id"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let mine = post(
+        res1.clone(),
+        vec![
+            ("text", "Private"),
+            ("location", "all"),
+            ("url", "/ui/plans"),
+            ("only_creator", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(mine.status(), StatusCode::SEE_OTHER);
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (_, home) = get(&s, &c, &bob, "/ui").await;
+    assert!(
+        home.contains("Statistics dashboard fo…"),
+        "cut to 24 characters"
+    );
+    assert!(
+        home.contains("https://stats.example/?name=bob%20Contact&#38;customer_id="),
+        "{home}"
+    );
+    assert!(!home.contains("Private"));
+    let (_, reseller_home) = get(&s, &c, &res1, "/ui").await;
+    assert!(reseller_home.contains("Private") && !reseller_home.contains("Statistics"));
+    let refused = post(
+        bob.clone(),
+        vec![("text", "Mine"), ("location", "all"), ("url", "/")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn get_with(
+    c: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+) -> (StatusCode, String) {
+    let r = c
+        .get(format!("{base}{path}"))
+        .header(COOKIE, format!("berth_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
 /// Logs in as each role, creates a customer with a first subscription, changes its plan
 /// with a bulk action (previewed, then confirmed), sees the conflict report, customizes
 /// (Update & Lock) and unlocks, suspends and activates, checks that a customer cannot
@@ -614,6 +802,8 @@ on_both_backends!(
     every_admin_screen_renders_what_the_use_cases_return,
     plans_are_created_from_the_descriptor_generated_form,
     r4_4_a_reseller_sees_its_resources_and_permissions_overview,
+    r8_2_branding_checks_the_logo_by_content_and_brands_every_page,
+    r8_1_custom_buttons_show_where_and_to_whom_they_should,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

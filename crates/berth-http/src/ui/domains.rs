@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use berth_app::domains::{DomainView, NewAlias, NewSite, NewSubdomain};
+use berth_app::panel::{ButtonContext, ButtonView};
 use berth_app::{Berth, Mode};
 
 use super::i18n::Tr;
@@ -32,6 +33,7 @@ struct DomainsPage {
     csrf: String,
     rows: Vec<(String, String, String, String, String)>,
     forms: Vec<AddForm>,
+    buttons: Vec<ButtonView>,
 }
 
 async fn all(app: &Berth, user: &UiUser) -> berth_core::Result<Vec<DomainView>> {
@@ -81,6 +83,19 @@ async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> 
         parent_label: tr.t(parent).to_owned(),
         parents: parents.clone(),
     };
+    let context = ButtonContext {
+        subscription: domains
+            .iter()
+            .find(|d| d.kind == "main")
+            .map(|d| (d.id, d.ascii_name.clone())),
+    };
+    let buttons = match app
+        .visible_buttons(&user.session.actor, "websites", &context)
+        .await
+    {
+        Ok(b) => b,
+        Err(e) => return error_page(tr, Some(user), &e),
+    };
     let mut chrome = chrome(user, tr.t("nav.domains"), "/ui/domains");
     chrome.error = error.map(|e| e.message.clone());
     let page = DomainsPage {
@@ -93,6 +108,7 @@ async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> 
             form("alias", "domains.parent", &sites),
             form("subdomain", "domains.parent", &sites),
         ],
+        buttons,
     };
     let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
     render(status, &page)

@@ -355,6 +355,79 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("overview.allocated", "Allocated", "Alloué"),
     ("overview.remaining", "Remaining", "Restant"),
+    ("buttons.title", "Custom buttons", "Boutons personnalisés"),
+    (
+        "buttons.new",
+        "Add a custom button",
+        "Ajouter un bouton personnalisé",
+    ),
+    ("buttons.text", "Button label", "Libellé du bouton"),
+    ("buttons.location", "Location", "Emplacement"),
+    ("buttons.priority", "Priority", "Priorité"),
+    ("buttons.creator", "Created by", "Créé par"),
+    (
+        "buttons.context",
+        "Context passed in the URL",
+        "Contexte transmis dans l'URL",
+    ),
+    ("buttons.tooltip", "Tooltip", "Info-bulle"),
+    (
+        "buttons.new_tab",
+        "Open in a new tab",
+        "Ouvrir dans un nouvel onglet",
+    ),
+    (
+        "buttons.only_creator",
+        "Visible only to me",
+        "Visible uniquement par moi",
+    ),
+    (
+        "buttons.at.home",
+        "Admin and reseller home",
+        "Accueil administrateur et revendeur",
+    ),
+    (
+        "buttons.at.customer_home",
+        "Customer home",
+        "Accueil client",
+    ),
+    ("buttons.at.websites", "Websites page", "Page des sites web"),
+    ("buttons.at.all", "Every page", "Toutes les pages"),
+    (
+        "buttons.ctx.subscription_id",
+        "Subscription id",
+        "Identifiant de l'abonnement",
+    ),
+    (
+        "buttons.ctx.domain",
+        "Primary domain name",
+        "Nom de domaine principal",
+    ),
+    (
+        "buttons.ctx.customer_id",
+        "Customer id",
+        "Identifiant du client",
+    ),
+    ("buttons.ctx.name", "Contact name", "Nom du contact"),
+    ("buttons.ctx.email", "Email", "E-mail"),
+    ("buttons.ctx.company", "Company", "Société"),
+    ("branding.title", "Branding", "Image de marque"),
+    (
+        "branding.browser_title",
+        "Browser title text",
+        "Titre dans le navigateur",
+    ),
+    ("branding.logo_url", "Logo link URL", "URL du lien du logo"),
+    (
+        "branding.logo",
+        "Logo (GIF, JPEG or PNG, at most 100 KB)",
+        "Logo (GIF, JPEG ou PNG, 100 Ko au plus)",
+    ),
+    (
+        "branding.reset",
+        "Reset to default",
+        "Revenir aux valeurs par défaut",
+    ),
 ];
 
 /// Texts and formats of one language.

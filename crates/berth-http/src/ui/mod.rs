@@ -6,14 +6,16 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use berth_app::Berth;
+use berth_app::panel::{Branding, ButtonContext, ButtonView};
 use berth_core::ErrorCode;
 use berth_core::account::AccountKind;
 
+mod buttons;
 mod domains;
 pub mod i18n;
 mod lists;
@@ -49,8 +51,14 @@ pub struct ChromeUser {
 }
 
 /// What every page shows around its content.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Chrome {
+    /// The panel's name in titles (R8.2 branding; "Berth" by default).
+    pub brand: String,
+    /// Whether a logo was uploaded (served at `/ui/logo`).
+    pub logo: bool,
+    /// Where the logo links to.
+    pub logo_href: String,
     /// `en` or `fr`.
     pub lang: &'static str,
     /// The page title (also its `h1`).
@@ -63,6 +71,36 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// An error message (the rule broken, as the use case said it).
     pub error: Option<String>,
+}
+
+impl Default for Chrome {
+    fn default() -> Self {
+        Chrome {
+            brand: "Berth".into(),
+            logo: false,
+            logo_href: "/".into(),
+            lang: "en",
+            title: String::new(),
+            user: None,
+            nav: Vec::new(),
+            flash: None,
+            error: None,
+        }
+    }
+}
+
+impl Chrome {
+    /// The same chrome with the panel's branding.
+    pub fn branded(mut self, branding: &Branding) -> Self {
+        if !branding.title.is_empty() {
+            self.brand = branding.title.clone();
+        }
+        if !branding.logo_url.is_empty() {
+            self.logo_href = branding.logo_url.clone();
+        }
+        self.logo = branding.logo.is_some();
+        self
+    }
 }
 
 /// An option of a `<select>`.
@@ -128,6 +166,11 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
         &[AccountKind::Admin, AccountKind::Reseller],
     ),
     ("nav.overview", "/ui/overview", &[AccountKind::Reseller]),
+    (
+        "buttons.title",
+        "/ui/buttons",
+        &[AccountKind::Admin, AccountKind::Reseller],
+    ),
     ("nav.tools", "/ui/tools", &[AccountKind::Admin]),
 ];
 
@@ -153,9 +196,9 @@ pub fn chrome(user: &UiUser, title: impl Into<String>, active: &str) -> Chrome {
             csrf: user.session.csrf.clone(),
         }),
         nav,
-        flash: None,
-        error: None,
+        ..Chrome::default()
     }
+    .branded(&user.branding)
 }
 
 /// Renders a template as an HTML response with `status`.
@@ -224,7 +267,12 @@ struct LoginPage {
     login: String,
 }
 
-fn login_page(headers: &HeaderMap, login: &str, error: Option<String>) -> Response {
+fn login_page(
+    headers: &HeaderMap,
+    branding: &Branding,
+    login: &str,
+    error: Option<String>,
+) -> Response {
     let tr = session::browser_lang(headers);
     let csrf = match session::cookie(headers, LOGIN_CSRF_COOKIE).filter(|c| c.len() == 64) {
         Some(c) => c,
@@ -244,7 +292,8 @@ fn login_page(headers: &HeaderMap, login: &str, error: Option<String>) -> Respon
             title: tr.t("login.title").to_owned(),
             error,
             ..Chrome::default()
-        },
+        }
+        .branded(branding),
         tr,
         csrf: csrf.clone(),
         login: login.to_owned(),
@@ -272,14 +321,15 @@ async fn root(headers: HeaderMap) -> Response {
     }
 }
 
-async fn login_form(headers: HeaderMap) -> Response {
-    login_page(&headers, "", None)
+async fn login_form(State(app): State<Berth>, headers: HeaderMap) -> Response {
+    let branding = app.branding().await.unwrap_or_default();
+    login_page(&headers, &branding, "", None)
 }
 
 /// `POST /login`: the login form. Same authentication and failed-login limits as the
 /// REST API; suspended accounts are refused.
 async fn login_submit(
-    axum::extract::State(app): axum::extract::State<Berth>,
+    State(app): State<Berth>,
     context: LoginContext,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -294,6 +344,10 @@ async fn login_submit(
             .unwrap_or_default()
     };
     let (login, password) = (field("login"), field("password"));
+    let branding = app.branding().await.unwrap_or_default();
+    let login_page = |headers: &HeaderMap, login: &str, error: Option<String>| {
+        login_page(headers, &branding, login, error)
+    };
     let cookie = session::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if !session::same_token(&field(session::CSRF_FIELD), &cookie) {
         return login_page(&headers, &login, Some(tr.t("csrf.failed").to_owned()));
@@ -338,11 +392,7 @@ async fn login_submit(
 }
 
 /// `POST /logout`: deletes the session and its cookie.
-async fn logout(
-    axum::extract::State(app): axum::extract::State<Berth>,
-    headers: HeaderMap,
-    form: UiForm,
-) -> Response {
+async fn logout(State(app): State<Berth>, headers: HeaderMap, form: UiForm) -> Response {
     if let Some(token) = session::cookie(&headers, SESSION_COOKIE)
         && let Err(e) = app.ui_logout(&token).await
     {
@@ -370,11 +420,24 @@ struct HomePage {
     tr: Tr,
     name: String,
     cards: Vec<Card>,
+    buttons: Vec<ButtonView>,
 }
 
 /// `GET /ui`: the home page of the user's panel, with a card per section.
-async fn home(user: UiUser) -> Response {
+async fn home(State(app): State<Berth>, user: UiUser) -> Response {
     let tr = user.tr;
+    let location = if user.session.actor.kind == AccountKind::Customer {
+        "customer_home"
+    } else {
+        "home"
+    };
+    let buttons = match app
+        .visible_buttons(&user.session.actor, location, &ButtonContext::default())
+        .await
+    {
+        Ok(b) => b,
+        Err(e) => return error_page(tr, Some(&user), &e),
+    };
     let cards = SECTIONS
         .iter()
         .skip(1)
@@ -390,6 +453,7 @@ async fn home(user: UiUser) -> Response {
         tr,
         name: user.session.name.clone(),
         cards,
+        buttons,
     };
     render(StatusCode::OK, &page)
 }
@@ -454,6 +518,13 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/preferences", post(tools::save_preferences))
         .route("/ui/tools/ips", get(tools::ips))
         .route("/ui/overview", get(tools::overview))
+        .route("/ui/buttons", get(buttons::list).post(buttons::add))
+        .route("/ui/buttons/remove", post(buttons::remove))
+        .route(
+            "/ui/tools/branding",
+            get(buttons::branding_form).post(buttons::save_branding),
+        )
+        .route("/ui/logo", get(buttons::logo))
         .route("/ui/tools/audit", get(tools::audit))
         .route("/ui/domains", get(domains::list).post(domains::add))
         .route("/ui/profile", get(profile::show).post(profile::save))

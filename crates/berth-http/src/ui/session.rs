@@ -81,6 +81,8 @@ pub struct UiUser {
     pub session: UiSession,
     /// The user's language.
     pub tr: Tr,
+    /// The panel's branding (R8.2).
+    pub branding: berth_app::panel::Branding,
 }
 
 impl FromRequestParts<Berth> for UiUser {
@@ -93,6 +95,7 @@ impl FromRequestParts<Berth> for UiUser {
             Ok(Some(session)) => Ok(UiUser {
                 tr: Tr(Lang::of_locale(&session.locale)),
                 session,
+                branding: app.branding().await.unwrap_or_default(),
             }),
             Ok(None) => Err(to_login()),
             Err(e) => Err(super::error_page(Tr::default(), None, &e)),
