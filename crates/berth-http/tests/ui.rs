@@ -608,6 +608,68 @@ async fn r8_1_custom_buttons_show_where_and_to_whom_they_should(s: Server) {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
+async fn r8_4_customers_see_only_the_features_their_plan_grants(s: Server) {
+    world(&s).await;
+    let admin = s.app.actor(None).await.unwrap();
+    let denied = [
+        (
+            berth_core::property::Group::Permissions,
+            "manage_subdomains=false".to_owned(),
+        ),
+        (
+            berth_core::property::Group::Permissions,
+            "manage_dns=false".to_owned(),
+        ),
+        (
+            berth_core::property::Group::Limits,
+            "max_dom_aliases=0".to_owned(),
+        ),
+    ];
+    s.app
+        .create_plan(
+            &admin,
+            "Lean",
+            berth_core::property::PlanType::Service,
+            None,
+            &denied,
+            Mode::Apply,
+        )
+        .await
+        .unwrap();
+    let done = s
+        .app
+        .change_plan(
+            &admin,
+            &["eve.example".into()],
+            Some("Lean"),
+            Mode::Apply,
+            &berth_app::NoProgress,
+        )
+        .await;
+    assert!(done[0].ok, "{:?}", done[0].error);
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (_, html) = get(&s, &c, &bob, "/ui/domains").await;
+    assert!(html.contains("add-subdomain") && html.contains("add-alias"));
+    assert!(html.contains("/ui/dns?domain=bob.example"));
+    let (status, zone) = get(&s, &c, &bob, "/ui/dns?domain=bob.example").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(zone.contains("SOA") || zone.contains("NS"), "{zone}");
+    let eve = session(&s, &c, "eve", PASSWORD).await;
+    let (_, html) = get(&s, &c, &eve, "/ui/domains").await;
+    assert!(html.contains("eve.example"));
+    assert!(
+        !html.contains("add-subdomain") && !html.contains("add-alias") && html.contains("add-site")
+    );
+    assert!(!html.contains("/ui/dns?domain="));
+    let admin_token = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin_token, "/ui/domains").await;
+    assert!(
+        html.contains("add-subdomain"),
+        "providers always see the features"
+    );
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -804,6 +866,7 @@ on_both_backends!(
     r4_4_a_reseller_sees_its_resources_and_permissions_overview,
     r8_2_branding_checks_the_logo_by_content_and_brands_every_page,
     r8_1_custom_buttons_show_where_and_to_whom_they_should,
+    r8_4_customers_see_only_the_features_their_plan_grants,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use berth_app::domains::{DomainView, NewAlias, NewSite, NewSubdomain};
 use berth_app::panel::{ButtonContext, ButtonView};
+use berth_app::subscriptions::SubscriptionListRequest;
 use berth_app::{Berth, Mode};
+use berth_core::account::AccountKind;
 
 use super::i18n::Tr;
 use super::session::{UiForm, UiUser};
@@ -31,7 +33,7 @@ struct DomainsPage {
     chrome: Chrome,
     tr: Tr,
     csrf: String,
-    rows: Vec<(String, String, String, String, String)>,
+    rows: Vec<(String, String, String, String, String, Option<String>)>,
     forms: Vec<AddForm>,
     buttons: Vec<ButtonView>,
 }
@@ -44,12 +46,44 @@ async fn all(app: &Berth, user: &UiUser) -> berth_core::Result<Vec<DomainView>> 
     Ok(out)
 }
 
+/// R8.4: a customer sees a feature only when one of its subscriptions has the resource
+/// limit above 0 (or unlimited) and the permission granted; providers always see it.
+async fn visible_features(app: &Berth, user: &UiUser) -> berth_core::Result<Vec<&'static str>> {
+    const FEATURES: [(&str, &str, &str); 4] = [
+        ("site", "max_site", "create_domains"),
+        ("alias", "max_dom_aliases", "manage_domain_aliases"),
+        ("subdomain", "max_subdom", "manage_subdomains"),
+        ("dns", "", "manage_dns"),
+    ];
+    let actor = &user.session.actor;
+    if actor.kind != AccountKind::Customer {
+        return Ok(FEATURES.iter().map(|f| f.0).collect());
+    }
+    let request = SubscriptionListRequest {
+        limit: Some(1000),
+        ..SubscriptionListRequest::default()
+    };
+    let subscriptions = app.list_subscriptions(actor, request).await?.items;
+    Ok(FEATURES
+        .iter()
+        .filter(|(_, limit, perm)| {
+            subscriptions.iter().any(|s| {
+                let granted = s.properties["permissions"][*perm].as_bool() == Some(true);
+                let room = limit.is_empty() || s.properties["limits"][*limit].as_i64() != Some(0);
+                granted && room
+            })
+        })
+        .map(|f| f.0)
+        .collect())
+}
+
 async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> Response {
     let tr = user.tr;
-    let domains = match all(app, user).await {
-        Ok(d) => d,
-        Err(e) => return error_page(tr, Some(user), &e),
+    let (domains, features) = match (all(app, user).await, visible_features(app, user).await) {
+        (Ok(d), Ok(f)) => (d, f),
+        (Err(e), _) | (_, Err(e)) => return error_page(tr, Some(user), &e),
     };
+    let dns = features.contains(&"dns");
     let rows = domains
         .iter()
         .map(|d| {
@@ -62,6 +96,7 @@ async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> 
                     .map(|p| p.name.clone())
                     .unwrap_or_default(),
                 d.document_root.clone().unwrap_or_default(),
+                dns.then(|| format!("/ui/dns?domain={}", d.ascii_name)),
             )
         })
         .collect();
@@ -103,11 +138,14 @@ async fn page(app: &Berth, user: &UiUser, error: Option<&berth_core::Error>) -> 
         tr,
         csrf: user.session.csrf.clone(),
         rows,
-        forms: vec![
+        forms: [
             form("site", "sub.title", &subscriptions),
             form("alias", "domains.parent", &sites),
             form("subdomain", "domains.parent", &sites),
-        ],
+        ]
+        .into_iter()
+        .filter(|f| features.contains(&f.kind))
+        .collect(),
         buttons,
     };
     let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));

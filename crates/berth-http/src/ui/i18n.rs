@@ -428,6 +428,9 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Reset to default",
         "Revenir aux valeurs par défaut",
     ),
+    ("domains.zone", "DNS zone", "Zone DNS"),
+    ("dns.priority", "Priority", "Priorité"),
+    ("dns.ttl", "TTL (seconds)", "TTL (secondes)"),
 ];
 
 /// Texts and formats of one language.

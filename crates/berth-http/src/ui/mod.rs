@@ -518,6 +518,7 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/preferences", post(tools::save_preferences))
         .route("/ui/tools/ips", get(tools::ips))
         .route("/ui/overview", get(tools::overview))
+        .route("/ui/dns", get(tools::zone))
         .route("/ui/buttons", get(buttons::list).post(buttons::add))
         .route("/ui/buttons/remove", post(buttons::remove))
         .route(

@@ -330,3 +330,54 @@ pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
     };
     render(StatusCode::OK, &page)
 }
+
+/// The query of the DNS page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ZoneParams {
+    /// The domain whose zone is shown.
+    pub domain: Option<String>,
+}
+
+/// `GET /ui/dns?domain=`: a domain's served DNS records (the use case checks the rights,
+/// including a customer's `manage_dns`).
+pub async fn zone(
+    State(app): State<Berth>,
+    user: UiUser,
+    axum::extract::Query(params): axum::extract::Query<ZoneParams>,
+) -> Response {
+    let tr = user.tr;
+    let domain = params.domain.unwrap_or_default();
+    let zone = match app.dns_zone(&user.session.actor, &domain).await {
+        Ok(z) => z,
+        Err(e) => return error_page(tr, Some(&user), &e),
+    };
+    let page = TablePage {
+        chrome: chrome(&user, format!("DNS {}", zone.name), "/ui/domains"),
+        tr,
+        links: vec![],
+        headers: [
+            "col.name",
+            "col.type",
+            "col.value",
+            "dns.priority",
+            "dns.ttl",
+        ]
+        .iter()
+        .map(|k| tr.t(k).to_owned())
+        .collect(),
+        rows: zone
+            .records
+            .iter()
+            .map(|r| {
+                TableRow::from(vec![
+                    r.name.clone(),
+                    r.rtype.to_owned(),
+                    r.value.clone(),
+                    r.priority.map(|p| p.to_string()).unwrap_or_default(),
+                    tr.number(u64::from(r.ttl)),
+                ])
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
