@@ -717,6 +717,16 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
 
     b.goto(&format!("{base}/ui/subscriptions")).await;
     b.screenshot("subscriptions").await;
+    b.fill("#q", "carol").await;
+    let html = b.wait_gone("/ui/subscriptions/bob.example").await;
+    assert!(
+        html.contains("/ui/subscriptions/carol.example"),
+        "htmx searched as one types"
+    );
+    assert!(
+        b.url().await.contains("q=carol"),
+        "the search is in the address"
+    );
     b.click("input[name=\"names\"][value=\"carol.example\"]")
         .await;
     b.select("#action", "change_plan").await;
@@ -765,7 +775,7 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
         sub.customized
     );
     b.click("#unlock").await;
-    b.wait_for("Saved.").await;
+    b.wait_for("<dd id=\"customized\"></dd>").await;
     let sub = s
         .app
         .subscription_info(&admin, "carol.example")

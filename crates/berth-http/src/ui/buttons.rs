@@ -74,7 +74,16 @@ pub async fn add(State(app): State<Berth>, form: UiForm) -> Response {
         .add_custom_button(&user.session.actor, input, Mode::Apply)
         .await
     {
-        Ok(_) => see_other("/ui/buttons"),
+        Ok(b) => {
+            super::audit(
+                &app,
+                &form,
+                "POST /ui/buttons",
+                &[format!("button={}", b.id)],
+            )
+            .await;
+            see_other("/ui/buttons")
+        }
         Err(e) => page(&app, user, Some(&e)).await,
     }
 }
@@ -87,7 +96,16 @@ pub async fn remove(State(app): State<Berth>, form: UiForm) -> Response {
         .remove_custom_button(&user.session.actor, &id, Mode::Apply)
         .await
     {
-        Ok(()) => see_other("/ui/buttons"),
+        Ok(()) => {
+            super::audit(
+                &app,
+                &form,
+                "POST /ui/buttons/remove",
+                &[format!("button={id}")],
+            )
+            .await;
+            see_other("/ui/buttons")
+        }
         Err(e) => error_page(user.tr, Some(user), &e),
     }
 }

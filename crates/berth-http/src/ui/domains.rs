@@ -163,6 +163,7 @@ pub async fn add(State(app): State<Berth>, form: UiForm) -> Response {
     let actor = &user.session.actor;
     let name = form.get("name").unwrap_or_default();
     let parent = form.get("parent").unwrap_or_default();
+    let named = [format!("name={name}"), format!("domain={parent}")];
     let outcome = match form.get("kind").as_deref() {
         Some("site") => {
             let input = NewSite {
@@ -196,7 +197,10 @@ pub async fn add(State(app): State<Berth>, form: UiForm) -> Response {
         )),
     };
     match outcome {
-        Ok(()) => see_other("/ui/domains"),
+        Ok(()) => {
+            super::audit(&app, &form, "POST /ui/domains", &named).await;
+            see_other("/ui/domains")
+        }
         Err(e) => page(&app, user, Some(&e)).await,
     }
 }

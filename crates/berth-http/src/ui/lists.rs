@@ -614,6 +614,21 @@ impl Bulk {
         )
     }
 
+    /// Records the objects an applied bulk action changed.
+    async fn record(&self, app: &Berth, form: &UiForm, rows: &[BulkRow]) {
+        if self.mode == Mode::Apply {
+            let done: Vec<String> = rows
+                .iter()
+                .filter(|r| r.ok)
+                .map(|r| r.name.clone())
+                .collect();
+            if !done.is_empty() {
+                let action = format!("POST {}/bulk {}", self.path, self.action);
+                super::audit(app, form, &action, &done).await;
+            }
+        }
+    }
+
     fn page(&self, user: &UiUser, rows: Vec<BulkRow>) -> Response {
         let tr = user.tr;
         let preview = self.mode == Mode::DryRun;
@@ -692,6 +707,7 @@ async fn accounts_bulk(
             return error_page(tr, Some(user), &err);
         }
     };
+    bulk.record(app, &form, &rows).await;
     bulk.page(user, rows)
 }
 
@@ -753,6 +769,7 @@ pub async fn subscriptions_bulk(State(app): State<Berth>, form: UiForm) -> Respo
             return error_page(tr, Some(user), &err);
         }
     };
+    bulk.record(&app, &form, &rows).await;
     bulk.page(user, rows)
 }
 
@@ -953,7 +970,12 @@ pub async fn new_customer(State(app): State<Berth>, form: UiForm) -> Response {
             .map(|_| format!("/ui/customers?q={login}")),
     };
     match outcome {
-        Ok(to) => see_other(&to),
+        Ok(to) => {
+            let mut named = vec![format!("login={login}")];
+            named.extend(form.get("domain").map(|d| format!("domain={d}")));
+            super::audit(&app, &form, "POST /ui/customers/new", &named).await;
+            see_other(&to)
+        }
         Err(e) => customer_form(&app, user, Some(&form), Some(&e)).await,
     }
 }

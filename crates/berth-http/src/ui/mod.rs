@@ -253,6 +253,24 @@ pub fn error_page(tr: Tr, user: Option<&UiUser>, err: &berth_core::Error) -> Res
     render(status_of(err.code), &page)
 }
 
+/// Records a change made in the panel in the audit log (interface `ui`): the operation and
+/// the objects it named, never a password. A failure to record is logged, not shown.
+pub async fn audit(app: &Berth, form: &UiForm, action: &str, objects: &[String]) {
+    let record = berth_app::audit::AuditRecord {
+        actor: form.user.session.actor.clone(),
+        api_key: None,
+        source: form.source.clone(),
+        request_id: form.request_id.clone(),
+        interface: "ui",
+        action: action.to_owned(),
+        object: objects.join(" "),
+        status: 200,
+    };
+    if let Err(e) = app.record_audit(record).await {
+        tracing::error!(error = %e.message, "the audit entry could not be written");
+    }
+}
+
 /// A 303 redirect (after a successful POST) to `to`.
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()

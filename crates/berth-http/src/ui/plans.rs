@@ -225,12 +225,16 @@ pub async fn new_plan(State(app): State<Berth>, form: UiForm) -> Response {
         .create_plan(actor, &name, plan_type, None, &changes, Mode::Apply)
         .await
     {
-        Ok(plan) => see_other(&format!(
-            "/ui/plans/edit?name={}&owner={}&type={}",
-            encode(&plan.name),
-            encode(&plan.owner),
-            plan.plan_type
-        )),
+        Ok(plan) => {
+            let named = [format!("plan={}", plan.name)];
+            super::audit(&app, &form, "POST /ui/plans/new", &named).await;
+            see_other(&format!(
+                "/ui/plans/edit?name={}&owner={}&type={}",
+                encode(&plan.name),
+                encode(&plan.owner),
+                plan.plan_type
+            ))
+        }
         Err(e) => {
             let mut f = new_form(user, plan_type, &name);
             for s in &mut f.sections {
@@ -398,7 +402,12 @@ pub async fn edit(State(app): State<Berth>, form: UiForm) -> Response {
         Ok(o) if mode == Mode::DryRun => {
             edit_page(&app, user, &params, Some((&o, true)), Some(&form), None).await
         }
-        Ok(o) => edit_page(&app, user, &params, Some((&o, false)), None, None).await,
+        Ok(o) => {
+            let fields: Vec<String> = changes.iter().map(|(_, a)| a.clone()).collect();
+            let named = [vec![format!("plan={name}")], fields].concat();
+            super::audit(&app, &form, "POST /ui/plans/edit", &named).await;
+            edit_page(&app, user, &params, Some((&o, false)), None, None).await
+        }
         Err(e) => edit_page(&app, user, &params, None, Some(&form), Some(&e)).await,
     }
 }

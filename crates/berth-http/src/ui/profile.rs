@@ -153,6 +153,8 @@ pub async fn save(State(app): State<Berth>, form: UiForm) -> Response {
     };
     match outcome {
         Ok(account) => {
+            let named = [format!("login={}", account.login)];
+            super::audit(&app, &form, "POST /ui/profile", &named).await;
             let mut user = user.clone();
             user.tr = super::i18n::Tr(super::i18n::Lang::of_locale(&account.locale));
             let saved = user.tr.t("sub.saved").to_owned();

@@ -112,6 +112,10 @@ pub struct UiForm {
     pub user: UiUser,
     /// The fields in order.
     pub fields: Vec<(String, String)>,
+    /// The request id (for the audit log).
+    pub request_id: String,
+    /// The client's address (for the audit log).
+    pub source: Option<String>,
 }
 
 impl UiForm {
@@ -153,6 +157,15 @@ impl FromRequest<Berth> for UiForm {
     async fn from_request(req: Request, app: &Berth) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let user = UiUser::from_request_parts(&mut parts, app).await?;
+        let request_id = parts
+            .extensions
+            .get::<crate::audit::RequestContext>()
+            .map(|c| c.request_id.clone())
+            .unwrap_or_default();
+        let source = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical().to_string());
         let bytes = Bytes::from_request(Request::from_parts(parts, body), app)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -168,7 +181,12 @@ impl FromRequest<Berth> for UiForm {
             let err = berth_core::Error::forbidden(message);
             return Err(super::error_page(user.tr, Some(&user), &err));
         }
-        Ok(UiForm { user, fields })
+        Ok(UiForm {
+            user,
+            fields,
+            request_id,
+            source,
+        })
     }
 }
 

@@ -248,7 +248,14 @@ pub async fn customize(
         .customize(&user.session.actor, &name, &assignments, mode)
         .await
     {
-        Ok(changed) => changed_page(user, &changed, mode == Mode::DryRun),
+        Ok(changed) => {
+            if mode == Mode::Apply {
+                let fields: Vec<String> = assignments.iter().map(|(_, a)| a.clone()).collect();
+                let named = [vec![format!("domain={name}")], fields].concat();
+                super::audit(&app, &form, "POST /ui/subscriptions/customize", &named).await;
+            }
+            changed_page(user, &changed, mode == Mode::DryRun)
+        }
         Err(e) => error_page(user.tr, Some(user), &e),
     }
 }
@@ -262,7 +269,11 @@ pub async fn unlock(State(app): State<Berth>, Path(name): Path<String>, form: Ui
         .await;
     match items.pop() {
         Some(item) => match (item.result, item.error) {
-            (Some(changed), _) => changed_page(user, &changed, false),
+            (Some(changed), _) => {
+                let named = [format!("domain={}", changed.subscription.ascii_name)];
+                super::audit(&app, &form, "POST /ui/subscriptions/unlock", &named).await;
+                changed_page(user, &changed, false)
+            }
             (None, Some(e)) => error_page(user.tr, Some(user), &e),
             (None, None) => error_page(
                 user.tr,
@@ -287,7 +298,11 @@ pub async fn sync(State(app): State<Berth>, Path(name): Path<String>, form: UiFo
         .sync_subscription(&user.session.actor, &name, accept, Mode::Apply)
         .await
     {
-        Ok(changed) => changed_page(user, &changed, false),
+        Ok(changed) => {
+            let named = [format!("domain={name}")];
+            super::audit(&app, &form, "POST /ui/subscriptions/sync", &named).await;
+            changed_page(user, &changed, false)
+        }
         Err(e) => error_page(user.tr, Some(user), &e),
     }
 }

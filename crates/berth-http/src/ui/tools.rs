@@ -181,7 +181,14 @@ pub async fn save_preferences(State(app): State<Berth>, form: UiForm) -> Respons
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(saved) => preferences_page(user, &saved, Some(user.tr.t("sub.saved").into()), None),
+        Ok(saved) => {
+            let named = [
+                format!("multiple_sessions={}", saved.multiple_sessions),
+                format!("button_label_length={}", saved.button_label_length),
+            ];
+            super::audit(&app, &form, "POST /ui/tools/preferences", &named).await;
+            preferences_page(user, &saved, Some(user.tr.t("sub.saved").into()), None)
+        }
         Err(e) => preferences_page(user, &wanted, None, Some(&e)),
     }
 }

@@ -164,6 +164,19 @@ impl Browser {
         panic!("the page never showed {needle:?}: {html}");
     }
 
+    /// Waits up to 10 s for `needle` to leave the page; the page's HTML.
+    pub async fn wait_gone(&self, needle: &str) -> String {
+        let mut html = String::new();
+        for _ in 0..100 {
+            html = self.source().await;
+            if !html.contains(needle) {
+                return html;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page kept showing {needle:?}: {html}");
+    }
+
     /// The page's HTML.
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None)
