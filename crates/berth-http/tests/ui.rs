@@ -670,6 +670,86 @@ async fn r8_4_customers_see_only_the_features_their_plan_grants(s: Server) {
     );
 }
 
+async fn resellers_and_subscriptions_are_added_through_their_forms(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/resellers/new").await;
+    let csrf = hidden(&html, "csrf");
+    let post = |path: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+        c.post(format!("{}{path}", s.base))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .form(&form)
+            .send()
+    };
+    let taken = post(
+        "/ui/resellers/new",
+        vec![
+            ("login", "bob"),
+            ("password", PASSWORD),
+            ("name", "B"),
+            ("email", "b2@example.com"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(taken.status(), StatusCode::CONFLICT);
+    assert!(taken.text().await.unwrap().contains("already taken"));
+    let made = post(
+        "/ui/resellers/new",
+        vec![
+            ("login", "res2"),
+            ("password", PASSWORD),
+            ("name", "Res Two"),
+            ("email", "res2@example.com"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let actor = s.app.actor(None).await.unwrap();
+    assert!(
+        s.app
+            .account_info(&actor, AccountKind::Reseller, "res2")
+            .await
+            .is_ok()
+    );
+    let sub = post(
+        "/ui/subscriptions/new",
+        vec![
+            ("domain", "shop.example"),
+            ("owner", "bob"),
+            ("plan", "Basic"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(sub.status(), StatusCode::SEE_OTHER);
+    assert_eq!(sub.headers()[LOCATION], "/ui/subscriptions/shop.example");
+    let view = s
+        .app
+        .subscription_info(&actor, "shop.example")
+        .await
+        .unwrap();
+    assert_eq!(
+        (view.owner.as_str(), view.plan.as_deref()),
+        ("bob", Some("Basic"))
+    );
+    let bad = post(
+        "/ui/subscriptions/new",
+        vec![("domain", "not a domain"), ("owner", "bob")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().await.unwrap().contains("aria-invalid=\"true\""),
+        "the field is marked"
+    );
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -877,6 +957,7 @@ on_both_backends!(
     r8_2_branding_checks_the_logo_by_content_and_brands_every_page,
     r8_1_custom_buttons_show_where_and_to_whom_they_should,
     r8_4_customers_see_only_the_features_their_plan_grants,
+    resellers_and_subscriptions_are_added_through_their_forms,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

@@ -431,6 +431,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("domains.zone", "DNS zone", "Zone DNS"),
     ("dns.priority", "Priority", "Priorité"),
     ("dns.ttl", "TTL (seconds)", "TTL (secondes)"),
+    ("sub.new", "Add a subscription", "Ajouter un abonnement"),
 ];
 
 /// Texts and formats of one language.

@@ -296,10 +296,16 @@ async fn accounts(app: &Berth, user: &UiUser, kind: AccountKind, params: ListPar
         }
         _ => (action_opts(tr, &["suspend", "activate", "remove"]), vec![]),
     };
-    let create = (kind == AccountKind::Customer).then(|| Link {
-        href: "/ui/customers/new".into(),
-        label: tr.t("customer.new").into(),
-    });
+    let create = match kind {
+        AccountKind::Customer => Some(Link {
+            href: "/ui/customers/new".into(),
+            label: tr.t("customer.new").into(),
+        }),
+        _ => Some(Link {
+            href: "/ui/resellers/new".into(),
+            label: tr.t("reseller.new").into(),
+        }),
+    };
     let list = ListPage {
         chrome: chrome(user, tr.t(title), path),
         tr,

@@ -16,6 +16,7 @@ use berth_core::ErrorCode;
 use berth_core::account::AccountKind;
 
 mod buttons;
+mod create;
 mod domains;
 pub mod i18n;
 mod lists;
@@ -513,6 +514,14 @@ pub fn router() -> Router<Berth> {
             get(lists::new_customer_form).post(lists::new_customer),
         )
         .route("/ui/resellers", get(lists::resellers))
+        .route(
+            "/ui/resellers/new",
+            get(create::new_reseller_form).post(create::new_reseller),
+        )
+        .route(
+            "/ui/subscriptions/new",
+            get(create::new_subscription_form).post(create::new_subscription),
+        )
         .route("/ui/resellers/bulk", post(lists::resellers_bulk))
         .route("/ui/subscriptions", get(lists::subscriptions))
         .route("/ui/subscriptions/bulk", post(lists::subscriptions_bulk))
