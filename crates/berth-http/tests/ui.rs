@@ -655,7 +655,57 @@ async fn r8_4_customers_see_only_the_features_their_plan_grants(s: Server) {
     let (status, zone) = get(&s, &c, &bob, "/ui/dns?domain=bob.example").await;
     assert_eq!(status, StatusCode::OK);
     assert!(zone.contains("SOA") || zone.contains("NS"), "{zone}");
+    let csrf = hidden(&zone, "csrf");
+    let record = |path: &'static str, host: &'static str| {
+        c.post(format!("{}{path}", s.base))
+            .header(COOKIE, format!("berth_session={bob}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("domain", "bob.example"),
+                ("type", "TXT"),
+                ("host", host),
+                ("value", "hello-from-the-panel"),
+            ])
+            .send()
+    };
+    let added = record("/ui/dns/add", "info").await.unwrap();
+    assert_eq!(added.status(), StatusCode::OK);
+    let html = added.text().await.unwrap();
+    assert!(html.contains("hello-from-the-panel"), "{html}");
+    assert!(
+        html.contains("name=\"host\" value=\"info\""),
+        "the remove form names the host"
+    );
+    let removed = record("/ui/dns/remove", "info").await.unwrap();
+    assert_eq!(removed.status(), StatusCode::OK);
+    assert!(
+        !removed
+            .text()
+            .await
+            .unwrap()
+            .contains("hello-from-the-panel")
+    );
     let eve = session(&s, &c, "eve", PASSWORD).await;
+    let (status, zone) = get(&s, &c, &eve, "/ui/dns?domain=eve.example").await;
+    assert_eq!(status, StatusCode::OK, "the zone can be read");
+    let refused = c
+        .post(format!("{}/ui/dns/add", s.base))
+        .header(COOKIE, format!("berth_session={eve}"))
+        .form(&[
+            ("csrf", hidden(&zone, "csrf").as_str()),
+            ("domain", "eve.example"),
+            ("type", "TXT"),
+            ("host", "x"),
+            ("value", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "manage_dns is not granted"
+    );
     let (_, html) = get(&s, &c, &eve, "/ui/domains").await;
     assert!(html.contains("eve.example"));
     assert!(

@@ -432,6 +432,16 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("dns.priority", "Priority", "Priorité"),
     ("dns.ttl", "TTL (seconds)", "TTL (secondes)"),
     ("sub.new", "Add a subscription", "Ajouter un abonnement"),
+    (
+        "dns.add",
+        "Add a DNS record",
+        "Ajouter un enregistrement DNS",
+    ),
+    (
+        "dns.host",
+        "Host (empty for the domain itself)",
+        "Hôte (vide pour le domaine lui-même)",
+    ),
 ];
 
 /// Texts and formats of one language.

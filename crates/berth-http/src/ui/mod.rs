@@ -546,6 +546,8 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/ips", get(tools::ips))
         .route("/ui/overview", get(tools::overview))
         .route("/ui/dns", get(tools::zone))
+        .route("/ui/dns/add", post(tools::add_record))
+        .route("/ui/dns/remove", post(tools::remove_record))
         .route("/ui/buttons", get(buttons::list).post(buttons::add))
         .route("/ui/buttons/remove", post(buttons::remove))
         .route(

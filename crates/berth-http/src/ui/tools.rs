@@ -345,46 +345,131 @@ pub struct ZoneParams {
     pub domain: Option<String>,
 }
 
-/// `GET /ui/dns?domain=`: a domain's served DNS records (the use case checks the rights,
-/// including a customer's `manage_dns`).
+/// One record line of the DNS page.
+struct RecordLine {
+    name: String,
+    rtype: String,
+    value: String,
+    raw_value: String,
+    priority: String,
+    ttl: String,
+    host: String,
+    removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dns.html")]
+struct ZonePage {
+    chrome: Chrome,
+    tr: Tr,
+    csrf: String,
+    domain: String,
+    records: Vec<RecordLine>,
+    types: Vec<&'static str>,
+}
+
+async fn zone_page(
+    app: &Berth,
+    user: &UiUser,
+    domain: &str,
+    error: Option<&berth_core::Error>,
+) -> Response {
+    let tr = user.tr;
+    let zone = match app.dns_zone(&user.session.actor, domain).await {
+        Ok(z) => z,
+        Err(e) => return error_page(tr, Some(user), &e),
+    };
+    let mut chrome = chrome(user, format!("DNS {}", zone.name), "/ui/domains");
+    chrome.error = error.map(|e| e.message.clone());
+    let suffix = format!(".{}", zone.ascii_name.trim_end_matches('.'));
+    let page = ZonePage {
+        chrome,
+        tr,
+        csrf: user.session.csrf.clone(),
+        domain: zone.ascii_name.clone(),
+        records: zone
+            .records
+            .iter()
+            .map(|r| {
+                let full = r.ascii_name.trim_end_matches('.');
+                RecordLine {
+                    name: r.name.clone(),
+                    rtype: r.rtype.to_owned(),
+                    value: r.value.clone(),
+                    raw_value: r.value.clone(),
+                    priority: r.priority.map(|p| p.to_string()).unwrap_or_default(),
+                    ttl: tr.number(u64::from(r.ttl)),
+                    host: full.strip_suffix(&suffix).unwrap_or("").to_owned(),
+                    removable: r.rtype != "SOA",
+                }
+            })
+            .collect(),
+        types: vec!["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"],
+    };
+    let status = error.map_or(StatusCode::OK, |e| super::status_of(e.code));
+    render(status, &page)
+}
+
+/// `GET /ui/dns?domain=`: a domain's served DNS records with forms to add and remove
+/// records (the use cases check the rights, including a customer's `manage_dns`).
 pub async fn zone(
     State(app): State<Berth>,
     user: UiUser,
     axum::extract::Query(params): axum::extract::Query<ZoneParams>,
 ) -> Response {
-    let tr = user.tr;
-    let domain = params.domain.unwrap_or_default();
-    let zone = match app.dns_zone(&user.session.actor, &domain).await {
-        Ok(z) => z,
-        Err(e) => return error_page(tr, Some(&user), &e),
+    zone_page(&app, &user, &params.domain.unwrap_or_default(), None).await
+}
+
+async fn edit_record(app: Berth, form: UiForm, add: bool) -> Response {
+    let user = &form.user;
+    let domain = form.get("domain").unwrap_or_default();
+    let priority = match form.get("priority").map(|p| p.parse::<i64>()) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => {
+            let err = berth_core::Error::invalid("priority", "priority must be a whole number");
+            return zone_page(&app, user, &domain, Some(&err)).await;
+        }
     };
-    let page = TablePage {
-        chrome: chrome(&user, format!("DNS {}", zone.name), "/ui/domains"),
-        tr,
-        links: vec![],
-        headers: [
-            "col.name",
-            "col.type",
-            "col.value",
-            "dns.priority",
-            "dns.ttl",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_owned())
-        .collect(),
-        rows: zone
-            .records
-            .iter()
-            .map(|r| {
-                TableRow::from(vec![
-                    r.name.clone(),
-                    r.rtype.to_owned(),
-                    r.value.clone(),
-                    r.priority.map(|p| p.to_string()).unwrap_or_default(),
-                    tr.number(u64::from(r.ttl)),
-                ])
-            })
-            .collect(),
+    let input = berth_app::dns::RecordInput {
+        rtype: form.get("type").unwrap_or_default(),
+        host: form.get("host").unwrap_or_default(),
+        value: form.get("value").unwrap_or_default(),
+        priority,
+        ttl: None,
     };
-    render(StatusCode::OK, &page)
+    let named = [
+        format!("domain={domain}"),
+        format!("type={}", input.rtype),
+        format!("host={}", input.host),
+    ];
+    let actor = &user.session.actor;
+    let outcome = if add {
+        app.add_dns_record(actor, &domain, input, Mode::Apply).await
+    } else {
+        app.remove_dns_record(actor, &domain, input, Mode::Apply)
+            .await
+    };
+    match outcome {
+        Ok(_) => {
+            let action = if add {
+                "POST /ui/dns/add"
+            } else {
+                "POST /ui/dns/remove"
+            };
+            super::audit(&app, &form, action, &named).await;
+            zone_page(&app, user, &domain, None).await
+        }
+        Err(e) => zone_page(&app, user, &domain, Some(&e)).await,
+    }
+}
+
+/// `POST /ui/dns/add`.
+pub async fn add_record(State(app): State<Berth>, form: UiForm) -> Response {
+    edit_record(app, form, true).await
+}
+
+/// `POST /ui/dns/remove`.
+pub async fn remove_record(State(app): State<Berth>, form: UiForm) -> Response {
+    edit_record(app, form, false).await
 }
