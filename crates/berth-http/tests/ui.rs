@@ -800,6 +800,43 @@ async fn resellers_and_subscriptions_are_added_through_their_forms(s: Server) {
     );
 }
 
+async fn r3_6_add_ons_are_added_and_removed_on_the_subscription_page(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/subscriptions/bob.example").await;
+    assert!(html.contains("<option value=\"Extra\">"));
+    let csrf = hidden(&html, "csrf");
+    let send = |field: &'static str| {
+        c.post(format!("{}/ui/subscriptions/bob.example/addons", s.base))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .form(&[("csrf", csrf.as_str()), (field, "Extra")])
+            .send()
+    };
+    assert_eq!(send("add").await.unwrap().status(), StatusCode::OK);
+    let actor = s.app.actor(None).await.unwrap();
+    let sub = s
+        .app
+        .subscription_info(&actor, "bob.example")
+        .await
+        .unwrap();
+    assert_eq!(sub.addons, vec!["Extra".to_owned()]);
+    assert_eq!(
+        sub.properties["limits"]["disk_space"],
+        2_i64 << 30,
+        "1G + 1G"
+    );
+    let again = send("add").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(send("remove").await.unwrap().status(), StatusCode::OK);
+    let sub = s
+        .app
+        .subscription_info(&actor, "bob.example")
+        .await
+        .unwrap();
+    assert!(sub.addons.is_empty());
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1008,6 +1045,7 @@ on_both_backends!(
     r8_1_custom_buttons_show_where_and_to_whom_they_should,
     r8_4_customers_see_only_the_features_their_plan_grants,
     resellers_and_subscriptions_are_added_through_their_forms,
+    r3_6_add_ons_are_added_and_removed_on_the_subscription_page,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

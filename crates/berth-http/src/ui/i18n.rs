@@ -442,6 +442,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Host (empty for the domain itself)",
         "Hôte (vide pour le domaine lui-même)",
     ),
+    ("sub.addons", "Add-ons", "Extensions"),
+    ("sub.add_addon", "Add the add-on", "Ajouter l'extension"),
 ];
 
 /// Texts and formats of one language.

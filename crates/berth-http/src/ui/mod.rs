@@ -535,6 +535,10 @@ pub fn router() -> Router<Berth> {
             post(subscription::unlock),
         )
         .route("/ui/subscriptions/{name}/sync", post(subscription::sync))
+        .route(
+            "/ui/subscriptions/{name}/addons",
+            post(subscription::addons),
+        )
         .route("/ui/plans", get(tools::plans))
         .route(
             "/ui/plans/new",

@@ -54,6 +54,8 @@ struct SubscriptionPage {
     changes_title: String,
     conflicts: Vec<(String, String, String)>,
     manage: bool,
+    addons: Vec<String>,
+    addon_options: Vec<String>,
     groups: Vec<PropGroup>,
     editable: Vec<EditGroup>,
 }
@@ -107,7 +109,8 @@ fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
     }
 }
 
-fn page(
+async fn page(
+    app: &Berth,
     user: &UiUser,
     view: &SubscriptionView,
     changes: Option<(String, Vec<String>)>,
@@ -153,6 +156,19 @@ fn page(
         })
         .unwrap_or_default();
     let (changes_title, changes) = changes.unwrap_or_default();
+    let manage = user.session.actor.kind != AccountKind::Customer;
+    let addon_options: Vec<String> = if manage && view.plan.is_some() {
+        let actor = &user.session.actor;
+        app.list_plans(actor, Some(PlanType::Addon), Some(actor.login.as_str()))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.name)
+            .filter(|n| !view.addons.contains(n))
+            .collect()
+    } else {
+        vec![]
+    };
     let page = SubscriptionPage {
         chrome: chrome(
             user,
@@ -183,7 +199,9 @@ fn page(
         changes,
         changes_title,
         conflicts,
-        manage: user.session.actor.kind != AccountKind::Customer,
+        manage,
+        addons: view.addons.clone(),
+        addon_options,
         groups,
         editable,
     };
@@ -193,12 +211,12 @@ fn page(
 /// `GET /ui/subscriptions/{name}`.
 pub async fn show(State(app): State<Berth>, user: UiUser, Path(name): Path<String>) -> Response {
     match app.subscription_info(&user.session.actor, &name).await {
-        Ok(view) => page(&user, &view, None),
+        Ok(view) => page(&app, &user, &view, None).await,
         Err(e) => error_page(user.tr, Some(&user), &e),
     }
 }
 
-fn changed_page(user: &UiUser, changed: &Changed, preview: bool) -> Response {
+async fn changed_page(app: &Berth, user: &UiUser, changed: &Changed, preview: bool) -> Response {
     let tr = user.tr;
     let title = if preview {
         tr.t("bulk.preview_title")
@@ -218,7 +236,13 @@ fn changed_page(user: &UiUser, changed: &Changed, preview: bool) -> Response {
     if lines.is_empty() {
         lines.push(tr.t("sub.no_changes").to_owned());
     }
-    page(user, &changed.subscription, Some((title.to_owned(), lines)))
+    page(
+        app,
+        user,
+        &changed.subscription,
+        Some((title.to_owned(), lines)),
+    )
+    .await
 }
 
 /// `POST /ui/subscriptions/{name}/customize`: the fields whose value changed become
@@ -254,7 +278,7 @@ pub async fn customize(
                 let named = [vec![format!("domain={name}")], fields].concat();
                 super::audit(&app, &form, "POST /ui/subscriptions/customize", &named).await;
             }
-            changed_page(user, &changed, mode == Mode::DryRun)
+            changed_page(&app, user, &changed, mode == Mode::DryRun).await
         }
         Err(e) => error_page(user.tr, Some(user), &e),
     }
@@ -272,7 +296,7 @@ pub async fn unlock(State(app): State<Berth>, Path(name): Path<String>, form: Ui
             (Some(changed), _) => {
                 let named = [format!("domain={}", changed.subscription.ascii_name)];
                 super::audit(&app, &form, "POST /ui/subscriptions/unlock", &named).await;
-                changed_page(user, &changed, false)
+                changed_page(&app, user, &changed, false).await
             }
             (None, Some(e)) => error_page(user.tr, Some(user), &e),
             (None, None) => error_page(
@@ -301,8 +325,54 @@ pub async fn sync(State(app): State<Berth>, Path(name): Path<String>, form: UiFo
         Ok(changed) => {
             let named = [format!("domain={name}")];
             super::audit(&app, &form, "POST /ui/subscriptions/sync", &named).await;
-            changed_page(user, &changed, false)
+            changed_page(&app, user, &changed, false).await
         }
         Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}
+
+/// `POST /ui/subscriptions/{name}/addons`: adds (`add`) or removes (`remove`) an add-on
+/// (R2.5, R3.6); the subscription is synced with its plans in the same transaction.
+pub async fn addons(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let actor = &user.session.actor;
+    let names = [name.clone()];
+    let (addon, adding) = match (form.get("add"), form.get("remove")) {
+        (Some(a), _) => (a, true),
+        (None, Some(r)) => (r, false),
+        (None, None) => {
+            let err = berth_core::Error::invalid("addon", "choose an add-on");
+            return error_page(user.tr, Some(user), &err);
+        }
+    };
+    let mut items = if adding {
+        app.add_addon(actor, &names, &addon, Mode::Apply, &NoProgress)
+            .await
+    } else {
+        app.remove_addon(actor, &names, &addon, Mode::Apply, &NoProgress)
+            .await
+    };
+    match items.pop().map(|i| (i.result, i.error)) {
+        Some((Some(changed), _)) => {
+            let action = if adding {
+                "POST /ui/subscriptions/addons add"
+            } else {
+                "POST /ui/subscriptions/addons remove"
+            };
+            super::audit(
+                &app,
+                &form,
+                action,
+                &[format!("domain={name}"), format!("addon={addon}")],
+            )
+            .await;
+            changed_page(&app, user, &changed, false).await
+        }
+        Some((None, Some(e))) => error_page(user.tr, Some(user), &e),
+        _ => error_page(
+            user.tr,
+            Some(user),
+            &berth_core::Error::failed("the operation reported nothing"),
+        ),
     }
 }

@@ -322,7 +322,8 @@ fn on_plan(domain: &str, plan: &str) -> NewSubscription {
 }
 
 /// A shared IP; the admin's plans `Basic` (1G disk) and `Gold` (asks for a hard disk
-/// quota, which this server lacks: its subscriptions are unsynced, R3.4); customers `bob`
+/// quota, which this server lacks: its subscriptions are unsynced, R3.4), add-on `Extra`
+/// (+1G disk); customers `bob`
 /// (`bob.example`, English) and `eve` (`eve.example`, French); reseller `res1`.
 pub async fn world(s: &Server) {
     let app = &s.app;
@@ -346,6 +347,10 @@ pub async fn world(s: &Server) {
         .await
         .unwrap();
     }
+    let extra = [(Group::Limits, "disk_space=1G".to_owned())];
+    app.create_plan(&admin, "Extra", PlanType::Addon, None, &extra, Mode::Apply)
+        .await
+        .unwrap();
     for (login, locale, domain) in [
         ("bob", "en-US", "bob.example"),
         ("eve", "fr-FR", "eve.example"),
