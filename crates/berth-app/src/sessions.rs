@@ -6,6 +6,7 @@
 //! login closes the account's other sessions.
 
 use berth_core::account::AccountKind;
+use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
 use berth_core::rights::Actor;
 use berth_core::{Error, Result};
 use berth_store::sessions::SessionRecord;
@@ -96,9 +97,16 @@ pub fn parse_button_label_length(field: &str, raw: &str) -> Result<u32> {
 
 impl Berth {
     /// Logs in to the web UI with a login and password: refused for a wrong pair
-    /// (`forbidden`, "wrong login or password") and for a suspended account.
+    /// (`forbidden`, "wrong login or password"), for a suspended account, and for a
+    /// customer without any subscription (R1.3).
     pub async fn ui_login(&self, login: &str, password: &str) -> Result<OpenedSession> {
         let actor = self.authenticate(login, password).await?;
+        if actor.kind == AccountKind::Customer && !self.has_subscription(&actor).await? {
+            return Err(Error::forbidden(format!(
+                "the customer {} has no subscription yet and cannot log in to the panel (R1.3)",
+                actor.login
+            )));
+        }
         let token = random_token()?;
         let now = self.clock.now();
         let record = SessionRecord {
@@ -118,6 +126,26 @@ impl Berth {
         tx.commit().await?;
         tracing::info!(login = %actor.login, "UI login");
         Ok(OpenedSession { token, actor })
+    }
+
+    /// Whether `actor` owns at least one subscription (one row read).
+    async fn has_subscription(&self, actor: &Actor) -> Result<bool> {
+        let query = SubscriptionQuery {
+            scope: None,
+            owner: Some(actor.id),
+            plan: None,
+            status: None,
+            sync_state: None,
+            overused: false,
+            expired_on: None,
+            search: None,
+            sort: SubscriptionSort::Name,
+            descending: false,
+            after: None,
+            limit: 1,
+        };
+        let mut tx = self.store.read().await?;
+        Ok(!tx.list_subscriptions(&query).await?.is_empty())
     }
 
     /// The live session of `token`: `None` when unknown, expired, or its account is gone

@@ -209,6 +209,36 @@ async fn suspended_accounts_cannot_log_in_and_lose_their_session(s: Server) {
     );
 }
 
+async fn r1_3_a_customer_without_a_subscription_cannot_log_in(s: Server) {
+    world(&s).await;
+    let admin = s.app.actor(None).await.unwrap();
+    let input = berth_app::accounts::NewAccount {
+        login: "nosub".into(),
+        password: PASSWORD.into(),
+        contact: berth_core::account::ContactInput {
+            name: Some("No Sub".into()),
+            email: Some("nosub@example.com".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    s.app
+        .create_account(&admin, AccountKind::Customer, input, Mode::Apply)
+        .await
+        .unwrap();
+    let c = client();
+    let refused = post_login(&s, &c, "nosub", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(cookie_value(&refused, "berth_session").is_none());
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("has no subscription yet")
+    );
+}
+
 async fn r8_2_one_session_per_login_when_several_are_not_allowed(s: Server) {
     world(&s).await;
     let c = client();
@@ -1035,6 +1065,7 @@ on_both_backends!(
     login_form_needs_its_double_submit_token,
     bulk_forms_without_the_session_token_change_nothing,
     suspended_accounts_cannot_log_in_and_lose_their_session,
+    r1_3_a_customer_without_a_subscription_cannot_log_in,
     r8_2_one_session_per_login_when_several_are_not_allowed,
     r11_2_a_customer_gets_404_for_another_customers_pages,
     lists_search_filter_sort_and_page,

@@ -444,6 +444,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("sub.addons", "Add-ons", "Extensions"),
     ("sub.add_addon", "Add the add-on", "Ajouter l'extension"),
+    (
+        "login.no_subscription",
+        "This customer has no subscription yet and cannot log in to the panel.",
+        "Ce client n'a pas encore d'abonnement et ne peut pas se connecter au panneau.",
+    ),
 ];
 
 /// Texts and formats of one language.

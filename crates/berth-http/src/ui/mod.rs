@@ -399,12 +399,14 @@ async fn login_submit(
             if let Some(l) = limiter {
                 l.failed(Some(login.trim()), context.source);
             }
-            let key = if e.message.contains("suspended") {
-                "login.suspended"
+            let text = if e.message.contains("suspended") {
+                tr.t("login.suspended").to_owned()
+            } else if e.message.contains("(R1.3)") {
+                tr.t("login.no_subscription").to_owned()
             } else {
-                "login.failed"
+                tr.t("login.failed").to_owned()
             };
-            login_page(&headers, &login, Some(tr.t(key).to_owned()))
+            login_page(&headers, &login, Some(text))
         }
         Err(e) => error_page(tr, None, &e),
     }
