@@ -867,6 +867,38 @@ async fn r3_6_add_ons_are_added_and_removed_on_the_subscription_page(s: Server) 
     assert!(sub.addons.is_empty());
 }
 
+async fn r1_4_an_owner_changes_its_customers_login_and_password(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, list) = get(&s, &c, &admin, "/ui/customers").await;
+    assert!(list.contains("/ui/customers/edit?kind=customer&#38;login=bob"));
+    let (status, html) = get(&s, &c, &admin, "/ui/customers/edit?login=bob").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&html, "csrf");
+    let answer = c
+        .post(format!("{}/ui/customers/edit", s.base))
+        .header(COOKIE, format!("berth_session={admin}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "customer"),
+            ("login", "bob"),
+            ("new_login", "robert"),
+            ("name", "Robert"),
+            ("email", "bob@example.com"),
+            ("password", "Robert-pass-77"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.text().await.unwrap().contains("not sent to anyone"));
+    assert_eq!(session(&s, &c, "robert", "Robert-pass-77").await.len(), 64);
+    let eve = session(&s, &c, "eve", PASSWORD).await;
+    let (status, _) = get(&s, &c, &eve, "/ui/customers/edit?login=robert").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another customer is not found");
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1077,6 +1109,7 @@ on_both_backends!(
     r8_4_customers_see_only_the_features_their_plan_grants,
     resellers_and_subscriptions_are_added_through_their_forms,
     r3_6_add_ons_are_added_and_removed_on_the_subscription_page,
+    r1_4_an_owner_changes_its_customers_login_and_password,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     browser_walkthrough_of_the_three_panels,
 );

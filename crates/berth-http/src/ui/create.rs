@@ -65,6 +65,18 @@ fn show(
     sections: Vec<Section>,
     error: Option<&berth_core::Error>,
 ) -> Response {
+    show_with(user, title, action, sections, vec![], None, error)
+}
+
+fn show_with(
+    user: &UiUser,
+    title: &str,
+    action: &str,
+    sections: Vec<Section>,
+    hidden: Vec<(String, String)>,
+    flash: Option<String>,
+    error: Option<&berth_core::Error>,
+) -> Response {
     let tr = user.tr;
     let mut sections = sections;
     if let Some(bad) = error.and_then(|e| e.field.as_deref()) {
@@ -74,16 +86,19 @@ fn show(
     }
     let section_path = if action.starts_with("/ui/resellers") {
         "/ui/resellers"
+    } else if action.starts_with("/ui/customers") {
+        "/ui/customers"
     } else {
         "/ui/subscriptions"
     };
     let mut chrome = chrome(user, tr.t(title), section_path);
     chrome.error = error.map(|e| e.message.clone());
+    chrome.flash = flash;
     let page = FormPage {
         chrome,
         tr,
         action_url: action.into(),
-        hidden: vec![],
+        hidden,
         csrf: user.session.csrf.clone(),
         sections,
         buttons: vec![Opt::new("create", tr.t("form.create"), false)],
@@ -253,5 +268,133 @@ pub async fn new_subscription(State(app): State<Berth>, form: UiForm) -> Respons
             see_other(&format!("/ui/subscriptions/{name}"))
         }
         Err(e) => subscription_form(&app, user, Some(&form), Some(&e)).await,
+    }
+}
+
+/// Which account the edit page is about.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AccountParams {
+    /// `customer` or `reseller`.
+    pub kind: Option<String>,
+    /// Its login.
+    pub login: Option<String>,
+}
+
+fn kind_of(raw: Option<&str>) -> AccountKind {
+    match raw {
+        Some("reseller") => AccountKind::Reseller,
+        _ => AccountKind::Customer,
+    }
+}
+
+async fn account_form(
+    app: &Berth,
+    user: &UiUser,
+    kind: AccountKind,
+    login: &str,
+    flash: Option<String>,
+    error: Option<&berth_core::Error>,
+) -> Response {
+    let tr = user.tr;
+    let account = match app.account_info(&user.session.actor, kind, login).await {
+        Ok(a) => a,
+        Err(e) => return super::error_page(tr, Some(user), &e),
+    };
+    let value = |name: &str, key: &str, v: String, t: &'static str| Field {
+        value: v,
+        ..field(user, None, name, key, t, false)
+    };
+    let fields = vec![
+        value("new_login", "col.login", account.login.clone(), "text"),
+        value("name", "col.name", account.name.clone(), "text"),
+        value("email", "col.email", account.email.clone(), "email"),
+        value(
+            "company",
+            "col.company",
+            account.company.clone().unwrap_or_default(),
+            "text",
+        ),
+        value(
+            "password",
+            "profile.new_password",
+            String::new(),
+            "password",
+        ),
+    ];
+    let sections = vec![Section {
+        legend: tr.t("customer.contact").into(),
+        help: Some(tr.t("profile.password_help").into()),
+        fields,
+    }];
+    let path = if kind == AccountKind::Reseller {
+        "/ui/resellers/edit"
+    } else {
+        "/ui/customers/edit"
+    };
+    let hidden = vec![
+        ("kind".to_owned(), kind.as_str().to_owned()),
+        ("login".to_owned(), account.login.clone()),
+    ];
+    show_with(user, "account.edit", path, sections, hidden, flash, error)
+}
+
+/// `GET /ui/customers/edit?login=` and `/ui/resellers/edit?kind=reseller&login=`.
+pub async fn edit_account_form(
+    State(app): State<Berth>,
+    user: UiUser,
+    axum::extract::Query(params): axum::extract::Query<AccountParams>,
+) -> Response {
+    let kind = kind_of(params.kind.as_deref());
+    account_form(
+        &app,
+        &user,
+        kind,
+        &params.login.unwrap_or_default(),
+        None,
+        None,
+    )
+    .await
+}
+
+/// `POST /ui/customers/edit`: the owner changes a customer's (or the admin a reseller's)
+/// login, password or contact data (R1.4); nothing is sent to anyone, and the page says so.
+pub async fn edit_account(State(app): State<Berth>, form: UiForm) -> Response {
+    let user = &form.user;
+    let kind = kind_of(form.get("kind").as_deref());
+    let login = form.get("login").unwrap_or_default();
+    let new_login = form.get("new_login").filter(|l| *l != login);
+    let password = form
+        .fields
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .filter(|p| !p.is_empty());
+    let update = berth_app::accounts::AccountUpdate {
+        new_login,
+        password,
+        contact: ContactInput {
+            name: form.get("name"),
+            email: form.get("email"),
+            company: Some(form.get("company").unwrap_or_default()),
+            ..ContactInput::default()
+        },
+        ..berth_app::accounts::AccountUpdate::default()
+    };
+    match app
+        .update_account(&user.session.actor, kind, &login, update, Mode::Apply)
+        .await
+    {
+        Ok(outcome) => {
+            let named = [
+                format!("login={login}"),
+                format!("changed={}", outcome.changed.join(",")),
+            ];
+            super::audit(&app, &form, "POST /ui/customers/edit", &named).await;
+            let flash = outcome
+                .notice
+                .unwrap_or_else(|| user.tr.t("sub.saved").to_owned());
+            account_form(&app, user, kind, &outcome.account.login, Some(flash), None).await
+        }
+        Err(e) => account_form(&app, user, kind, &login, None, Some(&e)).await,
     }
 }

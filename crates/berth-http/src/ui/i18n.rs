@@ -449,6 +449,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "This customer has no subscription yet and cannot log in to the panel.",
         "Ce client n'a pas encore d'abonnement et ne peut pas se connecter au panneau.",
     ),
+    ("account.edit", "Edit the account", "Modifier le compte"),
 ];
 
 /// Texts and formats of one language.

@@ -250,7 +250,10 @@ async fn accounts(app: &Berth, user: &UiUser, kind: AccountKind, params: ListPar
         .iter()
         .map(|a| {
             let mut cells = vec![
-                Cell::text(a.login.clone()),
+                Cell::link(
+                    a.login.clone(),
+                    format!("{path}/edit?kind={}&login={}", a.kind, a.login),
+                ),
                 Cell::text(a.name.clone()),
                 Cell::text(a.company.clone().unwrap_or_default()),
                 Cell::text(a.email.clone()),

@@ -517,6 +517,14 @@ pub fn router() -> Router<Berth> {
         )
         .route("/ui/resellers", get(lists::resellers))
         .route(
+            "/ui/customers/edit",
+            get(create::edit_account_form).post(create::edit_account),
+        )
+        .route(
+            "/ui/resellers/edit",
+            get(create::edit_account_form).post(create::edit_account),
+        )
+        .route(
             "/ui/resellers/new",
             get(create::new_reseller_form).post(create::new_reseller),
         )
