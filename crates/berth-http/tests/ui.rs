@@ -896,7 +896,11 @@ async fn r1_4_an_owner_changes_its_customers_login_and_password(s: Server) {
     assert_eq!(session(&s, &c, "robert", "Robert-pass-77").await.len(), 64);
     let eve = session(&s, &c, "eve", PASSWORD).await;
     let (status, _) = get(&s, &c, &eve, "/ui/customers/edit?login=robert").await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "another customer is not found");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another customer is not found"
+    );
 }
 
 async fn get_with(
