@@ -39,26 +39,38 @@ impl SessionTx for SqliteTx {
 
     async fn session_by_hash(&mut self, hash: &str) -> StoreResult<Option<SessionRecord>> {
         let values = vec![Value::Text(hash.to_owned())];
-        let row = bind_all(sqlx::query(AssertSqlSafe(sessions::SESSION_BY_HASH)), values)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(map_err)?;
+        let row = bind_all(
+            sqlx::query(AssertSqlSafe(sessions::SESSION_BY_HASH)),
+            values,
+        )
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
         row.as_ref().map(session_row).transpose()
     }
 
     async fn delete_session(&mut self, hash: &str) -> StoreResult<bool> {
         let values = vec![Value::Text(hash.to_owned())];
-        Ok(self.execute(sessions::DELETE_SESSION.into(), values).await? > 0)
+        Ok(self
+            .execute(sessions::DELETE_SESSION.into(), values)
+            .await?
+            > 0)
     }
 
     async fn delete_sessions_of(&mut self, account: AccountId) -> StoreResult<u64> {
-        self.execute(sessions::DELETE_SESSIONS_OF.into(), vec![Value::Id(account.0)])
-            .await
+        self.execute(
+            sessions::DELETE_SESSIONS_OF.into(),
+            vec![Value::Id(account.0)],
+        )
+        .await
     }
 
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> StoreResult<u64> {
-        self.execute(sessions::DELETE_EXPIRED_SESSIONS.into(), vec![Value::Time(now)])
-            .await
+        self.execute(
+            sessions::DELETE_EXPIRED_SESSIONS.into(),
+            vec![Value::Time(now)],
+        )
+        .await
     }
 
     async fn ui_setting(&mut self, key: &str) -> StoreResult<Option<String>> {

@@ -24,8 +24,7 @@ pub struct SessionRecord {
 }
 
 /// One session by hash: `$1` the hash.
-pub const SESSION_BY_HASH: &str =
-    "SELECT token_hash, account_id, csrf, created_at, expires_at FROM ui_sessions \
+pub const SESSION_BY_HASH: &str = "SELECT token_hash, account_id, csrf, created_at, expires_at FROM ui_sessions \
      WHERE token_hash = $1";
 
 /// `INSERT` of a session: `$1`..`$5` in column order.
