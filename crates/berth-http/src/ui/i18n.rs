@@ -450,6 +450,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Ce client n'a pas encore d'abonnement et ne peut pas se connecter au panneau.",
     ),
     ("account.edit", "Edit the account", "Modifier le compte"),
+    ("sub.renew", "Renew", "Renouveler"),
 ];
 
 /// Texts and formats of one language.

@@ -376,3 +376,22 @@ pub async fn addons(State(app): State<Berth>, Path(name): Path<String>, form: Ui
         ),
     }
 }
+
+/// `POST /ui/subscriptions/{name}/renew`: a new expiration date, or none (unlimited).
+pub async fn renew(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let expiration = form
+        .get("expiration")
+        .unwrap_or_else(|| "unlimited".to_owned());
+    match app
+        .renew(&user.session.actor, &name, &expiration, Mode::Apply)
+        .await
+    {
+        Ok(changed) => {
+            let named = [format!("domain={name}"), format!("expiration={expiration}")];
+            super::audit(&app, &form, "POST /ui/subscriptions/renew", &named).await;
+            changed_page(&app, user, &changed, false).await
+        }
+        Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}
