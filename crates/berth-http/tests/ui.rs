@@ -172,6 +172,44 @@ async fn bulk_forms_without_the_session_token_change_nothing(s: Server) {
         .await
         .unwrap();
     assert_eq!(sub.status, "active");
+    let (_, html) = get(&s, &c, &token, "/ui/subscriptions").await;
+    let csrf = hidden(&html, "csrf");
+    let send = |confirm: bool| {
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("names", "bob.example"),
+            ("action", "suspend"),
+        ];
+        if confirm {
+            form.push(("confirm", "1"));
+        }
+        c.post(format!("{}/ui/subscriptions/bulk", s.base))
+            .header(COOKIE, format!("berth_session={token}"))
+            .form(&form)
+            .send()
+    };
+    let audit = || async {
+        let request = berth_app::audit::AuditListRequest::default();
+        s.app.list_audit(&admin, request).await.unwrap().items
+    };
+    let status = || async {
+        let sub = s
+            .app
+            .subscription_info(&admin, "bob.example")
+            .await
+            .unwrap();
+        sub.status
+    };
+    assert_eq!(send(false).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(status().await, "active", "the preview is a dry run");
+    assert!(audit().await.is_empty(), "a preview is not a change");
+    assert_eq!(send(true).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(status().await, "suspended");
+    let entries = audit().await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].interface, "ui");
+    assert_eq!(entries[0].action, "POST /ui/subscriptions/bulk suspend");
+    assert_eq!(entries[0].object, "bob.example");
 }
 
 async fn suspended_accounts_cannot_log_in_and_lose_their_session(s: Server) {
@@ -865,6 +903,26 @@ async fn r3_6_add_ons_are_added_and_removed_on_the_subscription_page(s: Server) 
         .await
         .unwrap();
     assert!(sub.addons.is_empty());
+    let renew = |date: &'static str| {
+        c.post(format!("{}/ui/subscriptions/bob.example/renew", s.base))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .form(&[("csrf", csrf.as_str()), ("expiration", date)])
+            .send()
+    };
+    let renewed = renew("2027-03-01").await.unwrap();
+    assert_eq!(renewed.status(), StatusCode::OK);
+    assert!(renewed.text().await.unwrap().contains("2027-03-01"));
+    let sub = s
+        .app
+        .subscription_info(&actor, "bob.example")
+        .await
+        .unwrap();
+    let expiration = sub.expiration.map(|d| d.to_string());
+    assert_eq!(expiration.as_deref(), Some("2027-03-01"));
+    assert_eq!(
+        renew("01/03/2027").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
 }
 
 async fn r1_4_an_owner_changes_its_customers_login_and_password(s: Server) {

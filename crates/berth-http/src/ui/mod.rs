@@ -549,6 +549,7 @@ pub fn router() -> Router<Berth> {
             "/ui/subscriptions/{name}/addons",
             post(subscription::addons),
         )
+        .route("/ui/subscriptions/{name}/renew", post(subscription::renew))
         .route("/ui/plans", get(tools::plans))
         .route(
             "/ui/plans/new",
