@@ -39,6 +39,7 @@ pub mod limit;
 pub mod plans;
 pub mod subscriptions;
 pub mod tls;
+pub mod ui;
 pub mod vhost_template;
 pub mod xmlapi;
 
@@ -189,6 +190,7 @@ pub fn router_with(app: Berth, limits: limit::LoginLimits) -> Router {
         .with_state(app.clone());
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(ui::router())
         .nest(API_PREFIX, api)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

@@ -20,6 +20,7 @@ mod legacy_ids;
 mod notifications;
 mod provision;
 mod resellers;
+mod sessions;
 mod status;
 mod tasks;
 mod usage;

@@ -36,6 +36,8 @@ pub mod tasks;
 pub use tasks::TaskTx;
 pub mod usage;
 pub use usage::UsageTx;
+pub mod sessions;
+pub use sessions::SessionTx;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -106,6 +108,7 @@ pub trait Tx:
     + UsageTx
     + NotificationTx
     + LegacyIdTx
+    + SessionTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).
