@@ -135,7 +135,11 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let plain = settings(dir.path(), false);
-    let checked = settings(dir.path(), true);
+    // nginx -t opens each subscription's two log files: past the open-file limit it
+    // cannot validate at all, so the validated figures are left out there.
+    let limit = berth_provision::raise_open_file_limit().unwrap_or(1024);
+    let validate = (subs as u64) * 2 + 256 <= limit;
+    let checked = settings(dir.path(), validate);
     let t = Instant::now();
     let full = app.provision(&admin, &checked, Mode::Apply).await.unwrap();
     let full_ms = ms(t);
@@ -152,13 +156,20 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
     for n in 0..rounds {
         own.push(one_change(&app, &plain, name, n).await);
     }
-    for n in 0..rounds {
-        with_tools.push(one_change(&app, &checked, name, n).await);
+    if validate {
+        for n in 0..rounds {
+            with_tools.push(one_change(&app, &checked, name, n).await);
+        }
     }
+    let tools = if validate {
+        format!("{:.1} ms", median(with_tools))
+    } else {
+        format!("n/a: {} log files > open-file limit {limit}", subs * 2)
+    };
+    let full_kind = if validate { "" } else { " (no nginx -t)" };
     println!(
-        "| {engine} | {subs} | {full_ms:.0} ms | {:.1} ms | {:.1} ms |",
+        "| {engine} | {subs} | {full_ms:.0} ms{full_kind} | {:.1} ms | {tools} |",
         median(own),
-        median(with_tools)
     );
 }
 

@@ -317,7 +317,8 @@ fn nginx_wrapper(nginx_dir: &Path, staged: &Staged<'_>) -> std::io::Result<PathB
         &conf,
         format!(
             "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 16; }}\n\
-             http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n{includes}}}\n",
+             http {{\n    access_log off;\n    client_body_temp_path {d}/tmp;\n\
+             server_names_hash_max_size 262144;\n    server_names_hash_bucket_size 128;\n{includes}}}\n",
             d = dir.display(),
         ),
     )?;
@@ -495,6 +496,11 @@ fn apply_items(
     settings: &ProvisionSettings,
     items: &[Item],
 ) -> std::result::Result<(Outcome, Vec<(usize, String)>), String> {
+    static RAISED: std::sync::Once = std::sync::Once::new();
+    RAISED.call_once(|| match berth_provision::raise_open_file_limit() {
+        Ok(n) => tracing::debug!(open_files = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open file limit"),
+    });
     let lock_path = settings.nginx_dir.join(".lock");
     std::fs::create_dir_all(&settings.nginx_dir).map_err(|e| e.to_string())?;
     let lock = std::fs::File::create(&lock_path).map_err(|e| e.to_string())?;

@@ -9,6 +9,13 @@
 //! and reload it is given).
 
 pub mod apply;
+
+/// Raises this process's soft limit of open files to its hard limit and returns the new
+/// soft limit. Validation commands inherit it: `nginx -t` opens every site's log files
+/// (two per subscription), so 10,000 sites need more than the usual soft limit of 1,024.
+pub fn raise_open_file_limit() -> std::io::Result<u64> {
+    rlimit::increase_nofile_limit(u64::MAX)
+}
 pub mod bind;
 pub mod nginx;
 pub mod spec;
