@@ -72,6 +72,10 @@ pub struct ProvisionSettings {
 /// Jobs a worker takes at once: one validation and one reload per batch.
 pub const BATCH: u32 = 200;
 
+/// Jobs a full run (`berth provision`) takes at once. `nginx -t` reads every site on each
+/// validation, so a full run over many subscriptions validates as few times as it can.
+pub const FULL_BATCH: u32 = 5000;
+
 /// A subscription whose files could not be applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionFailure {
@@ -621,9 +625,18 @@ impl Berth {
         &self,
         settings: &ProvisionSettings,
     ) -> Result<Option<ProvisionReport>> {
+        self.run_provision_batch_of(settings, BATCH).await
+    }
+
+    /// [`Berth::run_provision_batch`] taking up to `limit` jobs.
+    async fn run_provision_batch_of(
+        &self,
+        settings: &ProvisionSettings,
+        limit: u32,
+    ) -> Result<Option<ProvisionReport>> {
         let now = self.clock.now();
         let mut tx = self.store.write().await?;
-        let jobs = tx.claim_provision_jobs(now, now + LEASE, BATCH).await?;
+        let jobs = tx.claim_provision_jobs(now, now + LEASE, limit).await?;
         tx.commit().await?;
         if jobs.is_empty() {
             return Ok(None);
@@ -719,13 +732,13 @@ impl Berth {
         Ok(report)
     }
 
-    /// Applies every due job, batch after batch, until none is due.
+    /// Applies every due job, in batches of [`FULL_BATCH`], until none is due.
     pub async fn drain_provision_queue(
         &self,
         settings: &ProvisionSettings,
     ) -> Result<ProvisionReport> {
         let mut report = ProvisionReport::default();
-        while let Some(batch) = self.run_provision_batch(settings).await? {
+        while let Some(batch) = self.run_provision_batch_of(settings, FULL_BATCH).await? {
             report.absorb(batch);
         }
         Ok(report)
