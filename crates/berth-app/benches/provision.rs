@@ -158,7 +158,8 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
     }
     if validate {
         for n in 0..rounds {
-            with_tools.push(one_change(&app, &checked, name, n).await);
+            // Numbered on from the first loop: suspend and activate keep alternating.
+            with_tools.push(one_change(&app, &checked, name, rounds + n).await);
         }
     }
     let tools = if validate {
