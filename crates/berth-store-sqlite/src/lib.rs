@@ -5,31 +5,18 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use berth_core::account::Account;
-use berth_store::sql::{self, AccountRow, Dialect, SuspensionRow, Value};
+use berth_store::sql::{Dialect, Value};
 use berth_store::{Store, StoreError, StoreResult, Tx};
 
-mod accounts;
-mod api_keys;
-mod audit;
-mod dns;
-mod domains;
-mod hosting;
-mod ips;
-mod legacy_ids;
-mod notifications;
-mod provision;
-mod resellers;
-mod sessions;
-mod status;
-mod tasks;
-mod usage;
+/// Every store trait, written once for both engines (see `crates/berth-store/sqlx/mod.rs`).
+#[path = "../../berth-store/sqlx/mod.rs"]
+mod shared;
+
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 
 pub(crate) const DIALECT: Dialect = Dialect {
     byte_order: "",
@@ -39,6 +26,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_int: "CAST(json_extract({col}, '$.{key}') AS INTEGER)",
     random_id: "randomblob(16)",
     skip_locked: "",
+    lock_rows: "",
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.
@@ -123,11 +111,6 @@ fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
-fn from_micros(value: i64) -> StoreResult<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(value)
-        .ok_or_else(|| StoreError::Backend(format!("stored time {value} is out of range")))
-}
-
 pub(crate) fn bind_all<'a>(
     mut query: sqlx::query::Query<'a, Sqlite, SqliteArguments>,
     values: Vec<Value>,
@@ -145,42 +128,6 @@ pub(crate) fn bind_all<'a>(
         };
     }
     query
-}
-
-pub(crate) fn account_row(row: &SqliteRow) -> Result<AccountRow, sqlx::Error> {
-    Ok(AccountRow {
-        id: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        login: row.try_get(2)?,
-        password_hash: row.try_get(3)?,
-        name: row.try_get(4)?,
-        company: row.try_get(5)?,
-        email: row.try_get(6)?,
-        phone: row.try_get(7)?,
-        fax: row.try_get(8)?,
-        address: row.try_get(9)?,
-        city: row.try_get(10)?,
-        state: row.try_get(11)?,
-        postal_code: row.try_get(12)?,
-        country: row.try_get(13)?,
-        locale: row.try_get(14)?,
-        description: row.try_get(15)?,
-        external_id: row.try_get(16)?,
-        created_at: from_micros(row.try_get(17)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        updated_at: from_micros(row.try_get(18)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        owner_id: row.try_get(19)?,
-        owner_login: row.try_get(20)?,
-        owner_kind: row.try_get(21)?,
-    })
-}
-
-pub(crate) fn suspension_row(row: &SqliteRow) -> Result<SuspensionRow, sqlx::Error> {
-    Ok(SuspensionRow {
-        account_id: row.try_get(0)?,
-        reason: row.try_get(1)?,
-        by_login: row.try_get(2)?,
-        at: from_micros(row.try_get(3)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
-    })
 }
 
 #[async_trait]
@@ -209,71 +156,32 @@ pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
 }
 
-impl SqliteTx {
-    pub(crate) async fn fetch_accounts(
-        &mut self,
-        sql: String,
-        params: Vec<Value>,
-    ) -> StoreResult<Vec<Account>> {
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), params)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(map_err)?;
-        let rows: Vec<AccountRow> = rows
-            .iter()
-            .map(account_row)
-            .collect::<Result<_, _>>()
-            .map_err(map_err)?;
-        if rows.is_empty() {
-            return Ok(vec![]);
+/// What the shared modules (`crates/berth-store/sqlx/`) need from SQLite. Times are stored
+/// as microseconds since the Unix epoch (`INTEGER`), in UTC.
+pub(crate) mod engine {
+    use chrono::{DateTime, Utc};
+    use sqlx::Row;
+
+    pub(crate) use super::SqliteTx as EngineTx;
+    pub(crate) use super::{DIALECT, bind_all, map_err};
+    pub(crate) use sqlx::sqlite::SqliteRow as EngineRow;
+
+    /// The time in column `i`.
+    pub(crate) fn time(row: &EngineRow, i: usize) -> Result<DateTime<Utc>, sqlx::Error> {
+        let micros: i64 = row.try_get(i)?;
+        DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+            sqlx::Error::Decode(format!("stored time {micros} is out of range").into())
+        })
+    }
+
+    /// The time in column `i`, which may be `NULL`.
+    pub(crate) fn opt_time(
+        row: &EngineRow,
+        i: usize,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        match row.try_get::<Option<i64>, _>(i)? {
+            None => Ok(None),
+            Some(_) => time(row, i).map(Some),
         }
-        let ids: Vec<Value> = rows.iter().map(|r| Value::Id(r.id)).collect();
-        let suspensions = bind_all(
-            sqlx::query(AssertSqlSafe(sql::suspensions_of(ids.len()))),
-            ids,
-        )
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(map_err)?
-        .iter()
-        .map(suspension_row)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(map_err)?;
-        sql::assemble_accounts(rows, suspensions)
-    }
-
-    pub(crate) async fn fetch_one_account(
-        &mut self,
-        condition: &str,
-        value: Value,
-    ) -> StoreResult<Option<Account>> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {condition}",
-            sql::ACCOUNT_COLUMNS,
-            sql::ACCOUNT_FROM
-        );
-        Ok(self.fetch_accounts(sql, vec![value]).await?.pop())
-    }
-
-    pub(crate) async fn execute(&mut self, sql: String, values: Vec<Value>) -> StoreResult<u64> {
-        let done = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected())
-    }
-}
-
-#[async_trait]
-impl Tx for SqliteTx {
-    async fn is_initialized(&mut self) -> StoreResult<bool> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM accounts WHERE kind = 'admin')")
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(map_err)
-    }
-
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(map_err)
     }
 }

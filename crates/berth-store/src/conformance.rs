@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             r7_1_a_name_is_registered_once_whatever_its_kind,
             r7_2_registered_names_round_trip_and_list_in_order,
             r7_3_names_count_update_and_delete_with_what_hangs_below,
+            r7_3_a_locked_subscription_holds_a_second_writer_until_commit,
             r7_4_the_dns_template_starts_as_the_default_and_is_replaced_whole,
             r7_4_zones_round_trip_and_replace_their_records,
             r7_4_uncommitted_zone_changes_write_nothing,

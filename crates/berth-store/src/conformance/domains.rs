@@ -151,6 +151,41 @@ pub async fn r7_1_main_domains_enter_the_registry_with_their_subscription(f: &im
     assert_eq!(by_name(&store, "shop.example").await, None);
 }
 
+/// R7.3: counting a subscription's names against its limit happens under a lock on the
+/// subscription, so a second writer waits until the first one commits (a row lock on
+/// PostgreSQL, the database write lock on SQLite) and two creations cannot both pass.
+pub async fn r7_3_a_locked_subscription_holds_a_second_writer_until_commit(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    insert(&store, &[&admin]).await;
+    let sub = subscription("locked.example", &admin, 1);
+    insert_subscriptions(&store, &[&sub]).await;
+
+    let mut first = store.write().await.unwrap();
+    first.lock_subscription(sub.id).await.unwrap();
+    let passed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let second = tokio::spawn({
+        let (store, passed, id) = (store.clone(), passed.clone(), sub.id);
+        async move {
+            let mut tx = store.write().await.unwrap();
+            tx.lock_subscription(id).await.unwrap();
+            passed.store(true, std::sync::atomic::Ordering::SeqCst);
+            tx.commit().await.unwrap();
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !passed.load(std::sync::atomic::Ordering::SeqCst),
+        "a second writer got the subscription while the first held it"
+    );
+    first.commit().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), second)
+        .await
+        .expect("the second writer proceeds once the first commits")
+        .unwrap();
+    assert!(passed.load(std::sync::atomic::Ordering::SeqCst));
+}
+
 /// R7.1: one name per server, whatever the kinds involved.
 pub async fn r7_1_a_name_is_registered_once_whatever_its_kind(f: &impl Fixture) {
     let store = f.store();

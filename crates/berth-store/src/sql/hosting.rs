@@ -482,7 +482,7 @@ pub const SYSTEM_USER_TAKEN: &str = "SELECT COUNT(*) FROM subscriptions WHERE sy
 /// sync_state`.
 pub fn sync_groups() -> String {
     format!(
-        "SELECT s.plan_id, s.addon_key, s.owner_id, {} AS dedicated, s.custom, COUNT(*), s.sync_state, \
+        "SELECT s.plan_id, s.addon_key, s.owner_id, CAST({} AS BIGINT) AS dedicated, s.custom, COUNT(*), s.sync_state, \
          CASE WHEN h.kind = 'customer' THEN h.owner_id ELSE h.id END AS provider_id \
          FROM subscriptions s JOIN accounts h ON h.id = s.owner_id WHERE s.plan_id = $1 \
          OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1) \

@@ -29,6 +29,10 @@ pub struct Dialect {
     /// concurrent transactions skip them (` FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing
     /// on SQLite, whose write transactions hold the whole database).
     pub skip_locked: &'static str,
+    /// Appended to a `SELECT` that must hold its rows until the transaction ends
+    /// (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
+    /// (`BEGIN IMMEDIATE`) already hold the whole database).
+    pub lock_rows: &'static str,
 }
 
 impl Dialect {

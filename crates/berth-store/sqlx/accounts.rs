@@ -7,10 +7,10 @@ use berth_core::status::Suspension;
 use berth_store::sql::{self, Value};
 use berth_store::{AccountTx, StoreResult};
 
-use crate::{DIALECT, PostgresTx, map_err};
+use crate::engine::{DIALECT, EngineTx, map_err};
 
 #[async_trait]
-impl AccountTx for PostgresTx {
+impl AccountTx for EngineTx {
     async fn insert_account(&mut self, account: &Account) -> StoreResult<()> {
         let (sql, values) = sql::insert_account(account);
         self.execute(sql, values).await.map(drop)

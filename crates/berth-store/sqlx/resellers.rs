@@ -9,9 +9,9 @@ use berth_store::{ResellerTx, StoreResult};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::{DIALECT, SqliteTx, map_err};
+use crate::engine::{DIALECT, EngineTx, map_err};
 
-impl SqliteTx {
+impl EngineTx {
     async fn profiles(
         &mut self,
         condition: &str,
@@ -45,7 +45,7 @@ impl SqliteTx {
 }
 
 #[async_trait]
-impl ResellerTx for SqliteTx {
+impl ResellerTx for EngineTx {
     async fn reseller_profile(&mut self, id: AccountId) -> StoreResult<Option<ResellerProfile>> {
         Ok(self
             .profiles("r.account_id = $1", vec![Value::Id(id.0)])
@@ -153,7 +153,7 @@ impl ResellerTx for SqliteTx {
 
     async fn lock_provider(&mut self, id: AccountId) -> StoreResult<()> {
         self.rows(
-            "SELECT 1 FROM accounts WHERE id = $1".to_owned(),
+            format!("SELECT 1 FROM accounts WHERE id = $1{}", DIALECT.lock_rows),
             vec![Value::Id(id.0)],
         )
         .await

@@ -8,20 +8,20 @@ use berth_store::{ApiKeyTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{PostgresTx, bind_all, map_err};
+use crate::engine::{EngineRow, EngineTx, bind_all, map_err, time};
 
-fn api_key_row(row: &sqlx::postgres::PgRow) -> Result<ApiKeyRow, sqlx::Error> {
+fn api_key_row(row: &EngineRow) -> Result<ApiKeyRow, sqlx::Error> {
     Ok(ApiKeyRow {
         id: row.try_get(0)?,
         account_id: row.try_get(1)?,
         key_hash: row.try_get(2)?,
         ips: row.try_get(3)?,
-        created_at: row.try_get(4)?,
+        created_at: time(row, 4)?,
         revoked: row.try_get(5)?,
     })
 }
 
-impl PostgresTx {
+impl EngineTx {
     async fn fetch_api_keys(
         &mut self,
         sql: String,
@@ -38,7 +38,7 @@ impl PostgresTx {
 }
 
 #[async_trait]
-impl ApiKeyTx for PostgresTx {
+impl ApiKeyTx for EngineTx {
     async fn insert_api_key(&mut self, key: &ApiKey) -> StoreResult<()> {
         let (sql, values) = sql::insert_api_key(key);
         self.execute(sql, values).await.map(drop)

@@ -8,18 +8,17 @@ use berth_store::sql::Value;
 use berth_store::usage::{ExpiryTarget, UsageRecord, UsageTarget, sql};
 use berth_store::{StoreError, StoreResult, UsageTx};
 use chrono::NaiveDate;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::tasks::time;
-use crate::{DIALECT, SqliteTx, bind_all, map_err};
+use crate::engine::time;
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err};
 
-fn bytes(row: &SqliteRow, i: usize) -> Result<u64, sqlx::Error> {
+fn bytes(row: &EngineRow, i: usize) -> Result<u64, sqlx::Error> {
     Ok(row.try_get::<i64, _>(i)?.max(0) as u64)
 }
 
-fn target_row(row: &SqliteRow) -> Result<(UsageTarget, String), sqlx::Error> {
+fn target_row(row: &EngineRow) -> Result<(UsageTarget, String), sqlx::Error> {
     let props: String = row.try_get(3)?;
     let target = UsageTarget {
         id: row.try_get(0)?,
@@ -38,7 +37,7 @@ fn target_row(row: &SqliteRow) -> Result<(UsageTarget, String), sqlx::Error> {
     Ok((target, props))
 }
 
-fn record_row(row: &SqliteRow) -> Result<UsageRecord, sqlx::Error> {
+fn record_row(row: &EngineRow) -> Result<UsageRecord, sqlx::Error> {
     Ok(UsageRecord {
         subscription_id: row.try_get(0)?,
         measured_at: time(row, 1)?,
@@ -56,7 +55,7 @@ fn record_row(row: &SqliteRow) -> Result<UsageRecord, sqlx::Error> {
     })
 }
 
-fn expiry_row(row: &SqliteRow) -> Result<ExpiryTarget, sqlx::Error> {
+fn expiry_row(row: &EngineRow) -> Result<ExpiryTarget, sqlx::Error> {
     Ok(ExpiryTarget {
         id: row.try_get(0)?,
         name: row.try_get(1)?,
@@ -67,7 +66,7 @@ fn expiry_row(row: &SqliteRow) -> Result<ExpiryTarget, sqlx::Error> {
     })
 }
 
-impl SqliteTx {
+impl EngineTx {
     async fn fetch_records(
         &mut self,
         query: String,
@@ -84,7 +83,7 @@ impl SqliteTx {
 }
 
 #[async_trait]
-impl UsageTx for SqliteTx {
+impl UsageTx for EngineTx {
     async fn usage_targets(
         &mut self,
         after: Option<Uuid>,

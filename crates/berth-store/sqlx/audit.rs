@@ -7,12 +7,12 @@ use berth_store::sql::{self, AuditRow};
 use berth_store::{AuditTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{SqliteTx, bind_all, from_micros, map_err};
+use crate::engine::{EngineRow, EngineTx, bind_all, map_err, time};
 
-fn audit_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
+fn audit_row(row: &EngineRow) -> Result<AuditRow, sqlx::Error> {
     Ok(AuditRow {
         id: row.try_get(0)?,
-        at: from_micros(row.try_get(1)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        at: time(row, 1)?,
         actor_id: row.try_get(2)?,
         actor_login: row.try_get(3)?,
         api_key_id: row.try_get(4)?,
@@ -26,7 +26,7 @@ fn audit_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
 }
 
 #[async_trait]
-impl AuditTx for SqliteTx {
+impl AuditTx for EngineTx {
     async fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
         let (sql, values) = sql::insert_audit(entry);
         self.execute(sql, values).await.map(drop)

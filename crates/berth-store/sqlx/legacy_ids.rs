@@ -10,9 +10,9 @@ use berth_store::{LegacyIdTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{PostgresTx, bind_all, map_err};
+use crate::engine::{EngineRow, EngineTx, bind_all, map_err};
 
-fn legacy_object(row: &sqlx::postgres::PgRow) -> Result<LegacyObject, sqlx::Error> {
+fn legacy_object(row: &EngineRow) -> Result<LegacyObject, sqlx::Error> {
     Ok(LegacyObject {
         object: row.try_get(0)?,
         kind: row.try_get(1)?,
@@ -21,7 +21,7 @@ fn legacy_object(row: &sqlx::postgres::PgRow) -> Result<LegacyObject, sqlx::Erro
     })
 }
 
-fn legacy_record_row(row: &sqlx::postgres::PgRow) -> Result<LegacyRecord, sqlx::Error> {
+fn legacy_record_row(row: &EngineRow) -> Result<LegacyRecord, sqlx::Error> {
     Ok(LegacyRecord {
         id: row.try_get(0)?,
         zone: row.try_get(1)?,
@@ -33,7 +33,7 @@ fn legacy_record_row(row: &sqlx::postgres::PgRow) -> Result<LegacyRecord, sqlx::
 }
 
 #[async_trait]
-impl LegacyIdTx for PostgresTx {
+impl LegacyIdTx for EngineTx {
     async fn legacy_ids(&mut self, objects: &[Uuid]) -> StoreResult<Vec<(Uuid, i64)>> {
         if objects.is_empty() {
             return Ok(vec![]);

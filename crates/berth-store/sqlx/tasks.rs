@@ -1,25 +1,15 @@
-//! Periodic tasks on this engine: a claim is an `UPDATE` of the task's row, so a concurrent
-//! claim from another process waits for the row lock and then finds the lease taken.
+//! Periodic tasks on this engine: the write lock of `BEGIN IMMEDIATE` serialises claims.
 
 use async_trait::async_trait;
 use berth_store::sql::Value;
 use berth_store::tasks::{TaskEnd, TaskState, sql};
 use berth_store::{StoreResult, TaskTx};
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{PostgresTx, map_err};
+use crate::engine::{EngineRow, EngineTx, map_err, opt_time, time};
 
-pub(crate) fn time(row: &PgRow, i: usize) -> Result<DateTime<Utc>, sqlx::Error> {
-    row.try_get(i)
-}
-
-pub(crate) fn opt_time(row: &PgRow, i: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    row.try_get(i)
-}
-
-fn task_row(row: &PgRow) -> Result<TaskState, sqlx::Error> {
+fn task_row(row: &EngineRow) -> Result<TaskState, sqlx::Error> {
     Ok(TaskState {
         name: row.try_get(0)?,
         next_run: time(row, 1)?,
@@ -33,7 +23,7 @@ fn task_row(row: &PgRow) -> Result<TaskState, sqlx::Error> {
 }
 
 #[async_trait]
-impl TaskTx for PostgresTx {
+impl TaskTx for EngineTx {
     async fn ensure_task(&mut self, name: &str, next_run: DateTime<Utc>) -> StoreResult<()> {
         let values = vec![Value::Text(name.to_owned()), Value::Time(next_run)];
         self.execute(sql::ENSURE.into(), values).await.map(drop)

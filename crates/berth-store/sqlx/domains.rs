@@ -1,19 +1,15 @@
-//! The domain registry on SQLite.
+//! The domain registry.
 
 use async_trait::async_trait;
 use berth_core::site::{DomainKind, DomainQuery, HostedDomain};
 use berth_store::sql::{self, DomainRow, Value};
 use berth_store::{DomainTx, StoreResult};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{DIALECT, SqliteTx, bind_all, from_micros, map_err};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
-fn domain_row(row: &SqliteRow) -> Result<DomainRow, sqlx::Error> {
-    let time = |i: usize| -> Result<_, sqlx::Error> {
-        from_micros(row.try_get(i)?).map_err(|e| sqlx::Error::Decode(e.into()))
-    };
+fn domain_row(row: &EngineRow) -> Result<DomainRow, sqlx::Error> {
     Ok(DomainRow {
         id: row.try_get(0)?,
         name: row.try_get(1)?,
@@ -26,12 +22,12 @@ fn domain_row(row: &SqliteRow) -> Result<DomainRow, sqlx::Error> {
         alias_web: row.try_get(8)?,
         alias_mail: row.try_get(9)?,
         alias_dns_sync: row.try_get(10)?,
-        created_at: time(11)?,
-        updated_at: time(12)?,
+        created_at: time(row, 11)?,
+        updated_at: time(row, 12)?,
     })
 }
 
-impl SqliteTx {
+impl EngineTx {
     async fn fetch_domains(
         &mut self,
         sql: String,
@@ -48,7 +44,7 @@ impl SqliteTx {
 }
 
 #[async_trait]
-impl DomainTx for SqliteTx {
+impl DomainTx for EngineTx {
     async fn insert_domain(&mut self, domain: &HostedDomain) -> StoreResult<()> {
         let (statement, values) = sql::insert_domain(domain);
         self.execute(statement, values).await.map(drop)
@@ -106,8 +102,11 @@ impl DomainTx for SqliteTx {
         Ok(gone > 0)
     }
 
-    async fn lock_subscription(&mut self, _id: Uuid) -> StoreResult<()> {
-        // A SQLite write transaction (BEGIN IMMEDIATE) already holds the whole database.
-        Ok(())
+    async fn lock_subscription(&mut self, id: Uuid) -> StoreResult<()> {
+        let sql = format!(
+            "SELECT 1 FROM subscriptions WHERE id = $1{}",
+            DIALECT.lock_rows
+        );
+        self.execute(sql, vec![Value::Id(id)]).await.map(drop)
     }
 }

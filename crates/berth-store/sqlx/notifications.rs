@@ -8,14 +8,13 @@ use berth_store::notifications::{
 use berth_store::sql::Value;
 use berth_store::{NotificationTx, StoreResult};
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::tasks::{opt_time, time};
-use crate::{PostgresTx, bind_all, map_err};
+use crate::engine::{EngineRow, EngineTx, bind_all, map_err};
+use crate::engine::{opt_time, time};
 
-fn notification_row(row: &PgRow) -> Result<NotificationRow, sqlx::Error> {
+fn notification_row(row: &EngineRow) -> Result<NotificationRow, sqlx::Error> {
     Ok(NotificationRow {
         id: row.try_get(0)?,
         created_at: time(row, 1)?,
@@ -31,7 +30,7 @@ fn notification_row(row: &PgRow) -> Result<NotificationRow, sqlx::Error> {
     })
 }
 
-fn contact_row(row: &PgRow) -> Result<ContactRow, sqlx::Error> {
+fn contact_row(row: &EngineRow) -> Result<ContactRow, sqlx::Error> {
     let kind: String = row.try_get(1)?;
     Ok(ContactRow {
         id: AccountId(row.try_get(0)?),
@@ -44,7 +43,7 @@ fn contact_row(row: &PgRow) -> Result<ContactRow, sqlx::Error> {
     })
 }
 
-impl PostgresTx {
+impl EngineTx {
     async fn fetch_notifications(
         &mut self,
         query: String,
@@ -61,7 +60,7 @@ impl PostgresTx {
 }
 
 #[async_trait]
-impl NotificationTx for PostgresTx {
+impl NotificationTx for EngineTx {
     async fn recipients(&mut self, event: &str) -> StoreResult<Option<RecipientsRow>> {
         let row = bind_all(
             sqlx::query(sql::RECIPIENTS),

@@ -1,4 +1,4 @@
-//! Plans and subscriptions on SQLite.
+//! Plans and subscriptions.
 
 use async_trait::async_trait;
 use berth_core::account::AccountId;
@@ -7,31 +7,26 @@ use berth_core::property::{PlanType, Properties};
 use berth_store::hosting::{GroupUpdate, SyncGroup};
 use berth_store::sql::{self, PlanRow, SubscriptionParts, SubscriptionRow, Value};
 use berth_store::{PlanTx, StoreResult, SubscriptionTx};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{DIALECT, SqliteTx, bind_all, from_micros, map_err};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
-fn decode_time(row: &SqliteRow, i: usize) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
-    from_micros(row.try_get(i)?).map_err(|e| sqlx::Error::Decode(e.into()))
-}
-
-fn plan_row(row: &SqliteRow) -> Result<PlanRow, sqlx::Error> {
+fn plan_row(row: &EngineRow) -> Result<PlanRow, sqlx::Error> {
     Ok(PlanRow {
         id: row.try_get(0)?,
         plan_type: row.try_get(1)?,
         name: row.try_get(2)?,
         props: row.try_get(3)?,
-        created_at: decode_time(row, 4)?,
-        updated_at: decode_time(row, 5)?,
+        created_at: time(row, 4)?,
+        updated_at: time(row, 5)?,
         owner_id: row.try_get(6)?,
         owner_login: row.try_get(7)?,
         owner_kind: row.try_get(8)?,
     })
 }
 
-fn subscription_row(row: &SqliteRow) -> Result<SubscriptionRow, sqlx::Error> {
+fn subscription_row(row: &EngineRow) -> Result<SubscriptionRow, sqlx::Error> {
     Ok(SubscriptionRow {
         id: row.try_get(0)?,
         name: row.try_get(1)?,
@@ -45,20 +40,20 @@ fn subscription_row(row: &SqliteRow) -> Result<SubscriptionRow, sqlx::Error> {
         system_password_hash: row.try_get(9)?,
         expiration: row.try_get(10)?,
         overused: row.try_get(11)?,
-        created_at: decode_time(row, 12)?,
-        updated_at: decode_time(row, 13)?,
+        created_at: time(row, 12)?,
+        updated_at: time(row, 13)?,
         owner_id: row.try_get(14)?,
         owner_login: row.try_get(15)?,
         owner_kind: row.try_get(16)?,
     })
 }
 
-impl SqliteTx {
+impl EngineTx {
     pub(crate) async fn rows(
         &mut self,
         sql: String,
         values: Vec<Value>,
-    ) -> StoreResult<Vec<SqliteRow>> {
+    ) -> StoreResult<Vec<EngineRow>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
             .await
@@ -123,7 +118,7 @@ impl SqliteTx {
                 row.try_get(0).map_err(map_err)?,
                 row.try_get(1).map_err(map_err)?,
                 row.try_get(2).map_err(map_err)?,
-                decode_time(&row, 3).map_err(map_err)?,
+                time(&row, 3).map_err(map_err)?,
             ));
         }
         sql::assemble_subscriptions(rows, parts)
@@ -138,7 +133,7 @@ impl SqliteTx {
 }
 
 #[async_trait]
-impl PlanTx for SqliteTx {
+impl PlanTx for EngineTx {
     async fn insert_plan(&mut self, plan: &Plan) -> StoreResult<()> {
         let (statement, values) = sql::insert_plan(plan, DIALECT);
         self.execute(statement, values).await.map(drop)
@@ -219,7 +214,7 @@ impl PlanTx for SqliteTx {
 }
 
 #[async_trait]
-impl SubscriptionTx for SqliteTx {
+impl SubscriptionTx for EngineTx {
     async fn insert_subscription(&mut self, s: &Subscription) -> StoreResult<()> {
         let (statement, values) = sql::insert_subscription(s, DIALECT);
         self.execute(statement, values).await?;

@@ -1,17 +1,16 @@
-//! DNS template and zones on SQLite.
+//! DNS template and zones.
 
 use async_trait::async_trait;
 use berth_core::dns::{TemplateRecord, Zone};
 use berth_store::sql::{self, TemplateRow, Value, ZoneRecordRow};
 use berth_store::{DnsTx, StoreResult};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{SqliteTx, bind_all, from_micros, map_err};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
-impl SqliteTx {
-    async fn dns_rows(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<SqliteRow>> {
+impl EngineTx {
+    async fn dns_rows(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<EngineRow>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
             .await
@@ -19,7 +18,7 @@ impl SqliteTx {
     }
 }
 
-fn template_row(row: &SqliteRow) -> Result<TemplateRow, sqlx::Error> {
+fn template_row(row: &EngineRow) -> Result<TemplateRow, sqlx::Error> {
     Ok(TemplateRow {
         host: row.try_get(0)?,
         rtype: row.try_get(1)?,
@@ -29,7 +28,7 @@ fn template_row(row: &SqliteRow) -> Result<TemplateRow, sqlx::Error> {
     })
 }
 
-fn record_row(row: &SqliteRow) -> Result<ZoneRecordRow, sqlx::Error> {
+fn record_row(row: &EngineRow) -> Result<ZoneRecordRow, sqlx::Error> {
     Ok(ZoneRecordRow {
         id: row.try_get(0)?,
         host: row.try_get(1)?,
@@ -45,7 +44,7 @@ fn record_row(row: &SqliteRow) -> Result<ZoneRecordRow, sqlx::Error> {
 }
 
 #[async_trait]
-impl DnsTx for SqliteTx {
+impl DnsTx for EngineTx {
     async fn dns_template(&mut self) -> StoreResult<Vec<TemplateRecord>> {
         self.dns_rows(sql::TEMPLATE_SELECT.into(), vec![])
             .await?
@@ -64,13 +63,16 @@ impl DnsTx for SqliteTx {
 
     async fn zone(&mut self, domain_id: Uuid) -> StoreResult<Option<Zone>> {
         let head = self
-            .dns_rows(sql::zone_select(""), vec![Value::Id(domain_id)])
+            .dns_rows(
+                sql::zone_select(DIALECT.lock_rows),
+                vec![Value::Id(domain_id)],
+            )
             .await?;
         let Some(head) = head.first() else {
             return Ok(None);
         };
         let serial: i64 = head.try_get(0).map_err(map_err)?;
-        let updated_at = from_micros(head.try_get(1).map_err(map_err)?)?;
+        let updated_at = time(head, 1).map_err(map_err)?;
         let records = self
             .dns_rows(sql::ZONE_RECORDS.into(), vec![Value::Id(domain_id)])
             .await?
@@ -100,7 +102,7 @@ impl DnsTx for SqliteTx {
             for head in heads {
                 let domain_id: Uuid = head.try_get(0).map_err(map_err)?;
                 let serial: i64 = head.try_get(1).map_err(map_err)?;
-                let updated_at = from_micros(head.try_get(2).map_err(map_err)?)?;
+                let updated_at = time(&head, 2).map_err(map_err)?;
                 let rows = records.remove(&domain_id).unwrap_or_default();
                 zones.push(sql::assemble_zone(domain_id, serial, updated_at, rows)?);
             }

@@ -9,21 +9,21 @@ use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{PostgresTx, bind_all, map_err};
+use crate::engine::{EngineRow, EngineTx, bind_all, map_err, time};
 
-fn session_row(row: &sqlx::postgres::PgRow) -> StoreResult<SessionRecord> {
+fn session_row(row: &EngineRow) -> StoreResult<SessionRecord> {
     let id: Uuid = row.try_get(1).map_err(map_err)?;
     Ok(SessionRecord {
         token_hash: row.try_get(0).map_err(map_err)?,
         account: AccountId(id),
         csrf: row.try_get(2).map_err(map_err)?,
-        created_at: row.try_get(3).map_err(map_err)?,
-        expires_at: row.try_get(4).map_err(map_err)?,
+        created_at: time(row, 3).map_err(map_err)?,
+        expires_at: time(row, 4).map_err(map_err)?,
     })
 }
 
 #[async_trait]
-impl SessionTx for PostgresTx {
+impl SessionTx for EngineTx {
     async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()> {
         let values = vec![
             Value::Text(s.token_hash.clone()),

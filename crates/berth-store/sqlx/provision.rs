@@ -1,4 +1,4 @@
-//! Provisioning jobs and provisioned files on PostgreSQL.
+//! Provisioning jobs and provisioned files.
 
 use async_trait::async_trait;
 use berth_core::account::AccountId;
@@ -6,23 +6,22 @@ use berth_core::job::{JobState, ProvisionJob};
 use berth_store::sql::{self, JobRow, Value};
 use berth_store::{ProvisionTx, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::{DIALECT, PostgresTx, bind_all, map_err};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
-fn job_row(row: &PgRow) -> StoreResult<ProvisionJob> {
-    let time = |i: usize| -> StoreResult<DateTime<Utc>> { row.try_get(i).map_err(map_err) };
+fn job_row(row: &EngineRow) -> StoreResult<ProvisionJob> {
+    let at = |i: usize| time(row, i).map_err(map_err);
     JobRow {
         id: row.try_get(0).map_err(map_err)?,
         subscription_id: row.try_get(1).map_err(map_err)?,
         state: row.try_get(2).map_err(map_err)?,
         attempts: row.try_get(3).map_err(map_err)?,
-        run_after: time(4)?,
+        run_after: at(4)?,
         last_error: row.try_get(5).map_err(map_err)?,
-        created_at: time(6)?,
-        updated_at: time(7)?,
+        created_at: at(6)?,
+        updated_at: at(7)?,
     }
     .into_job()
 }
@@ -31,7 +30,7 @@ fn ids(ids: &[Uuid]) -> impl Iterator<Item = Value> + '_ {
     ids.iter().map(|id| Value::Id(*id))
 }
 
-impl PostgresTx {
+impl EngineTx {
     async fn jobs(&mut self, sql: String, values: Vec<Value>) -> StoreResult<Vec<ProvisionJob>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
             .fetch_all(&mut *self.tx)
@@ -44,7 +43,7 @@ impl PostgresTx {
 }
 
 #[async_trait]
-impl ProvisionTx for PostgresTx {
+impl ProvisionTx for EngineTx {
     async fn enqueue_provision(
         &mut self,
         jobs: &[(Uuid, Uuid)],

@@ -4,22 +4,21 @@ use async_trait::async_trait;
 use berth_core::ip::{IpAddress, IpId, IpRecord};
 use berth_store::sql::{self, IpRow, Value};
 use berth_store::{IpTx, StoreResult};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{DIALECT, SqliteTx, bind_all, from_micros, map_err};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
-fn ip_row(row: &SqliteRow) -> Result<IpRow, sqlx::Error> {
+fn ip_row(row: &EngineRow) -> Result<IpRow, sqlx::Error> {
     Ok(IpRow {
         id: row.try_get(0)?,
         address: row.try_get(1)?,
         kind: row.try_get(2)?,
         interface: row.try_get(3)?,
-        created_at: from_micros(row.try_get(4)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        created_at: time(row, 4)?,
     })
 }
 
-impl SqliteTx {
+impl EngineTx {
     pub(crate) async fn fetch_ips(
         &mut self,
         sql: String,
@@ -36,7 +35,7 @@ impl SqliteTx {
 }
 
 #[async_trait]
-impl IpTx for SqliteTx {
+impl IpTx for EngineTx {
     async fn insert_ip(&mut self, ip: &IpRecord) -> StoreResult<()> {
         let (sql, values) = sql::insert_ip(ip);
         self.execute(sql, values).await.map(drop)

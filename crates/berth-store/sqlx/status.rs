@@ -8,14 +8,14 @@ use berth_store::{StatusTx, StoreResult};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::SqliteTx;
+use crate::engine::EngineTx;
 
 fn wire(reasons: &[SuspensionReason]) -> Vec<&'static str> {
     reasons.iter().map(|r| r.as_str()).collect()
 }
 
 #[async_trait]
-impl StatusTx for SqliteTx {
+impl StatusTx for EngineTx {
     async fn remove_account_reasons(
         &mut self,
         id: AccountId,
