@@ -910,3 +910,83 @@ impl Berth {
         Ok(report)
     }
 }
+
+/// The one template line of `line` (`HOST [TTL] TYPE [PRIORITY] VALUE`, placeholders
+/// allowed).
+fn one_template_line(line: &str) -> Result<TemplateRecord> {
+    let mut parsed = parse_template(line)?;
+    match (parsed.pop(), parsed.is_empty()) {
+        (Some(record), true) => Ok(record),
+        _ => Err(Error::invalid(
+            "record",
+            "give exactly one template line: HOST [TTL] TYPE [PRIORITY] VALUE",
+        )),
+    }
+}
+
+/// Whether two template lines name the same record (the TTL aside).
+fn same_template_record(a: &TemplateRecord, b: &TemplateRecord) -> bool {
+    a.host.eq_ignore_ascii_case(&b.host)
+        && a.rtype == b.rtype
+        && a.value == b.value
+        && a.priority == b.priority
+}
+
+impl Berth {
+    /// Adds one line to the server's DNS template (admin only; R7.4), e.g.
+    /// `webmail.<domain>. A <ip>`. A line already there is a conflict. Zones change only
+    /// when the template is applied.
+    pub async fn add_dns_template_record(
+        &self,
+        actor: &Actor,
+        line: &str,
+        mode: Mode,
+    ) -> Result<TemplateView> {
+        admin_only(actor)?;
+        let added = one_template_line(line)?;
+        let mut tx = self.store.write().await?;
+        let mut records = tx.dns_template().await?;
+        if records.iter().any(|r| same_template_record(r, &added)) {
+            return Err(Error::conflict(
+                Some("record"),
+                format!("the template already has {}", added.to_line()),
+            ));
+        }
+        records.push(added);
+        tx.set_dns_template(&records).await?;
+        finish(tx, mode).await?;
+        Ok(TemplateView::of(&records, mode == Mode::DryRun))
+    }
+
+    /// Removes one line from the server's DNS template (admin only), found by its host,
+    /// type, priority and value; the template keeps at least one line. Zones change only
+    /// when the template is applied.
+    pub async fn remove_dns_template_record(
+        &self,
+        actor: &Actor,
+        line: &str,
+        mode: Mode,
+    ) -> Result<TemplateView> {
+        admin_only(actor)?;
+        let gone = one_template_line(line)?;
+        let mut tx = self.store.write().await?;
+        let mut records = tx.dns_template().await?;
+        let before = records.len();
+        records.retain(|r| !same_template_record(r, &gone));
+        if records.len() == before {
+            return Err(Error::not_found(
+                "record",
+                format!("the template has no line {}", gone.to_line()),
+            ));
+        }
+        if records.is_empty() {
+            return Err(Error::invalid(
+                "record",
+                "the template would have no records: every zone needs at least its NS records",
+            ));
+        }
+        tx.set_dns_template(&records).await?;
+        finish(tx, mode).await?;
+        Ok(TemplateView::of(&records, mode == Mode::DryRun))
+    }
+}
