@@ -245,7 +245,7 @@ pub(crate) fn bulk_ok<T>(items: Vec<BulkItem<T>>) -> Result<Vec<T>> {
 }
 
 /// Every account of `kind` the actor sees, optionally of one owner, page by page.
-async fn list_all(ctx: &Ctx, kind: AccountKind, owner: Option<String>) -> Result<Vec<AccountView>> {
+pub(crate) async fn list_all(ctx: &Ctx, kind: AccountKind, owner: Option<String>) -> Result<Vec<AccountView>> {
     let mut all = Vec::new();
     let mut after = None;
     loop {
