@@ -911,25 +911,9 @@ impl Berth {
     }
 }
 
-/// The one template line of `line` (`HOST [TTL] TYPE [PRIORITY] VALUE`, placeholders
-/// allowed).
-fn one_template_line(line: &str) -> Result<TemplateRecord> {
-    let mut parsed = parse_template(line)?;
-    match (parsed.pop(), parsed.is_empty()) {
-        (Some(record), true) => Ok(record),
-        _ => Err(Error::invalid(
-            "record",
-            "give exactly one template line: HOST [TTL] TYPE [PRIORITY] VALUE",
-        )),
-    }
-}
-
-/// Whether two template lines name the same record (the TTL aside).
-fn same_template_record(a: &TemplateRecord, b: &TemplateRecord) -> bool {
-    a.host.eq_ignore_ascii_case(&b.host)
-        && a.rtype == b.rtype
-        && a.value == b.value
-        && a.priority == b.priority
+/// `line` normalized for comparison: single spaces, no surrounding blanks.
+fn normalized(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Berth {
@@ -943,24 +927,36 @@ impl Berth {
         mode: Mode,
     ) -> Result<TemplateView> {
         admin_only(actor)?;
-        let added = one_template_line(line)?;
-        let mut tx = self.store.write().await?;
-        let mut records = tx.dns_template().await?;
-        if records.iter().any(|r| same_template_record(r, &added)) {
-            return Err(Error::conflict(
-                Some("record"),
-                format!("the template already has {}", added.to_line()),
+        if line.trim().is_empty() || line.contains(['\n', '\r']) {
+            return Err(Error::invalid(
+                "record",
+                "give exactly one template line: HOST [TTL] TYPE [PRIORITY] VALUE",
             ));
         }
-        records.push(added);
+        let mut tx = self.store.write().await?;
+        let current = tx.dns_template().await?;
+        if current
+            .iter()
+            .any(|r| normalized(&r.to_line()) == normalized(line))
+        {
+            return Err(Error::conflict(
+                Some("record"),
+                format!("the template already has {}", normalized(line)),
+            ));
+        }
+        // The whole template is parsed and checked with the new line at its end.
+        let records = parse_template(&format!("{}{}\n", template_to_text(&current), line.trim()))?;
+        if records.len() != current.len() + 1 {
+            return Err(Error::invalid("record", "the line holds no record"));
+        }
         tx.set_dns_template(&records).await?;
         finish(tx, mode).await?;
         Ok(TemplateView::of(&records, mode == Mode::DryRun))
     }
 
-    /// Removes one line from the server's DNS template (admin only), found by its host,
-    /// type, priority and value; the template keeps at least one line. Zones change only
-    /// when the template is applied.
+    /// Removes one line from the server's DNS template (admin only), given as the template
+    /// shows it (`HOST [TTL] TYPE [PRIORITY] VALUE`); the template keeps at least one line.
+    /// Zones change only when the template is applied.
     pub async fn remove_dns_template_record(
         &self,
         actor: &Actor,
@@ -968,15 +964,15 @@ impl Berth {
         mode: Mode,
     ) -> Result<TemplateView> {
         admin_only(actor)?;
-        let gone = one_template_line(line)?;
+        let gone = normalized(line);
         let mut tx = self.store.write().await?;
         let mut records = tx.dns_template().await?;
         let before = records.len();
-        records.retain(|r| !same_template_record(r, &gone));
+        records.retain(|r| normalized(&r.to_line()) != gone);
         if records.len() == before {
             return Err(Error::not_found(
                 "record",
-                format!("the template has no line {}", gone.to_line()),
+                format!("the template has no line {gone}"),
             ));
         }
         if records.is_empty() {

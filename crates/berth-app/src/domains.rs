@@ -885,7 +885,8 @@ impl Berth {
         entry.name = renamed;
         entry.updated_at = self.clock.now();
         tx.insert_domain(&entry).await?;
-        self.add_subdomain_records(&mut *tx, &parent, &entry).await?;
+        self.add_subdomain_records(&mut *tx, &parent, &entry)
+            .await?;
         self.queue_provision(&mut *tx, &[entry.subscription.id])
             .await?;
         finish(tx, mode).await?;

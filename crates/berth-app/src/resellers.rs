@@ -521,10 +521,7 @@ impl Berth {
             .visible_account(&mut *tx, actor, AccountKind::Reseller, "login", login)
             .await?;
         if !actor.is_admin() && actor.id != account.id {
-            return Err(Error::not_found(
-                "login",
-                format!("no reseller {login}"),
-            ));
+            return Err(Error::not_found("login", format!("no reseller {login}")));
         }
         let ips = tx.pool_ips(account.id).await?;
         Ok(ips.iter().map(crate::ips::IpView::of).collect())

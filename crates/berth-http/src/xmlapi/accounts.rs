@@ -9,8 +9,8 @@ use berth_app::views::{AccountView, BulkItem};
 use berth_app::{Berth, Mode};
 use berth_core::account::{AccountKind, ContactInput};
 use berth_core::property::{Group, PlanType};
-use std::collections::HashMap;
 use berth_core::{Error, Result};
+use std::collections::HashMap;
 
 use super::Ctx;
 use super::errors;
@@ -245,7 +245,11 @@ pub(crate) fn bulk_ok<T>(items: Vec<BulkItem<T>>) -> Result<Vec<T>> {
 }
 
 /// Every account of `kind` the actor sees, optionally of one owner, page by page.
-pub(crate) async fn list_all(ctx: &Ctx, kind: AccountKind, owner: Option<String>) -> Result<Vec<AccountView>> {
+pub(crate) async fn list_all(
+    ctx: &Ctx,
+    kind: AccountKind,
+    owner: Option<String>,
+) -> Result<Vec<AccountView>> {
     let mut all = Vec::new();
     let mut after = None;
     loop {
@@ -475,16 +479,14 @@ async fn reseller_stat(ctx: &Ctx, v: &AccountView, shared: &Shared) -> Result<El
 async fn ippool(ctx: &Ctx, v: &AccountView) -> Result<El> {
     let ips = ctx.app.reseller_pool(&ctx.actor, &v.login).await?;
     Ok(El::new("ippool").extend(ips.into_iter().map(|ip| {
-        El::new("ip")
-            .with_text("ip-address", ip.address)
-            .with_text(
-                "ip-type",
-                if ip.kind == "dedicated" {
-                    "exclusive"
-                } else {
-                    "shared"
-                },
-            )
+        El::new("ip").with_text("ip-address", ip.address).with_text(
+            "ip-type",
+            if ip.kind == "dedicated" {
+                "exclusive"
+            } else {
+                "shared"
+            },
+        )
     })))
 }
 

@@ -62,15 +62,6 @@ const DATASETS: &[&str] = &[
     "resource-usage",
 ];
 
-/// Plesk's `performance` elements and the property each stands for.
-const PERFORMANCE: &[(&str, &str)] = &[
-    ("bandwidth", "max_bandwidth"),
-    ("max_connections", "max_connections"),
-];
-
-/// Plesk's `prefs` elements and the property each stands for.
-const PREFS: &[(&str, &str)] = &[("stat_ttl", "stats_retention")];
-
 /// The limits whose use `resource-usage` reports: what Berth measures (disk, traffic) or
 /// counts (sites, subdomains, aliases).
 const MEASURED: &[&str] = &[
@@ -120,40 +111,12 @@ fn custom(node: &Node) -> Result<Vec<Assignment>> {
     if let Some(php) = node.child("php-settings") {
         out.extend(names::assignments(php, "setting", Group::Php)?);
     }
-    for (element, table) in [("performance", PERFORMANCE), ("prefs", PREFS)] {
+    for (element, table) in [("performance", names::PERFORMANCE), ("prefs", names::PREFS)] {
         if let Some(part) = node.child(element) {
-            out.extend(mapped(part, table)?);
+            out.extend(names::mapped(part, table)?);
         }
     }
     Ok(out)
-}
-
-/// The assignments of a part whose elements are Plesk's fixed names (`bandwidth`,
-/// `stat_ttl`) for properties of the table; another element is refused naming the known
-/// ones.
-fn mapped(part: &Node, table: &[(&str, &str)]) -> Result<Vec<Assignment>> {
-    part.children
-        .iter()
-        .map(|c| {
-            let property = table
-                .iter()
-                .find(|(element, _)| *element == c.name)
-                .and_then(|(_, name)| property::descriptor(name))
-                .ok_or_else(|| {
-                    let known: Vec<&str> = table.iter().map(|(e, _)| *e).collect();
-                    Error::invalid(
-                        &c.name,
-                        format!(
-                            "<{}> is not settable in <{}>; use: {}",
-                            c.name,
-                            part.name,
-                            known.join(", ")
-                        ),
-                    )
-                })?;
-            Ok((property.group, format!("{}={}", property.name, c.text)))
-        })
-        .collect()
 }
 
 /// `hosting{vrt_hst{property{name,value}…, ip_address…}}`: the system user, its password
@@ -547,9 +510,11 @@ async fn get(ctx: &Ctx, op: &Node) -> Vec<El> {
                     "hosting" => hosting_el(&s),
                     "limits" => limits_el(&s),
                     "stat" => stat_el(&s, c),
-                    "prefs" => mapped_el(&s, "prefs", Group::Logs, PREFS),
+                    "prefs" => mapped_el(&s, "prefs", Group::Logs, names::PREFS),
                     "disk_usage" => disk_usage_el(&s),
-                    "performance" => mapped_el(&s, "performance", Group::Performance, PERFORMANCE),
+                    "performance" => {
+                        mapped_el(&s, "performance", Group::Performance, names::PERFORMANCE)
+                    }
                     "permissions" => {
                         names::property_list("permissions", "permission", group(&s, "permissions"))
                     }

@@ -10,10 +10,10 @@ use berth_core::sync::LockScope;
 use berth_core::{Error, Result};
 
 use super::filter::{self, Wanted};
-use super::{accounts, hosting};
 use super::packet::Node;
 use super::reply::{self, El};
 use super::{Ctx, PROTOCOLS, errors};
+use super::{accounts, hosting};
 
 /// `server` operations.
 pub const SERVER_OPERATIONS: &[&str] = &["get", "get_protos"];

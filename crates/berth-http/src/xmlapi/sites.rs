@@ -607,7 +607,10 @@ async fn set_root(ctx: &Ctx, kind: Kind, op: &Node, v: &DomainView) -> Result<()
             .ok_or_else(|| Error::invalid("values", "<set> needs <values>"))?,
         _ => op,
     };
-    for field in values.child("gen_setup").map_or(&[][..], |g| &g.children[..]) {
+    for field in values
+        .child("gen_setup")
+        .map_or(&[][..], |g| &g.children[..])
+    {
         let same_name = field.name == "name" && !named(vec![v.clone()], &field.text).is_empty();
         if !same_name {
             return Err(Error::invalid(
@@ -652,8 +655,8 @@ async fn set_root(ctx: &Ctx, kind: Kind, op: &Node, v: &DomainView) -> Result<()
 /// `subdomain rename`: `<name>` is the new name, the part before the domain (or the
 /// full name).
 async fn rename(ctx: &Ctx, op: &Node, v: &DomainView) -> Result<()> {
-    let new_name = text(op, "name")
-        .ok_or_else(|| Error::invalid("name", "<rename> needs the new <name>"))?;
+    let new_name =
+        text(op, "name").ok_or_else(|| Error::invalid("name", "<rename> needs the new <name>"))?;
     ctx.app
         .rename_subdomain(&ctx.actor, &v.ascii_name, &new_name, Mode::Apply)
         .await
@@ -709,11 +712,7 @@ async fn template_records(ctx: &Ctx) -> Vec<El> {
             .records
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                reply::ok()
-                    .with_text("id", i + 1)
-                    .with(template_data(r))
-            })
+            .map(|(i, r)| reply::ok().with_text("id", i + 1).with(template_data(r)))
             .collect(),
         Err(e) => vec![reply::error(&e)],
     }
