@@ -1233,7 +1233,7 @@ async fn server_ip_and_small_operators(s: Server) {
     assert_eq!(ip.text_of("ip_address"), Some("192.0.2.30"));
     assert_eq!(ip.text_of("type"), Some("shared"));
     assert_eq!(text(&root, "locale/get/result/locale/id"), "en-US");
-    assert_ok(one(&root, "session/get/result"));
+    assert_error(one(&root, "session/get/result"), "1017");
     let handlers: Vec<&str> = at(&root, "php-handler/get/result/id")
         .iter()
         .map(|n| n.text.as_str())

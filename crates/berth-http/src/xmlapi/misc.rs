@@ -56,10 +56,12 @@ pub(crate) async fn run(ctx: &Ctx, operator: &str, op: &Node) -> El {
                 .unwrap_or_else(|e| reply::error(&e)),
         ],
         ("secret_key", _) => keys(ctx, op).await,
-        ("session", "get") => vec![reply::ok()],
+        // The panel's UI sessions exist (berth-app `sessions`), but the store cannot list
+        // them yet: both operations say so rather than answer an empty list.
         ("session", _) => vec![reply::coded(
-            errors::NOT_FOUND,
-            "Berth keeps no panel sessions: API calls authenticate one by one",
+            errors::UNSUPPORTED,
+            "panel sessions are not listed or ended through this API: log out in the panel; \
+             API calls authenticate one by one",
         )],
         ("locale", _) => locales(op),
         ("event_log", _) => vec![events(ctx, op).await.unwrap_or_else(|e| reply::error(&e))],
