@@ -1687,6 +1687,14 @@ async fn site_set_and_subdomain_set_and_rename(s: Server) {
         assert_error(one(&post(&s, &ADMIN, &bad).await, "site/set/result"), code);
     }
 
+    // No Berth site lies under another site: a relational filter, so no result at all.
+    let under = format!(
+        "<packet><site><get><filter><parent-site-id>{site}</parent-site-id></filter></get></site></packet>"
+    );
+    let root = post(&s, &ADMIN, &under).await;
+    assert!(at(&root, "site/get/result").is_empty());
+    assert_eq!(at(&root, "site/get").len(), 1);
+
     // subdomain set: its document root.
     let set = format!(
         "<packet><subdomain><set><filter><id>{sub}</id></filter>\

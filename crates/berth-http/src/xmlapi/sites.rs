@@ -33,6 +33,9 @@ const SITE_FILTERS: &[&str] = &[
     "parent-id",
     "parent-name",
     "parent-guid",
+    "parent-site-id",
+    "parent-site-name",
+    "parent-site-guid",
 ];
 const ALIAS_FILTERS: &[&str] = &["id", "name", "site-id"];
 const SUBDOMAIN_FILTERS: &[&str] = &["id", "name", "parent-name"];
@@ -233,6 +236,10 @@ async fn find(ctx: &Ctx, kind: Kind, wanted: Option<Wanted>) -> Result<Vec<(Doma
                 let parent = site_name_of_guid(ctx, "parent-guid", &w.value).await?;
                 site_children(list(ctx, kind, Some(&parent)).await?)
             }
+            // Plesk's sites under another site are Berth's subdomains, answered by the
+            // `subdomain` operator: no Berth site has a parent site (a relational filter,
+            // so no match is simply no result).
+            "parent-site-id" | "parent-site-name" | "parent-site-guid" => vec![],
             "site-id" => {
                 let parent = site_name(ctx, "site-id", &w.value).await?;
                 list(ctx, kind, Some(&parent)).await?
