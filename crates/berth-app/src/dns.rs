@@ -910,3 +910,79 @@ impl Berth {
         Ok(report)
     }
 }
+
+/// `line` normalized for comparison: single spaces, no surrounding blanks.
+fn normalized(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Berth {
+    /// Adds one line to the server's DNS template (admin only; R7.4), e.g.
+    /// `webmail.<domain>. A <ip>`. A line already there is a conflict. Zones change only
+    /// when the template is applied.
+    pub async fn add_dns_template_record(
+        &self,
+        actor: &Actor,
+        line: &str,
+        mode: Mode,
+    ) -> Result<TemplateView> {
+        admin_only(actor)?;
+        if line.trim().is_empty() || line.contains(['\n', '\r']) {
+            return Err(Error::invalid(
+                "record",
+                "give exactly one template line: HOST [TTL] TYPE [PRIORITY] VALUE",
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let current = tx.dns_template().await?;
+        if current
+            .iter()
+            .any(|r| normalized(&r.to_line()) == normalized(line))
+        {
+            return Err(Error::conflict(
+                Some("record"),
+                format!("the template already has {}", normalized(line)),
+            ));
+        }
+        // The whole template is parsed and checked with the new line at its end.
+        let records = parse_template(&format!("{}{}\n", template_to_text(&current), line.trim()))?;
+        if records.len() != current.len() + 1 {
+            return Err(Error::invalid("record", "the line holds no record"));
+        }
+        tx.set_dns_template(&records).await?;
+        finish(tx, mode).await?;
+        Ok(TemplateView::of(&records, mode == Mode::DryRun))
+    }
+
+    /// Removes one line from the server's DNS template (admin only), given as the template
+    /// shows it (`HOST [TTL] TYPE [PRIORITY] VALUE`); the template keeps at least one line.
+    /// Zones change only when the template is applied.
+    pub async fn remove_dns_template_record(
+        &self,
+        actor: &Actor,
+        line: &str,
+        mode: Mode,
+    ) -> Result<TemplateView> {
+        admin_only(actor)?;
+        let gone = normalized(line);
+        let mut tx = self.store.write().await?;
+        let mut records = tx.dns_template().await?;
+        let before = records.len();
+        records.retain(|r| normalized(&r.to_line()) != gone);
+        if records.len() == before {
+            return Err(Error::not_found(
+                "record",
+                format!("the template has no line {gone}"),
+            ));
+        }
+        if records.is_empty() {
+            return Err(Error::invalid(
+                "record",
+                "the template would have no records: every zone needs at least its NS records",
+            ));
+        }
+        tx.set_dns_template(&records).await?;
+        finish(tx, mode).await?;
+        Ok(TemplateView::of(&records, mode == Mode::DryRun))
+    }
+}

@@ -778,3 +778,125 @@ impl Berth {
         .await
     }
 }
+
+impl Berth {
+    /// Moves the files of an additional domain or a subdomain to another document root
+    /// inside the webspace (R7.3: each site and subdomain keeps its own); the same rights
+    /// as creating it (`create_domains` for sites, `manage_subdomains` for subdomains).
+    pub async fn set_document_root(
+        &self,
+        actor: &Actor,
+        name: &str,
+        document_root: &str,
+        mode: Mode,
+    ) -> Result<DomainOutcome> {
+        let root = DocumentRoot::parse("document_root", document_root)?;
+        let mut tx = self.store.write().await?;
+        let found = self.visible_domain(&mut *tx, actor, "name", name).await?;
+        let permission = match found.domain.kind {
+            DomainKind::Site => "create_domains",
+            DomainKind::Subdomain => "manage_subdomains",
+            other => {
+                return Err(Error::invalid(
+                    "name",
+                    format!(
+                        "{} is {}: only additional domains and subdomains have a document \
+                         root of their own",
+                        found.domain.name,
+                        a_kind(other)
+                    ),
+                ));
+            }
+        };
+        found.check_manage(actor, permission)?;
+        let siblings = tx
+            .list_domains(&DomainQuery {
+                subscription: Some(found.subscription.id),
+                ..Default::default()
+            })
+            .await?;
+        if let Some(other) = siblings
+            .iter()
+            .find(|d| d.id != found.domain.id && d.document_root.as_ref() == Some(&root))
+        {
+            return Err(Error::conflict(
+                Some("document_root"),
+                format!(
+                    "the document root {} is already used by {}: each site and subdomain has \
+                     its own (R7.3)",
+                    root.as_str(),
+                    other.name
+                ),
+            ));
+        }
+        let mut entry = found.domain.clone();
+        entry.document_root = Some(root);
+        entry.updated_at = self.clock.now();
+        tx.update_domain(&entry).await?;
+        self.queue_provision(&mut *tx, &[entry.subscription.id])
+            .await?;
+        finish(tx, mode).await?;
+        if mode == Mode::Apply {
+            tracing::info!(actor = %actor.login, domain = %entry.name, "document root changed");
+        }
+        Ok(DomainOutcome {
+            domain: DomainView::of(&entry),
+            recommendation: None,
+            dry_run: mode == Mode::DryRun,
+        })
+    }
+
+    /// Renames a subdomain inside its domain (`blog.example.com` to `news.example.com`):
+    /// the new name must be free on the server (R7.1); the subdomain keeps its id, its
+    /// document root and its files, and its DNS records follow the new name.
+    pub async fn rename_subdomain(
+        &self,
+        actor: &Actor,
+        name: &str,
+        new_name: &str,
+        mode: Mode,
+    ) -> Result<DomainOutcome> {
+        let mut tx = self.store.write().await?;
+        let found = self
+            .visible_of_kind(&mut *tx, actor, "name", name, DomainKind::Subdomain)
+            .await?;
+        found.check_manage(actor, "manage_subdomains")?;
+        let parent_ref = found
+            .domain
+            .parent
+            .clone()
+            .ok_or_else(|| Error::failed("a subdomain without its domain"))?;
+        let renamed = subdomain_name("new_name", new_name, &parent_ref.name)?;
+        if renamed == found.domain.name {
+            return Err(Error::invalid(
+                "new_name",
+                format!("{renamed} is already the subdomain's name"),
+            ));
+        }
+        self.check_free(&mut *tx, "new_name", &renamed).await?;
+        let parent = self
+            .visible_domain(&mut *tx, actor, "domain", parent_ref.name.ascii())
+            .await?;
+        self.drop_subdomain_records(&mut *tx, &found).await?;
+        // The registry keys names by their id: the entry is written again under its new
+        // name with the same id, so its number (legacy id) stays.
+        tx.delete_domain(found.domain.id).await?;
+        let mut entry = found.domain.clone();
+        entry.name = renamed;
+        entry.updated_at = self.clock.now();
+        tx.insert_domain(&entry).await?;
+        self.add_subdomain_records(&mut *tx, &parent, &entry)
+            .await?;
+        self.queue_provision(&mut *tx, &[entry.subscription.id])
+            .await?;
+        finish(tx, mode).await?;
+        if mode == Mode::Apply {
+            tracing::info!(actor = %actor.login, from = %found.domain.name, to = %entry.name, "subdomain renamed");
+        }
+        Ok(DomainOutcome {
+            domain: DomainView::of(&entry),
+            recommendation: None,
+            dry_run: mode == Mode::DryRun,
+        })
+    }
+}

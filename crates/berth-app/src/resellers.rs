@@ -507,3 +507,23 @@ impl Berth {
         })
     }
 }
+
+impl Berth {
+    /// The addresses of a reseller's IP pool (R4.5): the admin for any reseller, a
+    /// reseller for itself; IPv4 before IPv6, then by address.
+    pub async fn reseller_pool(
+        &self,
+        actor: &Actor,
+        login: &str,
+    ) -> Result<Vec<crate::ips::IpView>> {
+        let mut tx = self.store.read().await?;
+        let account = self
+            .visible_account(&mut *tx, actor, AccountKind::Reseller, "login", login)
+            .await?;
+        if !actor.is_admin() && actor.id != account.id {
+            return Err(Error::not_found("login", format!("no reseller {login}")));
+        }
+        let ips = tx.pool_ips(account.id).await?;
+        Ok(ips.iter().map(crate::ips::IpView::of).collect())
+    }
+}

@@ -25,6 +25,11 @@ on_both_backends!(
     server_ip_and_small_operators,
     numeric_ids_are_never_reused,
     stock_plans_are_plesks_two,
+    webspace_datasets_and_their_settable_parts,
+    customer_and_reseller_stat_pool_and_plan_subscription,
+    site_set_and_subdomain_set_and_rename,
+    dns_template_records_and_zone_type,
+    server_datasets_and_unsupported_operators,
 );
 
 /// Who sends a packet.
@@ -1228,7 +1233,7 @@ async fn server_ip_and_small_operators(s: Server) {
     assert_eq!(ip.text_of("ip_address"), Some("192.0.2.30"));
     assert_eq!(ip.text_of("type"), Some("shared"));
     assert_eq!(text(&root, "locale/get/result/locale/id"), "en-US");
-    assert_ok(one(&root, "session/get/result"));
+    assert_error(one(&root, "session/get/result"), "1017");
     let handlers: Vec<&str> = at(&root, "php-handler/get/result/id")
         .iter()
         .map(|n| n.text.as_str())
@@ -1355,4 +1360,569 @@ async fn stock_plans_are_plesks_two(s: Server) {
         .await
         .unwrap_err();
     assert_eq!(err.code, berth_core::ErrorCode::Forbidden);
+}
+
+/// The `<name>`/`<value>` pair named `name` among the elements at `path`.
+fn pair<'a>(node: &'a Node, path: &str, name: &str) -> Option<&'a str> {
+    at(node, path)
+        .into_iter()
+        .find(|p| p.text_of("name") == Some(name))
+        .and_then(|p| p.text_of("value"))
+}
+
+async fn webspace_datasets_and_their_settable_parts(s: Server) {
+    let ws = webspace(&s).await;
+    let site = post(
+        &s,
+        &ADMIN,
+        &format!("<packet><site><add><gen_setup><name>other.example</name><webspace-id>{ws}</webspace-id></gen_setup></add></site>\
+                  <subdomain><add><parent>main.example</parent><name>blog</name></add></subdomain>\
+                  <site-alias><create><site-id>{ws}</site-id><name>alias.example</name></create></site-alias></packet>"),
+    )
+    .await;
+    assert_ok(one(&site, "site/add/result"));
+    assert_ok(one(&site, "subdomain/add/result"));
+    assert_ok(one(&site, "site-alias/create/result"));
+    let get = format!(
+        "<packet><webspace><get><filter><id>{ws}</id></filter><dataset><gen_info/><stat/><prefs/><disk_usage/>\
+         <performance/><php-settings/><resource-usage/><subscriptions/></dataset></get></webspace></packet>"
+    );
+    let root = post(&s, &ADMIN, &get).await;
+    let r = one(&root, "webspace/get/result");
+    assert_ok(r);
+    // Nothing measured yet: usage is 0; the names are counted.
+    assert_eq!(text(r, "data/gen_info/real_size"), "0");
+    assert_eq!(text(r, "data/stat/traffic"), "0");
+    assert_eq!(text(r, "data/stat/subdom"), "1");
+    assert_eq!(text(r, "data/stat/sites"), "2");
+    assert_eq!(text(r, "data/disk_usage/httpdocs"), "0");
+    let used = |name: &str| pair(r, "data/resource-usage/resource", name).map(str::to_owned);
+    assert_eq!(used("max_site").as_deref(), Some("2"));
+    assert_eq!(used("max_subdom").as_deref(), Some("1"));
+    assert_eq!(used("max_dom_aliases").as_deref(), Some("1"));
+    assert_eq!(used("disk_space").as_deref(), Some("0"));
+    assert!(!text(r, "data/prefs/stat_ttl").is_empty());
+    assert!(!text(r, "data/performance/max_connections").is_empty());
+    assert!(pair(r, "data/php-settings/setting", "max_execution_time").is_some());
+    // A custom webspace: no plan, locked to nothing.
+    assert!(at(r, "data/subscriptions/subscription/plan").is_empty());
+
+    // Performance, PHP settings and preferences come from the plan (R3.5): a webspace
+    // cannot customize them, and says so.
+    let set = format!(
+        "<packet><webspace><set><filter><id>{ws}</id></filter><values>\
+         <performance><max_connections>40</max_connections></performance></values></set></webspace></packet>"
+    );
+    let r = post(&s, &ADMIN, &set).await;
+    let r = one(&r, "webspace/set/result");
+    assert_error(r, "1019");
+    assert!(r.text_of("errtext").unwrap().contains("R3.5"));
+    // An element Plesk does not have there names the field.
+    let bad = format!(
+        "<packet><webspace><set><filter><id>{ws}</id></filter><values>\
+         <performance><turbo>1</turbo></performance></values></set></webspace></packet>"
+    );
+    let r = post(&s, &ADMIN, &bad).await;
+    let r = one(&r, "webspace/set/result");
+    assert_error(r, "1019");
+    assert!(r.text_of("errtext").unwrap().contains("turbo"));
+
+    // Through a plan: add with performance, preferences and PHP settings; the webspace
+    // shows them; the plan's set reaches the webspace (Update & Sync).
+    let plan = post(
+        &s,
+        &ADMIN,
+        "<packet><service-plan><add><name>Tuned</name>\
+         <performance><bandwidth>2048</bandwidth><max_connections>40</max_connections></performance>\
+         <preferences><stat>6</stat><dns_zone_type>slave</dns_zone_type></preferences>\
+         <php-settings><setting><name>max_execution_time</name><value>90</value></setting></php-settings>\
+         </add></service-plan>\
+         <webspace><add><gen_setup><name>tuned.example</name><owner-login>site-owner</owner-login>\
+         <ip_address>192.0.2.20</ip_address></gen_setup><plan-name>Tuned</plan-name></add></webspace></packet>",
+    )
+    .await;
+    let plan_id = text(one(&plan, "service-plan/add/result"), "id").to_owned();
+    let tuned = text(one(&plan, "webspace/add/result"), "id").to_owned();
+    let get_plan = format!(
+        "<packet><service-plan><get><filter><id>{plan_id}</id></filter></get></service-plan></packet>"
+    );
+    let r = post(&s, &ADMIN, &get_plan).await;
+    let r = one(&r, "service-plan/get/result");
+    assert_eq!(text(r, "performance/bandwidth"), "2048");
+    assert_eq!(text(r, "preferences/stat"), "6");
+    assert_eq!(text(r, "preferences/dns_zone_type"), "slave");
+    let get_tuned = format!(
+        "<packet><webspace><get><filter><id>{tuned}</id></filter><dataset><prefs/><performance/><php-settings/><subscriptions/></dataset></get></webspace></packet>"
+    );
+    let root = post(&s, &ADMIN, &get_tuned).await;
+    let r = one(&root, "webspace/get/result");
+    assert_eq!(text(r, "data/prefs/stat_ttl"), "6");
+    assert_eq!(text(r, "data/performance/bandwidth"), "2048");
+    assert_eq!(text(r, "data/performance/max_connections"), "40");
+    assert_eq!(
+        pair(r, "data/php-settings/setting", "max_execution_time"),
+        Some("90")
+    );
+    assert_eq!(
+        text(r, "data/subscriptions/subscription/plan/plan-name"),
+        "Tuned"
+    );
+    assert_eq!(
+        text(r, "data/subscriptions/subscription/synchronized"),
+        "true"
+    );
+    let set_plan = format!(
+        "<packet><service-plan><set><filter><id>{plan_id}</id></filter><values>\
+         <performance><max_connections>25</max_connections></performance>\
+         <preferences><stat>12</stat></preferences></values></set></service-plan></packet>"
+    );
+    assert_ok(one(
+        &post(&s, &ADMIN, &set_plan).await,
+        "service-plan/set/result",
+    ));
+    let root = post(&s, &ADMIN, &get_tuned).await;
+    let r = one(&root, "webspace/get/result");
+    assert_eq!(text(r, "data/performance/max_connections"), "25");
+    // The statistics retention is the subscriber's while it holds manage_log (R3.3):
+    // the sync keeps the webspace's value.
+    assert_eq!(text(r, "data/prefs/stat_ttl"), "6");
+    let bad_plan = format!(
+        "<packet><service-plan><set><filter><id>{plan_id}</id></filter><values>\
+         <preferences><stat>many</stat></preferences></values></set></service-plan></packet>"
+    );
+    assert_error(
+        one(
+            &post(&s, &ADMIN, &bad_plan).await,
+            "service-plan/set/result",
+        ),
+        "1019",
+    );
+    // An unknown dataset is a parsing error.
+    let unknown = format!(
+        "<packet><webspace><get><filter><id>{ws}</id></filter><dataset><mailboxes/></dataset></get></webspace></packet>"
+    );
+    assert_error(
+        one(&post(&s, &ADMIN, &unknown).await, "webspace/get/result"),
+        "1014",
+    );
+}
+
+async fn customer_and_reseller_stat_pool_and_plan_subscription(s: Server) {
+    add_ip(&s, "192.0.2.40").await;
+    let add = format!(
+        "<packet><reseller><add><gen-info><pname>Rolf</pname><login>rolf</login><passwd>{PASSWORD}</passwd>\
+         <email>rolf@example.com</email></gen-info>\
+         <permissions><permission><name>create_clients</name><value>true</value></permission>\
+         <permission><name>create_domains</name><value>true</value></permission></permissions></add></reseller>\
+         <reseller><ippool-add-ip><reseller-login>rolf</reseller-login><ip><ip-address>192.0.2.40</ip-address></ip></ippool-add-ip></reseller></packet>"
+    );
+    let root = post(&s, &ADMIN, &add).await;
+    let rid = text(one(&root, "reseller/add/result"), "id").to_owned();
+    assert_ok(one(&root, "reseller/ippool-add-ip/result"));
+    // A customer of the reseller with one webspace.
+    add_customer(&s, &ADMIN, "rolfs", "<owner-login>rolf</owner-login>").await;
+    let ws = post(
+        &s,
+        &ADMIN,
+        "<packet><webspace><add><gen_setup><name>rolfs.example</name><owner-login>rolfs</owner-login>\
+         <ip_address>192.0.2.40</ip_address></gen_setup></add></webspace>\
+         <subdomain><add><parent>rolfs.example</parent><name>www2</name></add></subdomain></packet>",
+    )
+    .await;
+    assert_ok(one(&ws, "webspace/add/result"));
+    assert_ok(one(&ws, "subdomain/add/result"));
+
+    let customer = post(
+        &s,
+        &ADMIN,
+        "<packet><customer><get><filter><login>rolfs</login></filter><dataset><gen_info/><stat/></dataset></get></customer></packet>",
+    )
+    .await;
+    let r = one(&customer, "customer/get/result");
+    assert_ok(r);
+    assert_eq!(text(r, "data/gen_info/login"), "rolfs");
+    assert_eq!(text(r, "data/stat/active_domains"), "1");
+    assert_eq!(text(r, "data/stat/subdomains"), "1");
+    assert_eq!(text(r, "data/stat/disk_space"), "0");
+
+    let get = format!(
+        "<packet><reseller><get><filter><id>{rid}</id></filter><dataset><stat/><ippool/><subscriptions/></dataset></get></reseller></packet>"
+    );
+    let root = post(&s, &ADMIN, &get).await;
+    let r = one(&root, "reseller/get/result");
+    assert_ok(r);
+    assert_eq!(text(r, "data/stat/active-clients"), "1");
+    assert_eq!(text(r, "data/stat/active-domains"), "1");
+    assert_eq!(text(r, "data/stat/subdomains"), "1");
+    assert_eq!(text(r, "data/ippool/ip/ip-address"), "192.0.2.40");
+    assert_eq!(text(r, "data/ippool/ip/ip-type"), "shared");
+    assert!(at(r, "data/subscriptions/subscription/plan").is_empty());
+
+    // Switch to a reseller plan by guid: get shows it, synchronized; sync keeps it.
+    let admin = s.app.actor(None).await.unwrap();
+    let plan = s
+        .app
+        .create_plan(
+            &admin,
+            "Resell",
+            berth_core::property::PlanType::Reseller,
+            None,
+            &[(berth_core::property::Group::Limits, "max_cl=9".to_owned())],
+            berth_app::Mode::Apply,
+        )
+        .await
+        .unwrap();
+    let switch = format!(
+        "<packet><reseller><switch-subscription><filter><login>rolf</login></filter><plan-guid>{}</plan-guid></switch-subscription></reseller></packet>",
+        plan.id
+    );
+    let r = post(&s, &ADMIN, &switch).await;
+    let r = one(&r, "reseller/switch-subscription/result");
+    assert_ok(r);
+    assert_eq!(text(r, "id"), rid);
+    let root = post(&s, &ADMIN, &get).await;
+    let r = one(&root, "reseller/get/result");
+    assert_eq!(
+        text(r, "data/subscriptions/subscription/plan/plan-guid"),
+        plan.id.to_string()
+    );
+    assert_eq!(
+        text(r, "data/subscriptions/subscription/synchronized"),
+        "true"
+    );
+    assert_eq!(text(r, "data/subscriptions/subscription/locked"), "false");
+    let limits = post(
+        &s,
+        &ADMIN,
+        "<packet><reseller><get><filter><login>rolf</login></filter><dataset><limits/></dataset></get></reseller></packet>",
+    )
+    .await;
+    assert_eq!(
+        pair(
+            one(&limits, "reseller/get/result"),
+            "data/limits/limit",
+            "max_cl"
+        ),
+        Some("9")
+    );
+    let sync = "<packet><reseller><sync-subscription><filter><login>rolf</login></filter></sync-subscription></reseller></packet>";
+    assert_ok(one(
+        &post(&s, &ADMIN, sync).await,
+        "reseller/sync-subscription/result",
+    ));
+    // Back to custom.
+    let custom = "<packet><reseller><switch-subscription><filter><login>rolf</login></filter><no-plan/></switch-subscription></reseller></packet>";
+    assert_ok(one(
+        &post(&s, &ADMIN, custom).await,
+        "reseller/switch-subscription/result",
+    ));
+    let root = post(&s, &ADMIN, &get).await;
+    assert!(
+        at(
+            one(&root, "reseller/get/result"),
+            "data/subscriptions/subscription/plan"
+        )
+        .is_empty()
+    );
+    // A plan that is not there: 1013.
+    let missing = "<packet><reseller><switch-subscription><filter><login>rolf</login></filter><plan-name>Nope</plan-name></switch-subscription></reseller></packet>";
+    assert_error(
+        one(
+            &post(&s, &ADMIN, missing).await,
+            "reseller/switch-subscription/result",
+        ),
+        "1013",
+    );
+}
+
+async fn site_set_and_subdomain_set_and_rename(s: Server) {
+    let ws = webspace(&s).await;
+    let add = format!(
+        "<packet><site><add><gen_setup><name>second.example</name><webspace-id>{ws}</webspace-id></gen_setup></add></site>\
+         <subdomain><add><parent>main.example</parent><name>blog</name></add></subdomain>\
+         <subdomain><add><parent>main.example</parent><name>shop</name></add></subdomain></packet>"
+    );
+    let root = post(&s, &ADMIN, &add).await;
+    let site = text(one(&root, "site/add/result"), "id").to_owned();
+    let sub = text(at(&root, "subdomain/add/result")[0], "id").to_owned();
+
+    // site set: the document root; get shows it.
+    let set = format!(
+        "<packet><site><set><filter><id>{site}</id></filter><values><hosting><vrt_hst>\
+         <property><name>www_root</name><value>sites/second</value></property></vrt_hst></hosting></values></set></site></packet>"
+    );
+    let r = post(&s, &ADMIN, &set).await;
+    assert_eq!(text(one(&r, "site/set/result"), "id"), site);
+    assert_ok(one(&r, "site/set/result"));
+    let get = format!(
+        "<packet><site><get><filter><id>{site}</id></filter><dataset><hosting/></dataset></get></site></packet>"
+    );
+    let root = post(&s, &ADMIN, &get).await;
+    assert_eq!(
+        pair(
+            one(&root, "site/get/result"),
+            "data/hosting/vrt_hst/property",
+            "www_root"
+        ),
+        Some("sites/second")
+    );
+    // A name change, another hosting property, or a root in use: refused naming why.
+    for (values, code) in [
+        (
+            "<gen_setup><name>renamed.example</name></gen_setup>",
+            "1019",
+        ),
+        (
+            "<hosting><vrt_hst><property><name>ssl</name><value>true</value></property></vrt_hst></hosting>",
+            "1019",
+        ),
+        (
+            "<hosting><vrt_hst><property><name>www_root</name><value>httpdocs</value></property></vrt_hst></hosting>",
+            "1007",
+        ),
+    ] {
+        let bad = format!(
+            "<packet><site><set><filter><id>{site}</id></filter><values>{values}</values></set></site></packet>"
+        );
+        assert_error(one(&post(&s, &ADMIN, &bad).await, "site/set/result"), code);
+    }
+
+    // No Berth site lies under another site: a relational filter, so no result at all.
+    let under = format!(
+        "<packet><site><get><filter><parent-site-id>{site}</parent-site-id></filter></get></site></packet>"
+    );
+    let root = post(&s, &ADMIN, &under).await;
+    assert!(at(&root, "site/get/result").is_empty());
+    assert_eq!(at(&root, "site/get").len(), 1);
+
+    // subdomain set: its document root.
+    let set = format!(
+        "<packet><subdomain><set><filter><id>{sub}</id></filter>\
+         <property><name>www_root</name><value>blog-files</value></property></set></subdomain></packet>"
+    );
+    assert_ok(one(&post(&s, &ADMIN, &set).await, "subdomain/set/result"));
+    let get_sub = format!(
+        "<packet><subdomain><get><filter><id>{sub}</id></filter></get></subdomain></packet>"
+    );
+    let root = post(&s, &ADMIN, &get_sub).await;
+    assert_eq!(
+        pair(
+            one(&root, "subdomain/get/result"),
+            "data/property",
+            "www_root"
+        ),
+        Some("blog-files")
+    );
+
+    // subdomain rename: get by the new name shows the same id; the old name is gone.
+    let rename = format!(
+        "<packet><subdomain><rename><filter><id>{sub}</id></filter><name>news</name></rename></subdomain></packet>"
+    );
+    assert_ok(one(
+        &post(&s, &ADMIN, &rename).await,
+        "subdomain/rename/result",
+    ));
+    let by_new = post(
+        &s,
+        &ADMIN,
+        "<packet><subdomain><get><filter><name>news.main.example</name></filter></get></subdomain></packet>",
+    )
+    .await;
+    let r = one(&by_new, "subdomain/get/result");
+    assert_ok(r);
+    assert_eq!(text(r, "id"), sub);
+    assert_eq!(text(r, "data/name"), "news");
+    assert_eq!(pair(r, "data/property", "www_root"), Some("blog-files"));
+    let by_old = post(
+        &s,
+        &ADMIN,
+        "<packet><subdomain><get><filter><name>blog.main.example</name></filter></get></subdomain></packet>",
+    )
+    .await;
+    assert_error(one(&by_old, "subdomain/get/result"), "1013");
+    // The DNS records follow the name.
+    let records = post(
+        &s,
+        &ADMIN,
+        &format!("<packet><dns><get_rec><filter><site-id>{ws}</site-id></filter></get_rec></dns></packet>"),
+    )
+    .await;
+    let hosts: Vec<&str> = at(&records, "dns/get_rec/result/data/host")
+        .iter()
+        .map(|h| h.text.as_str())
+        .collect();
+    assert!(hosts.contains(&"news.main.example."), "{hosts:?}");
+    assert!(!hosts.contains(&"blog.main.example."), "{hosts:?}");
+    // A name taken on the server: 1007.
+    let taken = format!(
+        "<packet><subdomain><rename><filter><id>{sub}</id></filter><name>shop</name></rename></subdomain></packet>"
+    );
+    let r = post(&s, &ADMIN, &taken).await;
+    assert_error(one(&r, "subdomain/rename/result"), "1007");
+    // Another customer cannot rename it: not found.
+    add_customer(&s, &ADMIN, "outsider", "").await;
+    let r = post(&s, &Who::Login("outsider", PASSWORD), &rename).await;
+    assert_error(one(&r, "subdomain/rename/result"), "1013");
+}
+
+async fn dns_template_records_and_zone_type(s: Server) {
+    let ws = webspace(&s).await;
+    let get = "<packet><dns><get_rec><template/></get_rec></dns></packet>";
+    let root = post(&s, &ADMIN, get).await;
+    let before = at(&root, "dns/get_rec/result");
+    assert!(before.len() >= 5);
+    assert!(
+        before
+            .iter()
+            .any(|r| text(r, "data/type") == "MX" && text(r, "data/host") == "<domain>.")
+    );
+    let count = before.len();
+
+    // add_rec to the template, then get_rec shows it; del_rec by its id removes it.
+    let add = "<packet><dns><add_rec><template/><type>A</type><host>shop</host><value>&lt;ip&gt;</value></add_rec></dns></packet>";
+    let r = post(&s, &ADMIN, add).await;
+    let r = one(&r, "dns/add_rec/result");
+    assert_ok(r);
+    let id = r.text_of("id").unwrap().to_owned();
+    let root = post(&s, &ADMIN, get).await;
+    let records = at(&root, "dns/get_rec/result");
+    assert_eq!(records.len(), count + 1);
+    let added = records
+        .iter()
+        .find(|r| r.text_of("id") == Some(id.as_str()))
+        .unwrap();
+    assert_eq!(text(added, "data/host"), "shop.<domain>.");
+    assert_eq!(text(added, "data/value"), "<ip>");
+    // The same line again is a conflict.
+    assert_error(
+        one(&post(&s, &ADMIN, add).await, "dns/add_rec/result"),
+        "1007",
+    );
+    let del = format!(
+        "<packet><dns><del_rec><filter><id>{id}</id></filter><template/></del_rec></dns></packet>"
+    );
+    assert_ok(one(&post(&s, &ADMIN, &del).await, "dns/del_rec/result"));
+    assert_eq!(
+        at(&post(&s, &ADMIN, get).await, "dns/get_rec/result").len(),
+        count
+    );
+    let gone =
+        "<packet><dns><del_rec><filter><id>999</id></filter><template/></del_rec></dns></packet>";
+    assert_error(
+        one(&post(&s, &ADMIN, gone).await, "dns/del_rec/result"),
+        "1013",
+    );
+    // The template is the admin's.
+    let customer = Who::Login("site-owner", PASSWORD);
+    assert_error(
+        one(&post(&s, &customer, add).await, "dns/add_rec/result"),
+        "1006",
+    );
+
+    // Zone type: get shows the plan's; set is refused (it follows the plan, R3.5) and
+    // changes nothing; a plan with preferences{dns_zone_type} serves slave zones.
+    let get_type =
+        format!("<packet><dns><get><filter><site-id>{ws}</site-id></filter></get></dns></packet>");
+    let r = post(&s, &ADMIN, &get_type).await;
+    let r = one(&r, "dns/get/result");
+    assert_ok(r);
+    assert_eq!(text(r, "id"), ws);
+    assert_eq!(text(r, "zone_type"), "master");
+    let set = format!(
+        "<packet><dns><set><filter><site-id>{ws}</site-id></filter><zone_type>slave</zone_type></set></dns></packet>"
+    );
+    let r = post(&s, &ADMIN, &set).await;
+    let r = one(&r, "dns/set/result");
+    assert_error(r, "1019");
+    assert!(r.text_of("errtext").unwrap().contains("R3.5"));
+    let r = post(&s, &ADMIN, &get_type).await;
+    assert_eq!(text(one(&r, "dns/get/result"), "zone_type"), "master");
+    let slave = post(
+        &s,
+        &ADMIN,
+        "<packet><service-plan><add><name>Secondary</name><preferences><dns_zone_type>slave</dns_zone_type></preferences></add></service-plan>\
+         <webspace><add><gen_setup><name>slave.example</name><owner-login>site-owner</owner-login>\
+         <ip_address>192.0.2.20</ip_address></gen_setup><plan-name>Secondary</plan-name></add></webspace></packet>",
+    )
+    .await;
+    let slave_id = text(one(&slave, "webspace/add/result"), "id").to_owned();
+    let r = post(
+        &s,
+        &ADMIN,
+        &format!(
+            "<packet><dns><get><filter><site-id>{slave_id}</site-id></filter></get></dns></packet>"
+        ),
+    )
+    .await;
+    assert_eq!(text(one(&r, "dns/get/result"), "zone_type"), "slave");
+    let missing =
+        "<packet><dns><get><filter><site-id>99999</site-id></filter></get></dns></packet>";
+    assert_error(
+        one(&post(&s, &ADMIN, missing).await, "dns/get/result"),
+        "1013",
+    );
+}
+
+async fn server_datasets_and_unsupported_operators(s: Server) {
+    let admin = s.app.actor(None).await.unwrap();
+    s.app
+        .add_ip(
+            &admin,
+            "192.0.2.50",
+            "shared",
+            Some("eth1"),
+            berth_app::Mode::Apply,
+        )
+        .await
+        .unwrap();
+    add_customer(&s, &ADMIN, "counted", "").await;
+    let root = post(
+        &s,
+        &ADMIN,
+        "<packet><server><get><key/><stat/><services_state/><prefs/><interfaces/></get></server></packet>",
+    )
+    .await;
+    let r = one(&root, "server/get/result");
+    assert_ok(r);
+    assert_eq!(pair(r, "key/property", "lim_dom"), Some("-1"));
+    assert_eq!(text(r, "stat/objects/clients"), "1");
+    assert_eq!(text(r, "stat/objects/webspaces"), "0");
+    let database = at(r, "services_state/srv")
+        .into_iter()
+        .find(|s| s.text_of("id") == Some("database"))
+        .unwrap();
+    assert_eq!(database.text_of("state"), Some("running"));
+    assert_eq!(text(r, "prefs/lock_scope"), "subscription");
+    assert_eq!(text(r, "interfaces/interface"), "eth1");
+    // An unknown dataset names the known ones.
+    let r = post(
+        &s,
+        &ADMIN,
+        "<packet><server><get><cpu/></get></server></packet>",
+    )
+    .await;
+    assert_error(one(&r, "server/get/result"), "1019");
+
+    // Plesk operators and operations Berth does not have: 1017; names nobody knows: 1014.
+    assert_system_error(
+        &post(&s, &ADMIN, "<packet><mail><get_info/></mail></packet>").await,
+        "1017",
+    );
+    assert_system_error(
+        &post(&s, &ADMIN, "<packet><dns><switch/></dns></packet>").await,
+        "1017",
+    );
+    assert_system_error(
+        &post(
+            &s,
+            &ADMIN,
+            "<packet><webspace><frobnicate/></webspace></packet>",
+        )
+        .await,
+        "1014",
+    );
+    assert_system_error(
+        &post(&s, &ADMIN, "<packet><mailx><get/></mailx></packet>").await,
+        "1014",
+    );
 }

@@ -8,12 +8,14 @@ use berth_app::resellers::ResellerTerms;
 use berth_app::views::{AccountView, BulkItem};
 use berth_app::{Berth, Mode};
 use berth_core::account::{AccountKind, ContactInput};
-use berth_core::property::Group;
+use berth_core::property::{Group, PlanType};
 use berth_core::{Error, Result};
+use std::collections::HashMap;
 
 use super::Ctx;
 use super::errors;
 use super::filter::{self, Wanted};
+use super::hosting;
 use super::names;
 use super::packet::Node;
 use super::reply::{self, El};
@@ -38,6 +40,8 @@ pub const RESELLER_OPERATIONS: &[&str] = &[
     "convert-to-customer",
     "ippool-add-ip",
     "ippool-del-ip",
+    "switch-subscription",
+    "sync-subscription",
 ];
 
 const CUSTOMER_FILTERS: &[&str] = &[
@@ -93,6 +97,7 @@ pub(crate) async fn run(ctx: &Ctx, operator: &str, op: &Node) -> El {
         "convert-to-reseller" | "convert-to-customer" => convert(ctx, style, op).await,
         "change-owner" => change_owner(ctx, op).await,
         "get-domain-list" => domain_list(ctx, op).await,
+        "switch-subscription" | "sync-subscription" => reseller_plan(ctx, op).await,
         "ippool-add-ip" | "ippool-del-ip" => {
             vec![pool(ctx, op).await.unwrap_or_else(|e| reply::error(&e))]
         }
@@ -240,7 +245,11 @@ pub(crate) fn bulk_ok<T>(items: Vec<BulkItem<T>>) -> Result<Vec<T>> {
 }
 
 /// Every account of `kind` the actor sees, optionally of one owner, page by page.
-async fn list_all(ctx: &Ctx, kind: AccountKind, owner: Option<String>) -> Result<Vec<AccountView>> {
+pub(crate) async fn list_all(
+    ctx: &Ctx,
+    kind: AccountKind,
+    owner: Option<String>,
+) -> Result<Vec<AccountView>> {
     let mut all = Vec::new();
     let mut after = None;
     loop {
@@ -338,8 +347,15 @@ fn gen_info(style: Style, v: &AccountView) -> El {
 
 fn datasets(style: Style, op: &Node) -> std::result::Result<Vec<String>, El> {
     let allowed: &[&str] = match style.kind {
-        AccountKind::Reseller => &["gen-info", "limits", "permissions"],
-        _ => &["gen_info"],
+        AccountKind::Reseller => &[
+            "gen-info",
+            "stat",
+            "permissions",
+            "limits",
+            "ippool",
+            "subscriptions",
+        ],
+        _ => &["gen_info", "stat"],
     };
     let names: Vec<String> = op
         .child("dataset")
@@ -354,7 +370,156 @@ fn datasets(style: Style, op: &Node) -> std::result::Result<Vec<String>, El> {
     }
 }
 
-fn data(style: Style, v: &AccountView, sets: &[String]) -> El {
+/// What an account's subscriptions use and hold, summed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    /// Websites (main and additional domains).
+    sites: usize,
+    /// Subdomains.
+    subdomains: usize,
+    /// Subscriptions.
+    subscriptions: usize,
+    /// Disk space used, bytes (last measurement, R6.1).
+    disk: u64,
+    /// Traffic this month, bytes.
+    traffic: u64,
+}
+
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.sites += other.sites;
+        self.subdomains += other.subdomains;
+        self.subscriptions += other.subscriptions;
+        self.disk += other.disk;
+        self.traffic += other.traffic;
+    }
+}
+
+/// The totals of every subscription the actor sees, by subscriber login: one list of
+/// subscriptions and one of each kind of name.
+async fn totals_by_subscriber(ctx: &Ctx) -> Result<HashMap<String, Totals>> {
+    let subs = hosting::list_all(ctx, None).await?;
+    let counts = hosting::counts(ctx).await?;
+    let mut out: HashMap<String, Totals> = HashMap::new();
+    for s in subs {
+        let c = counts.get(&s.ascii_name).copied().unwrap_or_default();
+        out.entry(s.owner.clone()).or_default().add(Totals {
+            sites: c.sites,
+            subdomains: c.subdomains,
+            subscriptions: 1,
+            disk: s.usage.as_ref().map_or(0, |u| u.disk_bytes),
+            traffic: s.usage.as_ref().map_or(0, |u| u.traffic_bytes),
+        });
+    }
+    Ok(out)
+}
+
+/// What one `get` needs beyond the account itself, read once for the whole answer.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Totals by subscriber login (`stat`).
+    totals: HashMap<String, Totals>,
+    /// Reseller plans' (name, guid) (`subscriptions`).
+    plans: Vec<(String, uuid::Uuid)>,
+}
+
+async fn shared(ctx: &Ctx, style: Style, sets: &[String]) -> Result<Shared> {
+    let mut out = Shared::default();
+    if sets.iter().any(|s| s == "stat") {
+        out.totals = totals_by_subscriber(ctx).await?;
+    }
+    if style.kind == AccountKind::Reseller && sets.iter().any(|s| s == "subscriptions") {
+        out.plans = ctx
+            .app
+            .list_plans(&ctx.actor, Some(PlanType::Reseller), None)
+            .await?
+            .into_iter()
+            .map(|p| (p.name, p.id))
+            .collect();
+    }
+    Ok(out)
+}
+
+/// A customer's `stat`: its names, disk space and traffic (bytes).
+fn customer_stat(t: Totals) -> El {
+    El::new("stat")
+        .with_text("active_domains", t.sites)
+        .with_text("subdomains", t.subdomains)
+        .with_text("disk_space", t.disk)
+        .with_text("traffic", t.traffic)
+}
+
+/// A reseller's `stat`: its customers and subscriptions (from the resources overview,
+/// R4.4), and the names, disk space and traffic of its own and its customers'
+/// subscriptions.
+async fn reseller_stat(ctx: &Ctx, v: &AccountView, shared: &Shared) -> Result<El> {
+    let overview = ctx.app.reseller_overview(&ctx.actor, &v.login).await?;
+    let used = |limit: &str| {
+        overview
+            .limits
+            .iter()
+            .find(|l| l.limit == limit)
+            .map_or(0, |l| l.allocated)
+    };
+    let mut totals = shared.totals.get(&v.login).copied().unwrap_or_default();
+    for customer in list_all(ctx, AccountKind::Customer, Some(v.login.clone())).await? {
+        if let Some(t) = shared.totals.get(&customer.login) {
+            totals.add(*t);
+        }
+    }
+    Ok(El::new("stat")
+        .with_text("active-clients", used("max_cl"))
+        .with_text("active-domains", used("max_dom"))
+        .with_text("subdomains", totals.subdomains)
+        .with_text("disk-space", totals.disk)
+        .with_text("traffic", totals.traffic))
+}
+
+/// A reseller's `ippool`: its addresses with Plesk's types.
+async fn ippool(ctx: &Ctx, v: &AccountView) -> Result<El> {
+    let ips = ctx.app.reseller_pool(&ctx.actor, &v.login).await?;
+    Ok(El::new("ippool").extend(ips.into_iter().map(|ip| {
+        El::new("ip").with_text("ip-address", ip.address).with_text(
+            "ip-type",
+            if ip.kind == "dedicated" {
+                "exclusive"
+            } else {
+                "shared"
+            },
+        )
+    })))
+}
+
+/// A reseller's `subscriptions`: its reseller plan, with Plesk's locked/synchronized.
+fn reseller_subscriptions(v: &AccountView, shared: &Shared) -> El {
+    let mut sub = El::new("subscription");
+    if let Some(r) = &v.reseller {
+        sub = sub
+            .with_text("locked", r.sync_state == "locked")
+            .with_text("synchronized", r.sync_state == "synced");
+        if let Some(plan) = &r.plan {
+            let guid = shared
+                .plans
+                .iter()
+                .find(|(n, _)| n == plan)
+                .map(|(_, g)| *g);
+            sub = sub.with(
+                El::new("plan")
+                    .with_opt("plan-guid", guid)
+                    .with_text("plan-name", plan),
+            );
+        }
+    }
+    El::new("subscriptions").with(sub)
+}
+
+async fn data(
+    ctx: &Ctx,
+    style: Style,
+    v: &AccountView,
+    sets: &[String],
+    shared: &Shared,
+) -> Result<El> {
     let mut data = El::new("data");
     for set in sets {
         let reseller = v.reseller.as_ref();
@@ -376,10 +541,14 @@ fn data(style: Style, v: &AccountView, sets: &[String]) -> El {
                 Some(r) => names::property_list("permissions", "permission", &r.permissions),
                 None => El::new("permissions"),
             },
+            "stat" if style.kind == AccountKind::Reseller => reseller_stat(ctx, v, shared).await?,
+            "stat" => customer_stat(shared.totals.get(&v.login).copied().unwrap_or_default()),
+            "ippool" => ippool(ctx, v).await?,
+            "subscriptions" => reseller_subscriptions(v, shared),
             _ => gen_info(style, v),
         });
     }
-    data
+    Ok(data)
 }
 
 async fn get(ctx: &Ctx, style: Style, op: &Node) -> Vec<El> {
@@ -391,15 +560,87 @@ async fn get(ctx: &Ctx, style: Style, op: &Node) -> Vec<El> {
         Ok(f) => f,
         Err(e) => return vec![e],
     };
+    let shared = match shared(ctx, style, &sets).await {
+        Ok(s) => s,
+        Err(e) => return vec![reply::error(&e)],
+    };
+    let (sets, shared) = (&sets, &shared);
     filter::each(
         &filter,
         |w| find(ctx, style.kind, w),
-        |(v, id): (AccountView, i64)| {
-            let sets = sets.clone();
-            async move { Ok(reply::ok().with_text("id", id).with(data(style, &v, &sets))) }
+        |(v, id): (AccountView, i64)| async move {
+            match data(ctx, style, &v, sets, shared).await {
+                Ok(d) => Ok(reply::ok().with_text("id", id).with(d)),
+                Err(e) => Err(reply::error(&e).with_text("id", id)),
+            }
         },
     )
     .await
+}
+
+/// `reseller switch-subscription` (`plan-guid`, `plan-name` or `no-plan`) and
+/// `sync-subscription`: a reseller's plan, through the reseller terms use case (a sync
+/// is new terms with nothing changed: the values are computed again from the plan, the
+/// customized fields kept).
+async fn reseller_plan(ctx: &Ctx, op: &Node) -> Vec<El> {
+    let filter = match filter::parse(op, RESELLER_FILTERS) {
+        Ok(f) => f,
+        Err(e) => return vec![e],
+    };
+    let plan = if op.name == "sync-subscription" {
+        None
+    } else if op.has("no-plan") {
+        Some(String::new())
+    } else {
+        match reseller_plan_name(ctx, op).await {
+            Ok(name) => Some(name),
+            Err(e) => return vec![reply::error(&e)],
+        }
+    };
+    let terms = ResellerTerms {
+        plan,
+        assignments: vec![],
+    };
+    let terms = &terms;
+    filter::each(
+        &filter,
+        |w| find(ctx, AccountKind::Reseller, w),
+        |(v, id): (AccountView, i64)| async move {
+            match ctx
+                .app
+                .set_reseller_terms(&ctx.actor, &v.login, terms, Mode::Apply)
+                .await
+            {
+                Ok(_) => Ok(reply::ok().with_text("id", id)),
+                Err(e) => Err(reply::error(&e).with_text("id", id)),
+            }
+        },
+    )
+    .await
+}
+
+/// The reseller plan named by `plan-name`, `plan-id` or `plan-guid`.
+async fn reseller_plan_name(ctx: &Ctx, op: &Node) -> Result<String> {
+    if let Some(name) = nonempty(op, "plan-name") {
+        return Ok(name);
+    }
+    let found = match (nonempty(op, "plan-id"), nonempty(op, "plan-guid")) {
+        (Some(id), _) => {
+            let id = berth_app::legacy_ids::parse_legacy_id("plan-id", &id)?;
+            ctx.app.legacy_ref("plan-id", id).await?
+        }
+        (None, Some(guid)) => ctx.app.legacy_ref_of_guid("plan-guid", &guid).await?,
+        (None, None) => {
+            return Err(Error::invalid(
+                "plan-guid",
+                "name the plan with <plan-guid>, <plan-name> or <no-plan/>",
+            ));
+        }
+    };
+    match found {
+        berth_app::legacy_ids::LegacyRef::Plan { name, .. } => Ok(name),
+        _ => Err(Error::not_found("plan-guid", "no such plan")),
+    }
 }
 
 fn update(style: Style, values: &Node) -> Option<(AccountUpdate, Option<&str>)> {

@@ -16,6 +16,8 @@ pub const ACCOUNT_DISABLED: u32 = 1011;
 pub const NOT_FOUND: u32 = 1013;
 /// Parsing error: malformed XML, unknown operator or element.
 pub const PARSE: u32 = 1014;
+/// Operator or operation not supported: Plesk has it, this protocol (Berth) does not.
+pub const UNSUPPORTED: u32 = 1017;
 /// Owner not found.
 pub const OWNER_NOT_FOUND: u32 = 1015;
 /// IP address not found.

@@ -12,6 +12,7 @@ use berth_core::account::AccountKind;
 use berth_core::property::{self, Group, Kind, PlanType};
 use berth_core::{Error, Result};
 use chrono::NaiveTime;
+use std::collections::HashMap;
 
 use super::Ctx;
 use super::accounts::bulk_ok;
@@ -51,8 +52,24 @@ const DATASETS: &[&str] = &[
     "gen_info",
     "hosting",
     "limits",
-    "permissions",
+    "stat",
+    "prefs",
+    "disk_usage",
+    "performance",
     "subscriptions",
+    "permissions",
+    "php-settings",
+    "resource-usage",
+];
+
+/// The limits whose use `resource-usage` reports: what Berth measures (disk, traffic) or
+/// counts (sites, subdomains, aliases).
+const MEASURED: &[&str] = &[
+    "disk_space",
+    "max_traffic",
+    "max_site",
+    "max_subdom",
+    "max_dom_aliases",
 ];
 
 /// Hosting properties that are not plan properties: the system user.
@@ -90,6 +107,14 @@ fn custom(node: &Node) -> Result<Vec<Assignment>> {
     }
     if let Some(perms) = node.child("permissions") {
         out.extend(names::assignments(perms, "permission", Group::Permissions)?);
+    }
+    if let Some(php) = node.child("php-settings") {
+        out.extend(names::assignments(php, "setting", Group::Php)?);
+    }
+    for (element, table) in [("performance", names::PERFORMANCE), ("prefs", names::PREFS)] {
+        if let Some(part) = node.child(element) {
+            out.extend(names::mapped(part, table)?);
+        }
     }
     Ok(out)
 }
@@ -203,7 +228,7 @@ async fn add(ctx: &Ctx, op: &Node) -> Result<El> {
         .with_text("guid", sub.id))
 }
 
-async fn list_all(ctx: &Ctx, owner: Option<String>) -> Result<Vec<SubscriptionView>> {
+pub(crate) async fn list_all(ctx: &Ctx, owner: Option<String>) -> Result<Vec<SubscriptionView>> {
     let mut all = Vec::new();
     let mut after = None;
     loop {
@@ -288,6 +313,7 @@ fn gen_info(s: &SubscriptionView, id: i64) -> El {
         .with_text("owner-login", &s.owner)
         .extend(s.ips.iter().map(|ip| El::text("dns_ip_address", ip)))
         .with_text("htype", "vrt_hst")
+        .with_text("real_size", s.usage.as_ref().map_or(0, |u| u.disk_bytes))
         .with_text("guid", s.id)
         .with_text("webspace-guid", s.id)
         .with_text("webspace-id", id)
@@ -320,6 +346,86 @@ fn limits_el(s: &SubscriptionView) -> El {
                 .with_text("name", "expiration")
                 .with_text("value", expiration),
         )
+}
+
+/// How many names of each kind a subscription has.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Counts {
+    /// Websites: the main domain and the additional ones.
+    pub sites: usize,
+    /// Subdomains.
+    pub subdomains: usize,
+    /// Domain aliases.
+    pub aliases: usize,
+}
+
+/// The names of every subscription the actor sees, counted by subscription (punycode):
+/// one list of each kind, not one per subscription.
+pub(crate) async fn counts(ctx: &Ctx) -> Result<HashMap<String, Counts>> {
+    let mut out: HashMap<String, Counts> = HashMap::new();
+    for d in ctx.app.list_sites(&ctx.actor, None).await? {
+        out.entry(d.subscription.ascii_name).or_default().sites += 1;
+    }
+    for d in ctx.app.list_subdomains(&ctx.actor, None).await? {
+        out.entry(d.subscription.ascii_name).or_default().subdomains += 1;
+    }
+    for d in ctx.app.list_aliases(&ctx.actor, None).await? {
+        out.entry(d.subscription.ascii_name).or_default().aliases += 1;
+    }
+    Ok(out)
+}
+
+/// `stat`: this month's traffic (bytes, from the last usage measurement, R6.1) and the
+/// counts of websites and subdomains.
+fn stat_el(s: &SubscriptionView, c: Counts) -> El {
+    El::new("stat")
+        .with_text("traffic", s.usage.as_ref().map_or(0, |u| u.traffic_bytes))
+        .with_text("subdom", c.subdomains)
+        .with_text("sites", c.sites)
+}
+
+/// `disk_usage`: Berth measures the webspace as one tree (R6.1), so the whole figure is
+/// the web content's (`httpdocs`); bytes, 0 until the first measurement.
+fn disk_usage_el(s: &SubscriptionView) -> El {
+    El::new("disk_usage").with_text("httpdocs", s.usage.as_ref().map_or(0, |u| u.disk_bytes))
+}
+
+/// `resource-usage`: what is used of each measured or counted limit, under the limit's
+/// name.
+fn resource_usage_el(s: &SubscriptionView, c: Counts) -> El {
+    let usage = s.usage.as_ref();
+    let mut out = El::new("resource-usage");
+    for name in MEASURED {
+        let Some(d) = property::descriptor(name) else {
+            continue;
+        };
+        let used = match *name {
+            "disk_space" => usage.map_or(0, |u| u.disk_bytes),
+            "max_traffic" => usage.map_or(0, |u| u.traffic_bytes),
+            "max_site" => c.sites as u64,
+            "max_subdom" => c.subdomains as u64,
+            _ => c.aliases as u64,
+        };
+        out.children.push(
+            El::new("resource")
+                .with_text("name", d.name)
+                .with_text("value", used),
+        );
+    }
+    out
+}
+
+/// A part whose elements are Plesk's fixed names for properties of one group
+/// (`performance`, `prefs`).
+fn mapped_el(s: &SubscriptionView, element: &str, group_of: Group, table: &[(&str, &str)]) -> El {
+    let values = group(s, group_of.as_str());
+    let mut out = El::new(element);
+    for (name, property) in table {
+        if let Some(v) = values.get(*property) {
+            out.children.push(El::text(name, names::json_text(v)));
+        }
+    }
+    out
 }
 
 fn subscriptions_el(s: &SubscriptionView, plans: &[(String, uuid::Uuid)]) -> El {
@@ -384,19 +490,40 @@ async fn get(ctx: &Ctx, op: &Node) -> Vec<El> {
     } else {
         vec![]
     };
-    let (sets, plans) = (&sets, &plans);
+    let counted = if sets.iter().any(|s| s == "stat" || s == "resource-usage") {
+        match counts(ctx).await {
+            Ok(c) => c,
+            Err(e) => return vec![reply::error(&e)],
+        }
+    } else {
+        HashMap::new()
+    };
+    let (sets, plans, counted) = (&sets, &plans, &counted);
     filter::each(
         &filter,
         |w| find(ctx, w),
         |(s, id): (SubscriptionView, i64)| async move {
             let mut data = El::new("data");
+            let c = counted.get(&s.ascii_name).copied().unwrap_or_default();
             for set in sets {
                 data.children.push(match set.as_str() {
                     "hosting" => hosting_el(&s),
                     "limits" => limits_el(&s),
+                    "stat" => stat_el(&s, c),
+                    "prefs" => mapped_el(&s, "prefs", Group::Logs, names::PREFS),
+                    "disk_usage" => disk_usage_el(&s),
+                    "performance" => {
+                        mapped_el(&s, "performance", Group::Performance, names::PERFORMANCE)
+                    }
                     "permissions" => {
                         names::property_list("permissions", "permission", group(&s, "permissions"))
                     }
+                    "php-settings" => names::property_list(
+                        "php-settings",
+                        "setting",
+                        group(&s, Group::Php.as_str()),
+                    ),
+                    "resource-usage" => resource_usage_el(&s, c),
                     "subscriptions" => subscriptions_el(&s, plans),
                     _ => gen_info(&s, id),
                 });
@@ -478,7 +605,8 @@ async fn one(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
     }
 }
 
-/// `set`: `values{gen_setup{status, name}, hosting, limits, permissions}`. Everything is
+/// `set`: `values{gen_setup{status, name}, hosting, limits, permissions, php-settings,
+/// performance, prefs}`. Everything is
 /// read and checked first; then hosting settings, customization and status are applied,
 /// each by its use case.
 async fn set(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
@@ -509,7 +637,8 @@ async fn set(ctx: &Ctx, op: &Node, s: &SubscriptionView) -> Result<()> {
     if !host_change && custom.is_empty() && suspend.is_none() {
         return Err(Error::invalid(
             "values",
-            "nothing to change: give a status, hosting settings, limits or permissions",
+            "nothing to change: give a status, hosting settings, limits, permissions, \
+             php-settings, performance or prefs",
         ));
     }
     if host_change {

@@ -6,15 +6,28 @@ use berth_app::audit::AuditListRequest;
 use berth_app::subscriptions::SubscriptionListRequest;
 use berth_core::account::AccountKind;
 use berth_core::property::{self, Kind};
+use berth_core::sync::LockScope;
 use berth_core::{Error, Result};
 
 use super::filter::{self, Wanted};
 use super::packet::Node;
 use super::reply::{self, El};
 use super::{Ctx, PROTOCOLS, errors};
+use super::{accounts, hosting};
 
 /// `server` operations.
 pub const SERVER_OPERATIONS: &[&str] = &["get", "get_protos"];
+/// `server get` datasets.
+const SERVER_DATASETS: &[&str] = &[
+    "gen_info",
+    "key",
+    "stat",
+    "services_state",
+    "prefs",
+    "admin",
+    "interfaces",
+];
+
 /// `ip` operations.
 pub const IP_OPERATIONS: &[&str] = &["get"];
 /// `secret_key` operations.
@@ -43,10 +56,12 @@ pub(crate) async fn run(ctx: &Ctx, operator: &str, op: &Node) -> El {
                 .unwrap_or_else(|e| reply::error(&e)),
         ],
         ("secret_key", _) => keys(ctx, op).await,
-        ("session", "get") => vec![reply::ok()],
+        // The panel's UI sessions exist (berth-app `sessions`), but the store cannot list
+        // them yet: both operations say so rather than answer an empty list.
         ("session", _) => vec![reply::coded(
-            errors::NOT_FOUND,
-            "Berth keeps no panel sessions: API calls authenticate one by one",
+            errors::UNSUPPORTED,
+            "panel sessions are not listed or ended through this API: log out in the panel; \
+             API calls authenticate one by one",
         )],
         ("locale", _) => locales(op),
         ("event_log", _) => vec![events(ctx, op).await.unwrap_or_else(|e| reply::error(&e))],
@@ -83,12 +98,50 @@ async fn server(ctx: &Ctx, op: &Node) -> Result<El> {
                     .with_text("server_guid", admin.id.0)
                     .with_text("mode", "standard")
             }
-            "stat" => El::new("stat").with(
-                El::new("version")
-                    .with_text("plesk_name", "Berth")
-                    .with_text("plesk_version", env!("CARGO_PKG_VERSION"))
-                    .with_text("plesk_os", std::env::consts::OS),
+            "stat" => server_stat(ctx).await?,
+            "key" => El::new("key").extend(
+                [
+                    ("product", "Berth".to_owned()),
+                    ("version", env!("CARGO_PKG_VERSION").to_owned()),
+                    // Berth is open source: no licence limits any object count.
+                    ("lim_cl", "-1".to_owned()),
+                    ("lim_dom", "-1".to_owned()),
+                ]
+                .into_iter()
+                .map(|(name, value)| {
+                    El::new("property")
+                        .with_text("name", name)
+                        .with_text("value", value)
+                }),
             ),
+            "services_state" => services_state(ctx).await?,
+            "prefs" => {
+                let settings = ctx.app.settings();
+                let ui = ctx.app.ui_preferences().await?;
+                El::new("prefs")
+                    .with_text("hard_quota", settings.hard_quota)
+                    .with_text(
+                        "lock_scope",
+                        match settings.lock_scope {
+                            LockScope::Subscription => "subscription",
+                            LockScope::Field => "field",
+                        },
+                    )
+                    .with_text("multiple_sessions", ui.multiple_sessions)
+                    .with_text("button_label_length", ui.button_label_length)
+            }
+            "interfaces" => {
+                let mut names: Vec<String> = ctx
+                    .app
+                    .list_ips(&ctx.actor)
+                    .await?
+                    .into_iter()
+                    .filter_map(|ip| ip.interface)
+                    .collect();
+                names.sort();
+                names.dedup();
+                El::new("interfaces").extend(names.into_iter().map(|n| El::text("interface", n)))
+            }
             "admin" => {
                 let a = ctx
                     .app
@@ -105,12 +158,73 @@ async fn server(ctx: &Ctx, op: &Node) -> Result<El> {
             other => {
                 return Err(Error::invalid(
                     other,
-                    format!("server/get answers gen_info, stat and admin, not {other}"),
+                    format!(
+                        "server/get answers {}, not {other}",
+                        SERVER_DATASETS.join(", ")
+                    ),
                 ));
             }
         });
     }
     Ok(result)
+}
+
+/// `stat`: the version, and the objects the caller sees (customers, resellers,
+/// webspaces, websites).
+async fn server_stat(ctx: &Ctx) -> Result<El> {
+    let customers = accounts::list_all(ctx, AccountKind::Customer, None).await?;
+    let resellers = if ctx.actor.is_admin() {
+        accounts::list_all(ctx, AccountKind::Reseller, None)
+            .await?
+            .len()
+    } else {
+        0
+    };
+    let webspaces = hosting::list_all(ctx, None).await?;
+    let active = webspaces.iter().filter(|s| s.status == "active").count();
+    let sites = ctx.app.list_sites(&ctx.actor, None).await?.len();
+    Ok(El::new("stat")
+        .with(
+            El::new("objects")
+                .with_text("clients", customers.len())
+                .with_text("resellers", resellers)
+                .with_text("domains", sites)
+                .with_text("active_domains", active)
+                .with_text("webspaces", webspaces.len()),
+        )
+        .with(
+            El::new("version")
+                .with_text("plesk_name", "Berth")
+                .with_text("plesk_version", env!("CARGO_PKG_VERSION"))
+                .with_text("plesk_os", std::env::consts::OS),
+        ))
+}
+
+/// `services_state`: the parts of Berth that run: its database, and the provisioning
+/// queue that writes web and DNS files (admin only; its counts of waiting and failed
+/// jobs).
+async fn services_state(ctx: &Ctx) -> Result<El> {
+    let queue = ctx.app.provision_queue(&ctx.actor).await?;
+    let database = if ctx.app.ping().await.is_ok() {
+        "running"
+    } else {
+        "stopped"
+    };
+    Ok(El::new("services_state")
+        .with(
+            El::new("srv")
+                .with_text("id", "database")
+                .with_text("name", "Berth database")
+                .with_text("state", database),
+        )
+        .with(
+            El::new("srv")
+                .with_text("id", "provisioning")
+                .with_text("name", "Provisioning of web and DNS files")
+                .with_text("state", "running")
+                .with_text("pending", queue.pending)
+                .with_text("failed", queue.failed),
+        ))
 }
 
 async fn ips(ctx: &Ctx) -> Result<El> {

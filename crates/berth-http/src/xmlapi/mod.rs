@@ -147,6 +147,16 @@ fn check(packet: &Node) -> Result<(), (u32, String)> {
         ));
     }
     for operator in &packet.children {
+        if PLESK_ONLY_OPERATORS.contains(&operator.name.as_str()) {
+            return Err((
+                errors::UNSUPPORTED,
+                format!(
+                    "the operator <{}> is not supported by this protocol: Berth has no such \
+                     objects",
+                    operator.name
+                ),
+            ));
+        }
         let operations = operations_of(&operator.name).ok_or_else(|| {
             (
                 errors::PARSE,
@@ -160,6 +170,17 @@ fn check(packet: &Node) -> Result<(), (u32, String)> {
             ));
         }
         for operation in &operator.children {
+            if plesk_only_operation(&operator.name, &operation.name) {
+                return Err((
+                    errors::UNSUPPORTED,
+                    format!(
+                        "the operation <{}> of <{}> is not supported by this protocol; it has: {}",
+                        operation.name,
+                        operator.name,
+                        operations.join(", ")
+                    ),
+                ));
+            }
             if !operations.contains(&operation.name.as_str()) {
                 return Err((
                     errors::PARSE,
@@ -186,6 +207,67 @@ pub fn supported(version: &str) -> bool {
         Some([1, 6, minor]) | Some([1, 6, minor, _]) => (3..=9).contains(minor),
         _ => false,
     }
+}
+
+/// Plesk operators for objects Berth does not have (mail, databases, certificates, ...):
+/// answered 1017 (not supported), where a name Plesk does not know either is 1014.
+const PLESK_ONLY_OPERATORS: &[&str] = &[
+    "mail",
+    "maillist",
+    "database",
+    "db_server",
+    "ftp-user",
+    "webuser",
+    "certificate",
+    "aps",
+    "protected_dir",
+    "virtdir",
+    "sitebuilder",
+    "updater",
+    "backup-manager",
+    "migration",
+    "user",
+    "role",
+    "ui",
+    "extension",
+    "reseller-plan",
+    "sso",
+    "logrotation",
+    "spamfilter",
+    "dns_master",
+    "git",
+];
+
+/// Plesk operations of operators Berth answers that Berth does not do (traffic history,
+/// DNS master servers and ACLs, server administration).
+fn plesk_only_operation(operator: &str, operation: &str) -> bool {
+    let lacking: &[&str] = match operator {
+        "customer" | "reseller" | "webspace" | "site" => &["get_traffic", "set_traffic"],
+        "dns" => &[
+            "switch",
+            "enable",
+            "disable",
+            "get_acl",
+            "add_to_acl",
+            "remove_from_acl",
+            "add_master_server",
+            "get_master_server",
+            "del_master_server",
+        ],
+        "server" => &[
+            "set",
+            "create_session",
+            "get_additional_key",
+            "reboot",
+            "shutdown",
+            "lic_install",
+            "get-shells",
+            "set-default-php-handler",
+        ],
+        "ip" => &["add", "set", "del"],
+        _ => &[],
+    };
+    lacking.contains(&operation)
 }
 
 fn operations_of(operator: &str) -> Option<&'static [&'static str]> {

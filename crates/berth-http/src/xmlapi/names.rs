@@ -82,6 +82,50 @@ pub fn assignments(node: &Node, item: &str, fallback: Group) -> Result<Vec<Assig
         .collect()
 }
 
+/// Plesk's `performance` elements and the property each stands for.
+pub const PERFORMANCE: &[(&str, &str)] = &[
+    ("bandwidth", "max_bandwidth"),
+    ("max_connections", "max_connections"),
+];
+
+/// Plesk's `prefs` elements and the property each stands for.
+pub const PREFS: &[(&str, &str)] = &[("stat_ttl", "stats_retention")];
+
+/// A service plan's `preferences` elements and the property each stands for.
+pub const PLAN_PREFERENCES: &[(&str, &str)] = &[
+    ("stat", "stats_retention"),
+    ("maillists", "mailing_lists"),
+    ("dns_zone_type", "zone_type"),
+];
+
+/// The assignments of a part whose elements are Plesk's fixed names (`bandwidth`,
+/// `stat_ttl`) for properties of the table; another element is refused naming the known
+/// ones.
+pub fn mapped(part: &Node, table: &[(&str, &str)]) -> Result<Vec<Assignment>> {
+    part.children
+        .iter()
+        .map(|c| {
+            let property = table
+                .iter()
+                .find(|(element, _)| *element == c.name)
+                .and_then(|(_, name)| property::descriptor(name))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = table.iter().map(|(e, _)| *e).collect();
+                    Error::invalid(
+                        &c.name,
+                        format!(
+                            "<{}> is not settable in <{}>; use: {}",
+                            c.name,
+                            part.name,
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+            Ok((property.group, format!("{}={}", property.name, c.text)))
+        })
+        .collect()
+}
+
 /// A boolean as Plesk writes it (`true`/`false`).
 pub fn boolean(field: &str, raw: &str) -> Result<bool> {
     match raw.trim() {

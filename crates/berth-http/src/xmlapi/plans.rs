@@ -1,6 +1,8 @@
 //! `service-plan` and `service-plan-addon`: add, get, set, del through the plan use cases.
 //! Properties travel as `limits{overuse, limit{name,value}}`, `hosting{property}`,
-//! `permissions{permission}` and `php-settings{setting}` with the property table's names.
+//! `permissions{permission}` and `php-settings{setting}` with the property table's names,
+//! and `performance{bandwidth, max_connections}` and `preferences{stat, maillists,
+//! dns_zone_type}` with Plesk's fixed names for properties of the table.
 
 use berth_app::Mode;
 use berth_app::legacy_ids::LegacyRef;
@@ -80,6 +82,14 @@ fn assignments(node: &Node) -> Result<Vec<Assignment>> {
     }
     if let Some(php) = node.child("php-settings") {
         out.extend(names::assignments(php, "setting", Group::Php)?);
+    }
+    for (element, table) in [
+        ("performance", names::PERFORMANCE),
+        ("preferences", names::PLAN_PREFERENCES),
+    ] {
+        if let Some(part) = node.child(element) {
+            out.extend(names::mapped(part, table)?);
+        }
     }
     Ok(out)
 }
@@ -194,6 +204,22 @@ fn described(p: &PlanView, id: i64) -> El {
             "setting",
             &group("php"),
         ))
+        .with(mapped_el(p, "performance", names::PERFORMANCE))
+        .with(mapped_el(p, "preferences", names::PLAN_PREFERENCES))
+}
+
+/// A part whose elements are Plesk's fixed names for properties of the table.
+fn mapped_el(p: &PlanView, element: &str, table: &[(&str, &str)]) -> El {
+    let mut out = El::new(element);
+    for (name, property) in table {
+        let value = berth_core::property::descriptor(property)
+            .and_then(|d| p.properties.get(d.group.as_str()))
+            .and_then(|g| g.get(*property));
+        if let Some(v) = value {
+            out.children.push(El::text(name, names::json_text(v)));
+        }
+    }
+    out
 }
 
 async fn filtered(ctx: &Ctx, plan_type: PlanType, op: &Node) -> Vec<El> {

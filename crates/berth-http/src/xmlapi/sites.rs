@@ -7,24 +7,24 @@ use berth_app::NoProgress;
 use berth_app::dns::RecordInput;
 use berth_app::domains::{AliasChange, DomainView, NewAlias, NewSite, NewSubdomain};
 use berth_app::legacy_ids::{LegacyRef, parse_legacy_id};
+use berth_core::property::Group;
 use berth_core::{Error, Result};
 
 use super::Ctx;
 use super::accounts::bulk_ok;
-use super::errors;
 use super::filter::{self, Wanted};
 use super::names;
 use super::packet::Node;
 use super::reply::{self, El};
 
 /// `site` operations.
-pub const SITE_OPERATIONS: &[&str] = &["add", "get", "del"];
+pub const SITE_OPERATIONS: &[&str] = &["add", "get", "set", "del"];
 /// `site-alias` operations.
 pub const ALIAS_OPERATIONS: &[&str] = &["create", "get", "set", "delete"];
 /// `subdomain` operations.
-pub const SUBDOMAIN_OPERATIONS: &[&str] = &["add", "get", "del"];
+pub const SUBDOMAIN_OPERATIONS: &[&str] = &["add", "get", "set", "del", "rename"];
 /// `dns` operations.
-pub const DNS_OPERATIONS: &[&str] = &["add_rec", "get_rec", "del_rec"];
+pub const DNS_OPERATIONS: &[&str] = &["add_rec", "get_rec", "del_rec", "get", "set"];
 
 const SITE_FILTERS: &[&str] = &[
     "id",
@@ -33,6 +33,9 @@ const SITE_FILTERS: &[&str] = &[
     "parent-id",
     "parent-name",
     "parent-guid",
+    "parent-site-id",
+    "parent-site-name",
+    "parent-site-guid",
 ];
 const ALIAS_FILTERS: &[&str] = &["id", "name", "site-id"];
 const SUBDOMAIN_FILTERS: &[&str] = &["id", "name", "parent-name"];
@@ -49,8 +52,16 @@ enum Kind {
 /// Runs one `site`, `site-alias`, `subdomain` or `dns` operation.
 pub(crate) async fn run(ctx: &Ctx, operator: &str, op: &Node) -> El {
     let results = match (operator, op.name.as_str()) {
+        ("dns", "get_rec") if op.has("template") => template_records(ctx).await,
+        ("dns", "del_rec") if op.has("template") => del_template_records(ctx, op).await,
+        ("dns", "add_rec") if op.has("template") => vec![
+            add_template_record(ctx, op)
+                .await
+                .unwrap_or_else(|e| reply::error(&e)),
+        ],
         ("dns", "get_rec") => get_records(ctx, op).await,
         ("dns", "del_rec") => del_records(ctx, op).await,
+        ("dns", "get" | "set") => zone_types(ctx, op).await,
         ("dns", _) => vec![
             add_record(ctx, op)
                 .await
@@ -225,6 +236,10 @@ async fn find(ctx: &Ctx, kind: Kind, wanted: Option<Wanted>) -> Result<Vec<(Doma
                 let parent = site_name_of_guid(ctx, "parent-guid", &w.value).await?;
                 site_children(list(ctx, kind, Some(&parent)).await?)
             }
+            // Plesk's sites under another site are Berth's subdomains, answered by the
+            // `subdomain` operator: no Berth site has a parent site (a relational filter,
+            // so no match is simply no result).
+            "parent-site-id" | "parent-site-name" | "parent-site-guid" => vec![],
             "site-id" => {
                 let parent = site_name(ctx, "site-id", &w.value).await?;
                 list(ctx, kind, Some(&parent)).await?
@@ -381,7 +396,9 @@ async fn filtered(ctx: &Ctx, kind: Kind, filters: &[&str], op: &Node) -> Vec<El>
                     };
                     return Ok(reply::ok().with_text("id", id).with(body));
                 }
-                "set" => set_alias(ctx, op, &v).await,
+                "set" if kind == Kind::Alias => set_alias(ctx, op, &v).await,
+                "set" => set_root(ctx, kind, op, &v).await,
+                "rename" => rename(ctx, op, &v).await,
                 _ => remove(ctx, kind, &v).await,
             };
             match result {
@@ -472,12 +489,6 @@ fn relative(host: &str, zone: &str) -> String {
 }
 
 async fn add_record(ctx: &Ctx, op: &Node) -> Result<El> {
-    if op.has("template") {
-        return Err(Error::invalid(
-            "template",
-            "the DNS template is edited as a whole (berth dns template set, or the REST API)",
-        ));
-    }
     let (key, raw) = match (text(op, "site-id"), text(op, "site-alias-id")) {
         (Some(id), _) => ("site-id", id),
         (None, Some(id)) => ("site-alias-id", id),
@@ -525,12 +536,6 @@ fn record_data(r: &berth_app::dns::RecordView, site_id: &str) -> El {
 }
 
 async fn get_records(ctx: &Ctx, op: &Node) -> Vec<El> {
-    if op.has("template") {
-        return vec![reply::coded(
-            errors::PARSE,
-            "the DNS template is read with berth dns template show or the REST API",
-        )];
-    }
     let filter = match filter::parse(op, DNS_FILTERS) {
         Ok(f) => f,
         Err(e) => return vec![e],
@@ -594,6 +599,245 @@ async fn del_records(ctx: &Ctx, op: &Node) -> Vec<El> {
             {
                 Ok(_) => Ok(reply::ok().with_text("id", r.id)),
                 Err(e) => Err(reply::error(&e).with_text("id", r.id)),
+            }
+        },
+    )
+    .await
+}
+
+/// `site set` (`values{hosting{vrt_hst{property www_root}}}`) and `subdomain set`
+/// (`property www_root`): the document root, the one setting of a site or subdomain.
+async fn set_root(ctx: &Ctx, kind: Kind, op: &Node, v: &DomainView) -> Result<()> {
+    let values = match kind {
+        Kind::Site => op
+            .child("values")
+            .ok_or_else(|| Error::invalid("values", "<set> needs <values>"))?,
+        _ => op,
+    };
+    for field in values
+        .child("gen_setup")
+        .map_or(&[][..], |g| &g.children[..])
+    {
+        let same_name = field.name == "name" && !named(vec![v.clone()], &field.text).is_empty();
+        if !same_name {
+            return Err(Error::invalid(
+                &field.name,
+                format!(
+                    "<{}> cannot change here: a site keeps its name (add the new name and \
+                     remove the old one) and is suspended with its webspace",
+                    field.name
+                ),
+            ));
+        }
+    }
+    let props = values
+        .child("hosting")
+        .and_then(|h| h.child("vrt_hst"))
+        .unwrap_or(values);
+    if let Some(other) = props
+        .all("property")
+        .filter_map(|p| p.text_of("name"))
+        .find(|n| *n != "www_root")
+    {
+        return Err(Error::invalid(
+            other,
+            format!(
+                "{other}: hosting settings belong to the webspace's plan (R3.5); a site or \
+                 subdomain sets only www_root here"
+            ),
+        ));
+    }
+    let root = www_root(values).ok_or_else(|| {
+        Error::invalid(
+            "www_root",
+            "nothing to change: give the www_root property (the document root)",
+        )
+    })?;
+    ctx.app
+        .set_document_root(&ctx.actor, &v.ascii_name, &root, Mode::Apply)
+        .await
+        .map(drop)
+}
+
+/// `subdomain rename`: `<name>` is the new name, the part before the domain (or the
+/// full name).
+async fn rename(ctx: &Ctx, op: &Node, v: &DomainView) -> Result<()> {
+    let new_name =
+        text(op, "name").ok_or_else(|| Error::invalid("name", "<rename> needs the new <name>"))?;
+    ctx.app
+        .rename_subdomain(&ctx.actor, &v.ascii_name, &new_name, Mode::Apply)
+        .await
+        .map(drop)
+}
+
+/// A `<template/>` record's host as a template host: empty for the domain itself,
+/// relative (`webmail`), or absolute with the `<domain>` placeholder.
+fn template_host(raw: &str) -> String {
+    let host = raw.trim().trim_end_matches('.');
+    if host.is_empty() || host == "<domain>" {
+        "<domain>.".to_owned()
+    } else if host.contains("<domain>") {
+        format!("{host}.")
+    } else {
+        format!("{host}.<domain>.")
+    }
+}
+
+/// `add_rec` with `<template/>`: a line added to the server's DNS template (admin only;
+/// zones change when the template is applied). Its id is its position in the template.
+async fn add_template_record(ctx: &Ctx, op: &Node) -> Result<El> {
+    let rtype = text(op, "type")
+        .ok_or_else(|| Error::invalid("type", "<add_rec> needs a <type>"))?
+        .to_uppercase();
+    let value =
+        text(op, "value").ok_or_else(|| Error::invalid("value", "<add_rec> needs a <value>"))?;
+    let host = template_host(&text(op, "host").unwrap_or_default());
+    let line = match (rtype.as_str(), text(op, "opt")) {
+        ("MX" | "SRV", Some(priority)) => format!("{host} {rtype} {priority} {value}"),
+        _ => format!("{host} {rtype} {value}"),
+    };
+    let template = ctx
+        .app
+        .add_dns_template_record(&ctx.actor, &line, Mode::Apply)
+        .await?;
+    Ok(reply::ok().with_text("id", template.records.len()))
+}
+
+fn template_data(r: &berth_app::dns::TemplateLineView) -> El {
+    El::new("data")
+        .with_text("type", r.rtype)
+        .with_text("host", &r.host)
+        .with_text("value", &r.value)
+        .with_text("opt", r.priority.map(|p| p.to_string()).unwrap_or_default())
+}
+
+/// `get_rec` with `<template/>`: every line of the server's DNS template, numbered by
+/// position.
+async fn template_records(ctx: &Ctx) -> Vec<El> {
+    match ctx.app.dns_template(&ctx.actor).await {
+        Ok(t) => t
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| reply::ok().with_text("id", i + 1).with(template_data(r)))
+            .collect(),
+        Err(e) => vec![reply::error(&e)],
+    }
+}
+
+/// `del_rec` with `<template/>` and `<filter><id>`: the lines at these positions (as
+/// `get_rec` numbered them), each removed by its content, so that removing one does not
+/// shift which line a later id names.
+async fn del_template_records(ctx: &Ctx, op: &Node) -> Vec<El> {
+    let filter = match filter::parse(op, &["id"]) {
+        Ok(f) => f,
+        Err(e) => return vec![e],
+    };
+    let template = match ctx.app.dns_template(&ctx.actor).await {
+        Ok(t) => t,
+        Err(e) => return vec![reply::error(&e)],
+    };
+    let template = &template;
+    filter::each(
+        &filter,
+        |w| async move {
+            let Some(w) = w else {
+                return Err(Error::invalid(
+                    "filter",
+                    "name the template records with <id>",
+                ));
+            };
+            let position = parse_legacy_id("id", &w.value)?;
+            Ok(usize::try_from(position)
+                .ok()
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|i| template.records.get(i))
+                .map(|r| (position, r.clone()))
+                .into_iter()
+                .collect())
+        },
+        |(position, r): (i64, berth_app::dns::TemplateLineView)| async move {
+            let mut line = vec![r.host.clone()];
+            if let Some(ttl) = r.ttl {
+                line.push(ttl.to_string());
+            }
+            line.push(r.rtype.to_owned());
+            if let Some(p) = r.priority {
+                line.push(p.to_string());
+            }
+            line.push(r.value.clone());
+            match ctx
+                .app
+                .remove_dns_template_record(&ctx.actor, &line.join(" "), Mode::Apply)
+                .await
+            {
+                Ok(_) => Ok(reply::ok().with_text("id", position)),
+                Err(e) => Err(reply::error(&e).with_text("id", position)),
+            }
+        },
+    )
+    .await
+}
+
+/// The subscription a zone (main domain, additional domain or alias) belongs to.
+async fn subscription_of_zone(ctx: &Ctx, zone: &str) -> Result<String> {
+    let mut names = ctx.app.list_sites(&ctx.actor, None).await?;
+    names.extend(ctx.app.list_aliases(&ctx.actor, None).await?);
+    named(names, zone)
+        .into_iter()
+        .next()
+        .map(|d| d.subscription.ascii_name)
+        .ok_or_else(|| Error::not_found("site-id", "no zone you can see"))
+}
+
+/// `dns get` (`<zone_type>`, `master` or `slave`) and `dns set` (`<zone_type>`) of the
+/// zones a `site-id` or `site-alias-id` names. The zone type belongs to the subscription
+/// (R2.4 DNS group): setting it customizes the subscription (Update & Lock, R3.5).
+async fn zone_types(ctx: &Ctx, op: &Node) -> Vec<El> {
+    let filter = match filter::parse(op, &["site-id", "site-alias-id"]) {
+        Ok(f) => f,
+        Err(e) => return vec![e],
+    };
+    let wanted = if op.name == "set" {
+        match text(op, "zone_type") {
+            Some(t) => Some(t),
+            None => {
+                return vec![reply::error(&Error::invalid(
+                    "zone_type",
+                    "<set> needs <zone_type>: master or slave",
+                ))];
+            }
+        }
+    } else {
+        None
+    };
+    let wanted = &wanted;
+    filter::each(
+        &filter,
+        |w| async move {
+            let w = w.ok_or_else(|| {
+                Error::invalid("filter", "name the zone with <site-id> or <site-alias-id>")
+            })?;
+            let zone = zone_of(ctx, &w.key, &w.value).await?;
+            Ok(vec![(zone, w.value)])
+        },
+        |(zone, id): (String, String)| async move {
+            let outcome = async {
+                if let Some(t) = wanted {
+                    let subscription = subscription_of_zone(ctx, &zone).await?;
+                    let change = [(Group::Dns, format!("zone_type={t}"))];
+                    ctx.app
+                        .customize(&ctx.actor, &subscription, &change, Mode::Apply)
+                        .await?;
+                }
+                ctx.app.dns_zone(&ctx.actor, &zone).await
+            }
+            .await;
+            match outcome {
+                Ok(z) => Ok(reply::ok()
+                    .with_text("id", &id)
+                    .with_text("zone_type", z.zone_type)),
+                Err(e) => Err(reply::error(&e).with_text("id", &id)),
             }
         },
     )
