@@ -291,7 +291,7 @@ impl Addressing {
     }
 }
 
-fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
+pub(crate) fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     let failed = |e: lettre::transport::smtp::Error| {
         Error::invalid(
             "smtp.host",
