@@ -242,6 +242,12 @@ pub struct ServerSection {
     pub tls_cert: Option<std::path::PathBuf>,
     /// PEM private key of `tls_cert` (`BERTH_SERVER_TLS_KEY`).
     pub tls_key: Option<std::path::PathBuf>,
+    /// The panel's address as users reach it, used in password reset links
+    /// (`BERTH_SERVER_PANEL_URL`); default: `http(s)://<hostname>:<listen port>`.
+    pub panel_url: Option<String>,
+    /// How many minutes a password reset link works (`BERTH_SERVER_RESET_LINK_MINUTES`),
+    /// 5 to 1440, default 60.
+    pub reset_link_minutes: Option<i64>,
 }
 
 /// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
@@ -322,6 +328,47 @@ impl Settings {
             expiry_warning_days: self.tasks.expiry_warning_days.unwrap_or(7),
             smtp: self.smtp.resolve()?,
         })
+    }
+
+    /// Password recovery (R1.4) for `berth serve` listening on `listen`: links point at
+    /// `[server] panel_url` (default: this host name and the listen port), work
+    /// `reset_link_minutes`, and go out through `[smtp]`.
+    pub fn recovery_settings(
+        &self,
+        listen: &str,
+        tls: bool,
+    ) -> Result<berth_app::recovery::RecoverySettings> {
+        let panel_url = match self.server.panel_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(berth_core::Error::invalid(
+                        "panel_url",
+                        format!("panel_url must start with https:// or http:// (got {url:?})"),
+                    ));
+                }
+                url.to_owned()
+            }
+            _ => {
+                let port = listen.rsplit(':').next().unwrap_or("8880");
+                let scheme = if tls { "https" } else { "http" };
+                let host = self.server_settings()?.hostname;
+                format!("{scheme}://{host}:{port}")
+            }
+        };
+        let mut settings =
+            berth_app::recovery::RecoverySettings::new(self.smtp.resolve()?, panel_url);
+        if let Some(minutes) = self.server.reset_link_minutes {
+            if !(5..=1440).contains(&minutes) {
+                return Err(berth_core::Error::invalid(
+                    "reset_link_minutes",
+                    format!(
+                        "reset_link_minutes is a number of minutes from 5 to 1440 (got {minutes})"
+                    ),
+                ));
+            }
+            settings.link_lifetime = chrono::Duration::minutes(minutes);
+        }
+        Ok(settings)
     }
 
     /// How often `berth serve` checks for due tasks.

@@ -961,6 +961,232 @@ async fn r1_4_an_owner_changes_its_customers_login_and_password(s: Server) {
     );
 }
 
+/// Fetches a session-less form page (`/login/forgot`, a reset link): its double-submit
+/// cookie, its synchronizer token and its HTML.
+async fn open_form(c: &reqwest::Client, url: &str) -> (StatusCode, String, String, String) {
+    let page = c.get(url).send().await.unwrap();
+    let status = page.status();
+    let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    (status, cookie, csrf, html)
+}
+
+async fn post_form(
+    c: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let r = c
+        .post(url)
+        .header(COOKIE, format!("berth_login_csrf={cookie}"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn r1_4_password_recovery_mails_a_single_use_link_over_http(s: Server) {
+    world(&s).await;
+    let (base, sink) = ui_support::recovery_server(&s).await;
+    let c = client();
+    // Offered only where recovery is set up.
+    let plain = c.get(format!("{}/login", s.base)).send().await.unwrap();
+    assert!(!plain.text().await.unwrap().contains("/login/forgot"));
+    let login_page = c.get(format!("{base}/login")).send().await.unwrap();
+    assert!(
+        login_page
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"/login/forgot\"")
+    );
+    let old_session = {
+        let page = c.get(format!("{base}/login")).send().await.unwrap();
+        let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+        let csrf = hidden(&page.text().await.unwrap(), "csrf");
+        let answer = c
+            .post(format!("{base}/login"))
+            .header(COOKIE, format!("berth_login_csrf={cookie}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "bob"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        cookie_value(&answer, "berth_session").unwrap().0
+    };
+
+    let forgot = format!("{base}/login/forgot");
+    let (status, cookie, csrf, html) = open_form(&c, &forgot).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<label for=\"email\">"));
+    // Without the form's token nothing happens.
+    let (status, _) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[("login", "bob"), ("email", "bob@example.com")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A wrong address and the right one get the very same answer.
+    let (wrong_status, wrong) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "eve@example.com"),
+        ],
+    )
+    .await;
+    let (right_status, right) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "BOB@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (wrong_status, right_status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(wrong, right);
+    assert!(
+        right.contains("a link to choose a new password has been sent"),
+        "{right}"
+    );
+    let mails = sink.take(1).await;
+    assert_eq!(mails.len(), 1, "only the matching request sends mail");
+    assert_eq!(mails[0].0, ["bob@example.com"]);
+    let link = ui_support::reset_link(&mails[0].1);
+    assert!(
+        link.starts_with(&format!("{base}/login/reset?token=")),
+        "{link}"
+    );
+
+    // The link opens the form for bob, sends no Referer, and is not cached.
+    let page = c.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"reset-login\">bob<"), "{html}");
+    let token = hidden(&html, "token");
+    let csrf = hidden(&html, "csrf");
+    let reset = format!("{base}/login/reset");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "brand-new-1"),
+            ("password_again", "brand-new-2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "short"),
+            ("password_again", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("at least 8 characters"), "{html}");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "brand-new-1"),
+            ("password_again", "brand-new-1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Your password was changed"), "{html}");
+
+    // The other session ended; the new password works, the old one does not.
+    let (status, _) = get(&s, &c, &old_session, "/ui").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_login(&s, &c, "bob", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_login(&s, &c, "bob", "brand-new-1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Spent: the link and a second POST are refused.
+    assert_eq!(
+        c.get(&link).send().await.unwrap().status(),
+        StatusCode::GONE
+    );
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "other-pass-9"),
+            ("password_again", "other-pass-9"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("already used or expired"));
+
+    // Rate limit per login: five requests an hour (two made above).
+    for n in 0..3 {
+        let email = format!("guess{n}@example.net");
+        let (status, _) = post_form(
+            &c,
+            &forgot,
+            &cookie,
+            &[("csrf", &csrf), ("login", "bob"), ("email", &email)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, html) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "bob@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Too many requests"));
+    assert!(sink.take(0).await.is_empty());
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1173,5 +1399,6 @@ on_both_backends!(
     r3_6_add_ons_are_added_and_removed_on_the_subscription_page,
     r1_4_an_owner_changes_its_customers_login_and_password,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
+    r1_4_password_recovery_mails_a_single_use_link_over_http,
     browser_walkthrough_of_the_three_panels,
 );

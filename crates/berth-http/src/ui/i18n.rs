@@ -451,6 +451,82 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("account.edit", "Edit the account", "Modifier le compte"),
     ("sub.renew", "Renew", "Renouveler"),
+    (
+        "recovery.link",
+        "Forgot your password?",
+        "Mot de passe oublié ?",
+    ),
+    (
+        "recovery.title",
+        "Forgot your password?",
+        "Mot de passe oublié ?",
+    ),
+    (
+        "recovery.help",
+        "Give your login and the email address on record: a link to choose a new password will be sent to that address.",
+        "Indiquez votre identifiant et l'adresse e-mail enregistrée : un lien pour choisir un nouveau mot de passe sera envoyé à cette adresse.",
+    ),
+    ("recovery.send", "Send the link", "Envoyer le lien"),
+    (
+        "recovery.sent",
+        "If the login and the email address match an account, a link to choose a new password has been sent to that address. It works once, for a limited time.",
+        "Si l'identifiant et l'adresse e-mail correspondent à un compte, un lien pour choisir un nouveau mot de passe a été envoyé à cette adresse. Il ne sert qu'une fois, pendant une durée limitée.",
+    ),
+    (
+        "recovery.too_many",
+        "Too many requests: try again later.",
+        "Trop de demandes : réessayez plus tard.",
+    ),
+    (
+        "recovery.both_needed",
+        "Give both the login and the email address.",
+        "Indiquez l'identifiant et l'adresse e-mail.",
+    ),
+    (
+        "recovery.unavailable",
+        "Password recovery is not available on this server: ask your administrator.",
+        "La récupération du mot de passe n'est pas disponible sur ce serveur : contactez votre administrateur.",
+    ),
+    (
+        "recovery.reset_title",
+        "Choose a new password",
+        "Choisir un nouveau mot de passe",
+    ),
+    (
+        "recovery.choose_for",
+        "New password for the account",
+        "Nouveau mot de passe du compte",
+    ),
+    (
+        "recovery.password_help",
+        "At least 8 characters, not the login. Your other sessions will be closed.",
+        "Au moins 8 caractères, différent de l'identifiant. Vos autres sessions seront fermées.",
+    ),
+    (
+        "recovery.set",
+        "Set the password",
+        "Enregistrer le mot de passe",
+    ),
+    (
+        "recovery.dead_link",
+        "This link is unknown, already used or expired.",
+        "Ce lien est inconnu, déjà utilisé ou expiré.",
+    ),
+    (
+        "recovery.ask_again",
+        "Ask for a new link",
+        "Demander un nouveau lien",
+    ),
+    (
+        "recovery.back",
+        "Back to the login page",
+        "Retour à la connexion",
+    ),
+    (
+        "recovery.done",
+        "Your password was changed: log in with it.",
+        "Votre mot de passe a été modifié : connectez-vous avec.",
+    ),
 ];
 
 /// Texts and formats of one language.

@@ -22,6 +22,7 @@ pub mod i18n;
 mod lists;
 mod plans;
 mod profile;
+mod recovery;
 pub mod session;
 mod subscription;
 mod tools;
@@ -284,13 +285,18 @@ struct LoginPage {
     tr: Tr,
     csrf: String,
     login: String,
+    /// Whether "Forgot your password?" is offered (password recovery is set up).
+    recovery: bool,
 }
 
+/// The login page, with an error or a confirmation (after a password reset).
 fn login_page(
     headers: &HeaderMap,
     branding: &Branding,
     login: &str,
     error: Option<String>,
+    flash: Option<String>,
+    recovery: bool,
 ) -> Response {
     let tr = session::browser_lang(headers);
     let csrf = match session::cookie(headers, LOGIN_CSRF_COOKIE).filter(|c| c.len() == 64) {
@@ -310,12 +316,14 @@ fn login_page(
             lang: tr.0.code(),
             title: tr.t("login.title").to_owned(),
             error,
+            flash,
             ..Chrome::default()
         }
         .branded(branding),
         tr,
         csrf: csrf.clone(),
         login: login.to_owned(),
+        recovery,
     };
     let mut response = render(status, &page);
     if let Ok(v) = session::set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf).parse() {
@@ -342,7 +350,14 @@ async fn root(headers: HeaderMap) -> Response {
 
 async fn login_form(State(app): State<Berth>, headers: HeaderMap) -> Response {
     let branding = app.branding().await.unwrap_or_default();
-    login_page(&headers, &branding, "", None)
+    login_page(
+        &headers,
+        &branding,
+        "",
+        None,
+        None,
+        app.recovery_available(),
+    )
 }
 
 /// `POST /login`: the login form. Same authentication and failed-login limits as the
@@ -364,8 +379,9 @@ async fn login_submit(
     };
     let (login, password) = (field("login"), field("password"));
     let branding = app.branding().await.unwrap_or_default();
+    let recovery = app.recovery_available();
     let login_page = |headers: &HeaderMap, login: &str, error: Option<String>| {
-        login_page(headers, &branding, login, error)
+        login_page(headers, &branding, login, error, None, recovery)
     };
     let cookie = session::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if !session::same_token(&field(session::CSRF_FIELD), &cookie) {
@@ -506,6 +522,14 @@ pub fn router() -> Router<Berth> {
     Router::new()
         .route("/", get(root))
         .route("/login", get(login_form).post(login_submit))
+        .route(
+            "/login/forgot",
+            get(recovery::forgot_form).post(recovery::forgot),
+        )
+        .route(
+            "/login/reset",
+            get(recovery::reset_form).post(recovery::reset),
+        )
         .route("/logout", post(logout))
         .route("/assets/{file}", get(asset))
         .route("/ui", get(home))
