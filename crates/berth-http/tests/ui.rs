@@ -1187,6 +1187,161 @@ async fn r1_4_password_recovery_mails_a_single_use_link_over_http(s: Server) {
     assert!(sink.take(0).await.is_empty());
 }
 
+/// POSTs a panel form with the session cookie and its synchronizer token: status and body
+/// (redirects are not followed).
+async fn post_ui(
+    s: &Server,
+    c: &reqwest::Client,
+    token: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, html) = get(s, c, token, "/ui").await;
+    let csrf = hidden(&html, "csrf");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c
+        .post(format!("{}{path}", s.base))
+        .header(COOKIE, format!("berth_session={token}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn api_keys_are_created_shown_once_restricted_and_revoked_in_the_panel(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/keys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/ui/keys\""),
+        "the navigation leads there"
+    );
+    let (status, html) = post_ui(&s, &c, &bob, "/ui/keys", &[("ips", "not-an-ip")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &bob,
+        "/ui/keys",
+        &[("ips", "127.0.0.1, 2001:db8::7")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let key = hidden_value(&html, "new-key");
+    assert!(key.len() > 40, "{key}");
+    // The key works from its allowed address, and is never shown again.
+    let (status, _) = s
+        .get("/api/v1/subscriptions", &common::Auth::Bearer(key.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = get(&s, &c, &bob, "/ui/keys").await;
+    assert!(!html.contains(&key));
+    assert!(html.contains("127.0.0.1, 2001:db8::7"), "{html}");
+    let bob_actor = s.app.actor(Some("bob")).await.unwrap();
+    let id = s.app.list_api_keys(&bob_actor).await.unwrap()[0]
+        .id
+        .to_string();
+    // Another account cannot revoke it: not found.
+    let eve = session(&s, &c, "eve", PASSWORD).await;
+    let (status, _) = post_ui(&s, &c, &eve, "/ui/keys/revoke", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post_ui(&s, &c, &bob, "/ui/keys/revoke", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = s
+        .get("/api/v1/subscriptions", &common::Auth::Bearer(key))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// The `value` of the input with this id.
+fn hidden_value(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let start = html.find(&marker).expect("the input is on the page");
+    let rest = &html[start..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    rest[v..].split('"').next().unwrap().to_owned()
+}
+
+async fn r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips",
+        &[("ip", "192.0.2.300"), ("type", "shared")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("ip"), "{html}");
+    let fields = [
+        ("ip", "2001:DB8::7"),
+        ("type", "dedicated"),
+        ("interface", "eth1"),
+    ];
+    let (status, _) = post_ui(&s, &c, &admin, "/ui/tools/ips", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&s, &c, &admin, "/ui/tools/ips").await;
+    assert!(
+        html.contains("2001:db8::7") && html.contains("eth1"),
+        "{html}"
+    );
+    // Into res1's pool: res1 then sees it on its own page.
+    let pool = [("reseller", "res1"), ("ip", "2001:db8::7"), ("op", "add")];
+    let (status, html) = post_ui(&s, &c, &admin, "/ui/tools/ips/pool", &pool).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, html) = get(&s, &c, &res1, "/ui/tools/ips").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2001:db8::7") && !html.contains("/ui/tools/ips/remove"));
+    let (status, _) = post_ui(&s, &c, &res1, "/ui/tools/ips", &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The shared address in use cannot be removed; the new one can, once out of the pool.
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips/remove",
+        &[("ip", "192.0.2.10")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let pool = [
+        ("reseller", "res1"),
+        ("ip", "2001:db8::7"),
+        ("op", "remove"),
+    ];
+    let (status, _) = post_ui(&s, &c, &admin, "/ui/tools/ips/pool", &pool).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips/remove",
+        &[("ip", "2001:db8::7")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&s, &c, &admin, "/ui/tools/ips").await;
+    assert!(!html.contains("2001:db8::7"));
+}
+
+async fn the_subscription_page_shows_its_provisioning_state(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/subscriptions/bob.example").await;
+    assert_eq!(status, StatusCode::OK);
+    // No worker runs in this test: the job queued at creation waits.
+    assert!(html.contains("id=\"job-state\">Pending<"), "{html}");
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1400,5 +1555,8 @@ on_both_backends!(
     r1_4_an_owner_changes_its_customers_login_and_password,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
     r1_4_password_recovery_mails_a_single_use_link_over_http,
+    api_keys_are_created_shown_once_restricted_and_revoked_in_the_panel,
+    r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel,
+    the_subscription_page_shows_its_provisioning_state,
     browser_walkthrough_of_the_three_panels,
 );

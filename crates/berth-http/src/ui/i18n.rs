@@ -527,6 +527,60 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Your password was changed: log in with it.",
         "Votre mot de passe a été modifié : connectez-vous avec.",
     ),
+    ("keys.title", "API keys", "Clés d'API"),
+    ("keys.list", "Your API keys", "Vos clés d'API"),
+    ("keys.new", "New API key", "Nouvelle clé d'API"),
+    ("keys.key", "Key", "Clé"),
+    ("keys.created", "API key created", "Clé d'API créée"),
+    (
+        "keys.shown_once",
+        "Copy this key now: it is shown only once. Send it as Authorization: Bearer.",
+        "Copiez cette clé maintenant : elle n'est affichée qu'une fois. Envoyez-la dans Authorization: Bearer.",
+    ),
+    (
+        "keys.ips",
+        "Allowed source addresses",
+        "Adresses sources autorisées",
+    ),
+    (
+        "keys.ips_help",
+        "IP addresses separated by commas; empty for any address.",
+        "Adresses IP séparées par des virgules ; vide pour toute adresse.",
+    ),
+    ("keys.any_ip", "Any address", "Toute adresse"),
+    ("keys.revoked", "Revoked", "Révoquée"),
+    ("keys.revoke", "Revoke", "Révoquer"),
+    ("job.title", "Provisioning", "Provisionnement"),
+    ("job.pending", "Pending", "En attente"),
+    ("job.running", "Running", "En cours"),
+    ("job.done", "Applied", "Appliqué"),
+    ("job.failed", "Failed", "Échec"),
+    ("job.attempts", "attempts:", "tentatives :"),
+    (
+        "job.none",
+        "Nothing applied yet",
+        "Rien d'appliqué pour l'instant",
+    ),
+    (
+        "ips.new",
+        "Register an IP address",
+        "Enregistrer une adresse IP",
+    ),
+    ("ips.shared", "Shared", "Partagée"),
+    ("ips.dedicated", "Dedicated", "Dédiée"),
+    (
+        "ips.pool",
+        "Reseller IP pool",
+        "Pool d'adresses IP du revendeur",
+    ),
+    ("ips.pool_add", "Add to the pool", "Ajouter au pool"),
+    ("ips.pool_remove", "Remove from the pool", "Retirer du pool"),
+    ("ips.pool_added", "Added to the pool:", "Ajoutée au pool :"),
+    (
+        "ips.pool_removed",
+        "Removed from the pool:",
+        "Retirée du pool :",
+    ),
 ];
 
 /// Texts and formats of one language.
@@ -619,6 +673,12 @@ mod tests {
         keys.extend(["sync.synced", "sync.locked", "sync.unsynced"].map(String::from));
         for kind in ["main", "site", "alias", "subdomain"] {
             keys.push(format!("domains.kind.{kind}"));
+        }
+        for state in ["pending", "running", "done", "failed"] {
+            keys.push(format!("job.{state}"));
+        }
+        for kind in ["shared", "dedicated"] {
+            keys.push(format!("ips.{kind}"));
         }
         for group in berth_core::property::Group::ALL {
             keys.push(format!("group.{}", group.as_str()));

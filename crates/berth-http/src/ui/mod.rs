@@ -19,6 +19,8 @@ mod buttons;
 mod create;
 mod domains;
 pub mod i18n;
+mod ips;
+mod keys;
 mod lists;
 mod plans;
 mod profile;
@@ -174,6 +176,15 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
         &[AccountKind::Admin, AccountKind::Reseller],
     ),
     ("nav.tools", "/ui/tools", &[AccountKind::Admin]),
+    (
+        "keys.title",
+        "/ui/keys",
+        &[
+            AccountKind::Admin,
+            AccountKind::Reseller,
+            AccountKind::Customer,
+        ],
+    ),
 ];
 
 /// The chrome of a page of `user`'s panel in section `active` (a path of [`SECTIONS`]).
@@ -582,7 +593,9 @@ pub fn router() -> Router<Berth> {
         .route("/ui/plans/edit", get(plans::edit_form).post(plans::edit))
         .route("/ui/tools", get(tools::tools))
         .route("/ui/tools/preferences", post(tools::save_preferences))
-        .route("/ui/tools/ips", get(tools::ips))
+        .route("/ui/tools/ips", get(ips::list).post(ips::add))
+        .route("/ui/tools/ips/remove", post(ips::remove))
+        .route("/ui/tools/ips/pool", post(ips::pool))
         .route("/ui/overview", get(tools::overview))
         .route("/ui/dns", get(tools::zone))
         .route("/ui/dns/add", post(tools::add_record))
@@ -597,4 +610,6 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/audit", get(tools::audit))
         .route("/ui/domains", get(domains::list).post(domains::add))
         .route("/ui/profile", get(profile::show).post(profile::save))
+        .route("/ui/keys", get(keys::list).post(keys::create))
+        .route("/ui/keys/revoke", post(keys::revoke))
 }

@@ -58,6 +58,9 @@ struct SubscriptionPage {
     addon_options: Vec<String>,
     groups: Vec<PropGroup>,
     editable: Vec<EditGroup>,
+    /// The newest provisioning job: state (translated), its badge class, when it last
+    /// changed, attempts, and the error that keeps the files from matching.
+    provisioning: Option<(String, &'static str, String, u32, Option<String>)>,
 }
 
 /// The properties a subscription's form shows.
@@ -169,6 +172,27 @@ async fn page(
     } else {
         vec![]
     };
+    let provisioning = match app
+        .subscription_provisioning(&user.session.actor, &view.ascii_name)
+        .await
+    {
+        Ok(job) => job.map(|j| {
+            let state = j.state.as_str();
+            let class = match state {
+                "done" => "ok",
+                "failed" => "bad",
+                _ => "warn",
+            };
+            (
+                tr.t(&format!("job.{state}")).to_owned(),
+                class,
+                tr.day(j.updated_at),
+                j.attempts,
+                j.error,
+            )
+        }),
+        Err(e) => return error_page(tr, Some(user), &e),
+    };
     let page = SubscriptionPage {
         chrome: chrome(
             user,
@@ -196,6 +220,7 @@ async fn page(
             .map(|d| tr.date(d))
             .unwrap_or_else(|| tr.t("unlimited").to_owned()),
         customized: view.customized.join(", "),
+        provisioning,
         changes,
         changes_title,
         conflicts,

@@ -209,28 +209,6 @@ fn table(user: &UiUser, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -
     render(StatusCode::OK, &page)
 }
 
-/// `GET /ui/tools/ips`: the server's IP addresses (the use case decides who may list).
-pub async fn ips(State(app): State<Berth>, user: UiUser) -> Response {
-    match app.list_ips(&user.session.actor).await {
-        Ok(ips) => {
-            let rows = ips
-                .iter()
-                .map(|ip| {
-                    vec![
-                        ip.address.clone(),
-                        ip.kind.to_owned(),
-                        ip.interface.clone().unwrap_or_default(),
-                        user.tr.day(ip.created),
-                    ]
-                })
-                .collect();
-            let headers = ["col.address", "col.type", "col.interface", "col.created"];
-            table(&user, "tools.ips", &headers, rows)
-        }
-        Err(e) => error_page(user.tr, Some(&user), &e),
-    }
-}
-
 /// `GET /ui/tools/audit`: the newest entries of the audit log (one page).
 pub async fn audit(State(app): State<Berth>, user: UiUser) -> Response {
     let request = AuditListRequest {
