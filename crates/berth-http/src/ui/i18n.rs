@@ -583,6 +583,127 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The French names of the properties of the descriptor table
+/// ([`berth_core::property::PROPERTIES`]), by property name (Plesk's French terms, as in
+/// the French reseller guide); the English names are the descriptors' labels. PHP
+/// directives keep their own names.
+pub const PROPERTY_FR: &[(&str, &str)] = &[
+    ("overuse", "Politique de dépassement"),
+    ("disk_space", "Espace disque"),
+    ("max_traffic", "Trafic mensuel"),
+    ("disk_space_soft", "Avertir quand l'espace disque atteint"),
+    ("max_traffic_soft", "Avertir quand le trafic atteint"),
+    ("max_site", "Domaines"),
+    ("max_subdom", "Sous-domaines"),
+    ("max_dom_aliases", "Alias de domaine"),
+    ("max_box", "Comptes de messagerie"),
+    ("mbox_quota", "Taille de la boîte aux lettres"),
+    ("total_mboxes_quota", "Taille totale des boîtes aux lettres"),
+    ("max_maillists", "Listes de diffusion"),
+    ("max_subftp_users", "Comptes FTP supplémentaires"),
+    ("max_db", "Bases de données"),
+    ("mysql_dbase_space", "Espace des bases de données"),
+    ("max_webapps", "Applications Java"),
+    ("max_wu", "Utilisateurs Web"),
+    ("max_site_builder", "Sites publiés avec Site Builder"),
+    ("expiration", "Période de validité"),
+    ("max_cl", "Clients"),
+    ("max_dom", "Abonnements"),
+    ("create_domains", "Création de domaines"),
+    ("manage_phosting", "Gestion des paramètres d'hébergement"),
+    ("manage_php_settings", "Gestion des paramètres PHP communs"),
+    (
+        "manage_performance",
+        "Gestion des paramètres de performances de l'hébergement",
+    ),
+    ("manage_php_safe_mode", "Gestion en mode PHP sans échec"),
+    ("manage_sh_access", "Accès au serveur via SSH"),
+    ("manage_not_chroot_shell", "Shell SSH non chrooté"),
+    ("manage_quota", "Attribution du quota de disque dur"),
+    ("manage_subdomains", "Gestion des sous-domaines"),
+    ("manage_domain_aliases", "Gestion des alias de domaine"),
+    ("manage_subftp", "Gestion des comptes FTP supplémentaires"),
+    ("manage_dns", "Gestion de la zone DNS"),
+    ("manage_log", "Gestion de la rotation des logs"),
+    ("manage_anonftp", "Gestion du FTP anonyme"),
+    ("manage_crontab", "Gestion du Planificateur"),
+    ("manage_spamfilter", "Gestion du filtre antispam"),
+    ("manage_virusfilter", "Gestion de l'antivirus"),
+    ("allow_local_backups", "Sauvegardes sur le serveur"),
+    ("allow_ftp_backups", "Sauvegardes sur un serveur FTP"),
+    ("manage_webstat", "Gestion des statistiques Web"),
+    ("manage_maillists", "Gestion des listes de diffusion"),
+    ("manage_webapps", "Gestion des applications Java"),
+    ("access_appcatalog", "Accès au catalogue d'applications"),
+    (
+        "allow_insecure_sites",
+        "Options de scripts Web potentiellement non sécurisées",
+    ),
+    ("select_db_server", "Choix du serveur de bases de données"),
+    ("create_clients", "Création de clients"),
+    ("allow_oversell", "Survente"),
+    ("remote_access_interface", "Accès à l'API"),
+    ("cp_access", "Accès au panneau de contrôle"),
+    ("hosting", "Hébergement Web"),
+    ("hard_quota", "Quota de disque dur"),
+    ("ssl", "Prise en charge SSL"),
+    ("webstat", "Statistiques Web"),
+    (
+        "webstat_protected",
+        "Statistiques dans un répertoire protégé par mot de passe",
+    ),
+    ("errdocs", "Documents d'erreur personnalisés"),
+    ("shell", "Shell SSH"),
+    ("php", "PHP"),
+    ("php_handler", "Gestionnaire PHP"),
+    ("cgi", "CGI"),
+    ("perl", "Perl"),
+    ("python", "Python"),
+    ("fastcgi", "FastCGI"),
+    ("ssi", "SSI"),
+    (
+        "wu_script",
+        "Les utilisateurs Web peuvent exécuter des scripts",
+    ),
+    ("memory_limit", "memory_limit"),
+    ("max_execution_time", "max_execution_time"),
+    ("max_input_time", "max_input_time"),
+    ("post_max_size", "post_max_size"),
+    ("upload_max_filesize", "upload_max_filesize"),
+    ("include_path", "include_path"),
+    ("session.save_path", "session.save_path"),
+    ("open_basedir", "open_basedir"),
+    ("error_reporting", "error_reporting"),
+    ("display_errors", "display_errors"),
+    ("log_errors", "log_errors"),
+    ("allow_url_fopen", "allow_url_fopen"),
+    ("file_uploads", "file_uploads"),
+    ("short_open_tag", "short_open_tag"),
+    ("additional_directives", "Directives PHP supplémentaires"),
+    ("webmail", "Webmail"),
+    ("mailing_lists", "Listes de diffusion"),
+    (
+        "nonexistent_user",
+        "Courrier destiné aux utilisateurs inexistants",
+    ),
+    ("bounce_message", "Message de retour"),
+    ("forward_address", "Transférer à l'adresse"),
+    ("zone_type", "Type de zone DNS"),
+    ("max_bandwidth", "Bande passante maximale par site"),
+    (
+        "max_connections",
+        "Connexions simultanées maximales par site",
+    ),
+    ("stats_retention", "Mois de statistiques Web conservés"),
+    ("log_rotation", "Rotation des logs selon"),
+    ("log_period", "Période de rotation"),
+    ("log_size", "Taille de rotation"),
+    ("log_files_kept", "Fichiers de log conservés"),
+    ("log_compress", "Compresser les fichiers de log"),
+    ("log_mail_to", "Envoyer les logs traités à"),
+    ("applications", "Applications"),
+];
+
 /// Texts and formats of one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tr(pub Lang);
@@ -598,6 +719,18 @@ impl Tr {
                 Lang::Fr => *fr,
             })
             .unwrap_or(key)
+    }
+
+    /// The name of a property in this language: the descriptor's label in English, its
+    /// entry of [`PROPERTY_FR`] in French.
+    pub fn property(&self, d: &berth_core::property::Descriptor) -> &'static str {
+        match self.0 {
+            Lang::En => d.label,
+            Lang::Fr => PROPERTY_FR
+                .iter()
+                .find(|(name, _)| *name == d.name)
+                .map_or(d.label, |(_, fr)| *fr),
+        }
     }
 
     /// A date: `2026-03-01` in English, `01/03/2026` in French.
@@ -701,6 +834,27 @@ mod tests {
                 "{key} is not in the catalog"
             );
         }
+    }
+
+    #[test]
+    fn every_property_of_the_descriptor_table_has_a_french_name() {
+        for d in berth_core::property::PROPERTIES {
+            let french = PROPERTY_FR
+                .iter()
+                .filter(|(name, _)| *name == d.name)
+                .count();
+            assert_eq!(french, 1, "{} needs exactly one French name", d.name);
+        }
+        for (name, fr) in PROPERTY_FR {
+            assert!(!fr.is_empty(), "{name} has an empty French name");
+            assert!(
+                berth_core::property::descriptor(name).is_some(),
+                "{name} is not a property"
+            );
+        }
+        let disk = berth_core::property::descriptor("disk_space").unwrap();
+        assert_eq!(Tr(Lang::Fr).property(disk), "Espace disque");
+        assert_eq!(Tr(Lang::En).property(disk), "Disk space");
     }
 
     #[test]

@@ -70,7 +70,7 @@ fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
     }
     Field {
         name: d.name.to_owned(),
-        label: d.label.to_owned(),
+        label: tr.property(d).to_owned(),
         value,
         input_type: "text",
         required: false,
@@ -262,7 +262,7 @@ fn change_line(tr: Tr, c: &FieldChange) -> String {
     };
     format!(
         "{}: {} → {}",
-        d.map_or(c.field, |d| d.label),
+        d.map_or(c.field, |d| tr.property(d)),
         text(&c.old),
         text(&c.new)
     )

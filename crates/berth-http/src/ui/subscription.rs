@@ -103,7 +103,7 @@ fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
     };
     Field {
         name: d.name.to_owned(),
-        label: d.label.to_owned(),
+        label: tr.property(d).to_owned(),
         value: current,
         input_type: "text",
         required: false,
@@ -126,7 +126,7 @@ async fn page(
             legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
             rows: props()
                 .filter(|d| d.group == *g)
-                .filter_map(|d| Some((d.label.to_owned(), shown(tr, d, value_of(view, d)?))))
+                .filter_map(|d| Some((tr.property(d).to_owned(), shown(tr, d, value_of(view, d)?))))
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())
@@ -150,7 +150,7 @@ async fn page(
                 .filter_map(|c| {
                     let d = descriptor(c["property"].as_str()?)?;
                     Some((
-                        d.label.to_owned(),
+                        tr.property(d).to_owned(),
                         shown(tr, d, &c["plan_value"]),
                         shown(tr, d, &c["available_value"]),
                     ))
@@ -254,7 +254,7 @@ async fn changed_page(app: &Berth, user: &UiUser, changed: &Changed, preview: bo
         .map(|c| {
             let d = descriptor(c.field);
             let text = |v: &Value| d.map(|d| shown(tr, d, v)).unwrap_or_else(|| v.to_string());
-            let label = d.map(|d| d.label).unwrap_or(c.field);
+            let label = d.map(|d| tr.property(d)).unwrap_or(c.field);
             format!("{label}: {} → {}", text(&c.old), text(&c.new))
         })
         .collect();

@@ -270,7 +270,8 @@ pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
         .limits
         .iter()
         .map(|l| {
-            let label = berth_core::property::descriptor(l.limit).map_or(l.limit, |d| d.label);
+            let label =
+                berth_core::property::descriptor(l.limit).map_or(l.limit, |d| tr.property(d));
             TableRow::from(vec![
                 label.to_owned(),
                 amount(tr, l.limit, l.value, false),
@@ -284,7 +285,8 @@ pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
         .collect();
     if let Some(perms) = overview.permissions.as_object() {
         rows.extend(perms.iter().map(|(name, granted)| {
-            let label = berth_core::property::descriptor(name).map_or(name.as_str(), |d| d.label);
+            let label =
+                berth_core::property::descriptor(name).map_or(name.as_str(), |d| tr.property(d));
             let yes = if granted.as_bool() == Some(true) {
                 "yes"
             } else {
