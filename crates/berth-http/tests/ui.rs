@@ -1533,6 +1533,53 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
     assert!(b.text("nav").await.contains("Abonnements"));
     b.goto(&format!("{base}/ui/subscriptions")).await;
     b.screenshot("customer-fr").await;
+    b.logout().await;
+
+    // Password recovery: login + email, the link from the mail, a new password.
+    let (rbase, sink) = ui_support::recovery_server(&s).await;
+    b.goto(&format!("{rbase}/login")).await;
+    b.click("#forgot").await;
+    b.wait_for("id=\"forgot-submit\"").await;
+    b.fill("#login", "bob").await;
+    b.fill("#email", "bob@example.com").await;
+    b.screenshot("forgot-password").await;
+    b.click("#forgot-submit").await;
+    b.wait_for("has been sent").await;
+    let mails = sink.take(1).await;
+    assert_eq!(mails.len(), 1);
+    let link = ui_support::reset_link(&mails[0].1);
+    b.goto(&link).await;
+    b.wait_for("id=\"reset-login\"").await;
+    b.fill("#password", "brand-new-1").await;
+    b.fill("#password_again", "brand-new-1").await;
+    b.screenshot("reset-password").await;
+    b.click("#reset-submit").await;
+    b.wait_for("Your password was changed").await;
+    b.goto(&link).await;
+    b.wait_for("already used or expired").await;
+    b.login(&rbase, "bob", "brand-new-1").await;
+    assert!(b.url().await.ends_with("/ui"));
+
+    // API keys: created, shown once.
+    b.goto(&format!("{rbase}/ui/keys")).await;
+    b.fill("#key-ips", "127.0.0.1").await;
+    b.click("#create-key").await;
+    b.wait_for("id=\"new-key\"").await;
+    b.screenshot("api-keys").await;
+    b.logout().await;
+
+    // IP addresses and pools (admin).
+    b.login(&rbase, "admin", ADMIN_PASSWORD).await;
+    b.goto(&format!("{rbase}/ui/tools/ips")).await;
+    b.fill("#ip-address", "192.0.2.20").await;
+    b.select("#ip-type", "dedicated").await;
+    b.click("#add-ip").await;
+    b.wait_for("192.0.2.20").await;
+    b.select("#pool-reseller", "res1").await;
+    b.select("#pool-ip", "192.0.2.20").await;
+    b.click("#change-pool").await;
+    b.wait_for("Added to the pool").await;
+    b.screenshot("ip-addresses").await;
 }
 
 on_both_backends!(

@@ -374,13 +374,16 @@ pub async fn world(s: &Server) {
     .unwrap();
 }
 
+/// The messages a [`MailSink`] received: `(recipients, message)` each.
+type Inbox = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+
 /// A small SMTP server on a loopback port that keeps every message it is given, to read
 /// the password reset links from.
 #[derive(Clone)]
 pub struct MailSink {
     /// Its port on 127.0.0.1.
     pub port: u16,
-    mails: std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+    mails: Inbox,
 }
 
 impl MailSink {
@@ -425,7 +428,7 @@ impl MailSink {
 
 async fn smtp_conversation(
     socket: tokio::net::TcpStream,
-    mails: std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
+    mails: Inbox,
 ) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let (read, mut write) = socket.into_split();
