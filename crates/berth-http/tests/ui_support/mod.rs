@@ -426,10 +426,7 @@ impl MailSink {
     }
 }
 
-async fn smtp_conversation(
-    socket: tokio::net::TcpStream,
-    mails: Inbox,
-) {
+async fn smtp_conversation(socket: tokio::net::TcpStream, mails: Inbox) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
