@@ -1342,6 +1342,84 @@ async fn the_subscription_page_shows_its_provisioning_state(s: Server) {
     assert!(html.contains("id=\"job-state\">Pending<"), "{html}");
 }
 
+async fn r7_4_the_admin_edits_previews_and_applies_the_dns_template(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/dns-template").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&#60;domain&#62;. NS"), "{html}");
+    assert!(html.contains("<label for=\"template\">"));
+    let admin_actor = s.app.actor(None).await.unwrap();
+    let stored = s.app.dns_template(&admin_actor).await.unwrap().text;
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template",
+        &[("template", "nonsense here")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("nonsense here"), "what was typed stays");
+    assert_eq!(s.app.dns_template(&admin_actor).await.unwrap().text, stored);
+    let text = format!("{stored}\nberth-ui.<domain>. TXT \"from the panel\"\n");
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template",
+        &[("template", &text)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Template saved"));
+    assert!(
+        s.app
+            .dns_template(&admin_actor)
+            .await
+            .unwrap()
+            .text
+            .contains("from the panel")
+    );
+    // Preview: a dry run that names what would change; then apply.
+    let zone = |s: &Server| {
+        let app = s.app.clone();
+        let actor = admin_actor.clone();
+        async move { app.dns_zone(&actor, "bob.example").await.unwrap() }
+    };
+    let before = format!("{:?}", zone(&s).await);
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template/apply",
+        &[("op", "preview")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("nothing was changed yet") && html.contains("id=\"apply-template\""),
+        "{html}"
+    );
+    assert_eq!(format!("{:?}", zone(&s).await), before);
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template/apply",
+        &[("op", "apply")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dd id=\"zones-changed\">2</dd>"), "{html}");
+    assert!(format!("{:?}", zone(&s).await).contains("from the panel"));
+    // Admin only.
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = get(&s, &c, &res1, "/ui/tools/dns-template").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1605,5 +1683,6 @@ on_both_backends!(
     api_keys_are_created_shown_once_restricted_and_revoked_in_the_panel,
     r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel,
     the_subscription_page_shows_its_provisioning_state,
+    r7_4_the_admin_edits_previews_and_applies_the_dns_template,
     browser_walkthrough_of_the_three_panels,
 );

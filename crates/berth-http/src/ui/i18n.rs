@@ -581,6 +581,42 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Removed from the pool:",
         "Retirée du pool :",
     ),
+    ("dnst.title", "DNS template", "Modèle DNS"),
+    ("dnst.text", "Template records", "Enregistrements du modèle"),
+    (
+        "dnst.help",
+        "One record per line: HOST [TTL] TYPE [PRIORITY] VALUE, with placeholders such as <domain> and <ip>; lines starting with ; or # are comments.",
+        "Un enregistrement par ligne : HÔTE [TTL] TYPE [PRIORITÉ] VALEUR, avec des variables comme <domain> et <ip> ; les lignes commençant par ; ou # sont des commentaires.",
+    ),
+    (
+        "dnst.saved",
+        "Template saved. Zones change when it is applied.",
+        "Modèle enregistré. Les zones changent lorsqu'il est appliqué.",
+    ),
+    (
+        "dnst.apply_help",
+        "Applying adds and updates the template's records in every zone; records edited by hand are kept.",
+        "L'application ajoute et met à jour les enregistrements du modèle dans chaque zone ; les enregistrements modifiés à la main sont conservés.",
+    ),
+    (
+        "dnst.apply",
+        "Apply to all zones",
+        "Appliquer à toutes les zones",
+    ),
+    ("dnst.zones", "Zones", "Zones"),
+    ("dnst.changed", "Zones changed", "Zones modifiées"),
+    ("dnst.added", "Records added", "Enregistrements ajoutés"),
+    (
+        "dnst.updated",
+        "Records updated",
+        "Enregistrements mis à jour",
+    ),
+    (
+        "dnst.kept",
+        "Kept (edited by hand)",
+        "Conservés (modifiés à la main)",
+    ),
+    ("dnst.skipped", "Skipped", "Ignorés"),
 ];
 
 /// The French names of the properties of the descriptor table

@@ -17,6 +17,7 @@ use berth_core::account::AccountKind;
 
 mod buttons;
 mod create;
+mod dns_template;
 mod domains;
 pub mod i18n;
 mod ips;
@@ -595,6 +596,11 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/preferences", post(tools::save_preferences))
         .route("/ui/tools/ips", get(ips::list).post(ips::add))
         .route("/ui/tools/ips/remove", post(ips::remove))
+        .route(
+            "/ui/tools/dns-template",
+            get(dns_template::show).post(dns_template::save),
+        )
+        .route("/ui/tools/dns-template/apply", post(dns_template::apply))
         .route("/ui/tools/ips/pool", post(ips::pool))
         .route("/ui/overview", get(tools::overview))
         .route("/ui/dns", get(tools::zone))

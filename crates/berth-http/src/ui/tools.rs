@@ -137,6 +137,7 @@ fn preferences_page(
         buttons: vec![Opt::new("save", tr.t("tools.save"), false)],
         links: vec![
             Opt::new("/ui/tools/ips", tr.t("tools.ips"), false),
+            Opt::new("/ui/tools/dns-template", tr.t("dnst.title"), false),
             Opt::new("/ui/tools/audit", tr.t("tools.audit"), false),
             Opt::new("/ui/tools/branding", tr.t("branding.title"), false),
             Opt::new("/ui/buttons", tr.t("buttons.title"), false),
