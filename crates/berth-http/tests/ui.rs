@@ -1420,6 +1420,49 @@ async fn r7_4_the_admin_edits_previews_and_applies_the_dns_template(s: Server) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+async fn r3_8_hosting_settings_are_changed_on_the_subscription_page(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/subscriptions/bob.example").await;
+    assert!(
+        html.contains("id=\"h-ips\" name=\"ips\" value=\"192.0.2.10\""),
+        "{html}"
+    );
+    let path = "/ui/subscriptions/bob.example/hosting";
+    let (status, _) = post_ui(&s, &c, &admin, path, &[("ips", "192.0.2.99")]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an address that is not registered"
+    );
+    let fields = [
+        ("ips", "192.0.2.10"),
+        ("system_user", "bobweb"),
+        ("system_password", ""),
+    ];
+    let (status, html) = post_ui(&s, &c, &admin, path, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let actor = s.app.actor(None).await.unwrap();
+    let sub = s
+        .app
+        .subscription_info(&actor, "bob.example")
+        .await
+        .unwrap();
+    assert_eq!(sub.system_user, "bobweb");
+    assert_eq!(sub.ips, ["192.0.2.10"]);
+    // Nothing changed at all is refused with the use case's message.
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        path,
+        &[("ips", "192.0.2.10"), ("system_user", "bobweb")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1684,5 +1727,6 @@ on_both_backends!(
     r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel,
     the_subscription_page_shows_its_provisioning_state,
     r7_4_the_admin_edits_previews_and_applies_the_dns_template,
+    r3_8_hosting_settings_are_changed_on_the_subscription_page,
     browser_walkthrough_of_the_three_panels,
 );

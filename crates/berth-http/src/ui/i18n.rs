@@ -617,6 +617,28 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Conservés (modifiés à la main)",
     ),
     ("dnst.skipped", "Skipped", "Ignorés"),
+    (
+        "hosting.title",
+        "Hosting settings",
+        "Paramètres d'hébergement",
+    ),
+    ("hosting.ips", "IP addresses", "Adresses IP"),
+    (
+        "hosting.ips_help",
+        "Separated by commas; they replace the current ones.",
+        "Séparées par des virgules ; elles remplacent les adresses actuelles.",
+    ),
+    ("hosting.system_user", "System user", "Utilisateur système"),
+    (
+        "hosting.system_password",
+        "New system password",
+        "Nouveau mot de passe système",
+    ),
+    (
+        "hosting.password_help",
+        "Leave empty to keep the current one.",
+        "Laissez vide pour conserver l'actuel.",
+    ),
 ];
 
 /// The French names of the properties of the descriptor table

@@ -586,6 +586,10 @@ pub fn router() -> Router<Berth> {
             post(subscription::addons),
         )
         .route("/ui/subscriptions/{name}/renew", post(subscription::renew))
+        .route(
+            "/ui/subscriptions/{name}/hosting",
+            post(subscription::hosting),
+        )
         .route("/ui/plans", get(tools::plans))
         .route(
             "/ui/plans/new",

@@ -61,6 +61,10 @@ struct SubscriptionPage {
     /// The newest provisioning job: state (translated), its badge class, when it last
     /// changed, attempts, and the error that keeps the files from matching.
     provisioning: Option<(String, &'static str, String, u32, Option<String>)>,
+    /// The subscription's IP addresses, comma-separated (hosting settings).
+    ips: String,
+    /// Its system user.
+    system_user: String,
 }
 
 /// The properties a subscription's form shows.
@@ -221,6 +225,8 @@ async fn page(
             .unwrap_or_else(|| tr.t("unlimited").to_owned()),
         customized: view.customized.join(", "),
         provisioning,
+        ips: view.ips.join(", "),
+        system_user: view.system_user.clone(),
         changes,
         changes_title,
         conflicts,
@@ -415,6 +421,50 @@ pub async fn renew(State(app): State<Berth>, Path(name): Path<String>, form: UiF
         Ok(changed) => {
             let named = [format!("domain={name}"), format!("expiration={expiration}")];
             super::audit(&app, &form, "POST /ui/subscriptions/renew", &named).await;
+            changed_page(&app, user, &changed, false).await
+        }
+        Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}
+
+/// `POST /ui/subscriptions/{name}/hosting`: hosting settings (`berth subscription set`):
+/// IP addresses, system user, system password; only what changed is sent.
+pub async fn hosting(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let actor = &user.session.actor;
+    let current = match app.subscription_info(actor, &name).await {
+        Ok(v) => v,
+        Err(e) => return error_page(user.tr, Some(user), &e),
+    };
+    let ips: Vec<String> = form
+        .get("ips")
+        .unwrap_or_default()
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let change = berth_app::subscriptions::HostingChange {
+        ips: if ips == current.ips { vec![] } else { ips },
+        system_user: form
+            .get("system_user")
+            .filter(|u| *u != current.system_user),
+        system_password: form
+            .fields
+            .iter()
+            .find(|(k, _)| k == "system_password")
+            .map(|(_, v)| v.clone())
+            .filter(|p| !p.is_empty()),
+    };
+    match app.set_hosting(actor, &name, change, Mode::Apply).await {
+        Ok(changed) => {
+            super::audit(
+                &app,
+                &form,
+                "POST /ui/subscriptions/hosting",
+                &[format!("domain={name}")],
+            )
+            .await;
             changed_page(&app, user, &changed, false).await
         }
         Err(e) => error_page(user.tr, Some(user), &e),
