@@ -1463,6 +1463,104 @@ async fn r3_8_hosting_settings_are_changed_on_the_subscription_page(s: Server) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+async fn r8_3_the_admin_checks_installs_and_resets_the_vhost_template(s: Server) {
+    world(&s).await;
+    let (base, _dir) = ui_support::template_server(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let page = |path: &str| {
+        c.get(format!("{base}{path}"))
+            .header(COOKIE, format!("berth_session={admin}"))
+    };
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"vht-source\">Built-in skeleton<"),
+        "{html}"
+    );
+    assert!(html.contains("<label for=\"archive\">"));
+    let csrf = hidden(&html, "csrf");
+    let archive = ui_support::tar_gz(&[("httpdocs/index.html", b"<h1>From the panel</h1>")]);
+    let upload = |op: &'static str, token: String, data: Vec<u8>| {
+        let (kind, body) = multipart(&[
+            ("csrf", None, token.as_bytes()),
+            ("op", None, op.as_bytes()),
+            ("archive", Some("site.tgz"), &data),
+        ]);
+        c.post(format!("{base}/ui/tools/vhost-template"))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .header(reqwest::header::CONTENT_TYPE, kind)
+            .body(body)
+    };
+    // Without the session's token nothing is written.
+    let r = upload("apply", "forged".into(), archive.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = upload("preview", csrf.clone(), archive.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("nothing was written yet"));
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Built-in skeleton"),
+        "the check wrote nothing"
+    );
+    let r = upload("apply", csrf.clone(), b"not an archive".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = upload("apply", csrf.clone(), archive).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Uploaded archive") && html.contains("httpdocs/index.html"),
+        "{html}"
+    );
+    let r = c
+        .post(format!("{base}/ui/tools/vhost-template/reset"))
+        .header(COOKIE, format!("berth_session={admin}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Built-in skeleton"));
+    // Admin only; and a server without a template directory says so.
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let r = c
+        .get(format!("{base}/ui/tools/vhost-template"))
+        .header(COOKIE, format!("berth_session={res1}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/vhost-template").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(html.contains("no virtual host template directory"));
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1728,5 +1826,6 @@ on_both_backends!(
     the_subscription_page_shows_its_provisioning_state,
     r7_4_the_admin_edits_previews_and_applies_the_dns_template,
     r3_8_hosting_settings_are_changed_on_the_subscription_page,
+    r8_3_the_admin_checks_installs_and_resets_the_vhost_template,
     browser_walkthrough_of_the_three_panels,
 );

@@ -639,6 +639,48 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Leave empty to keep the current one.",
         "Laissez vide pour conserver l'actuel.",
     ),
+    (
+        "vht.title",
+        "Virtual host template",
+        "Modèle d'hôte virtuel",
+    ),
+    ("vht.source", "Source", "Origine"),
+    ("vht.built_in", "Built-in skeleton", "Squelette par défaut"),
+    ("vht.uploaded", "Uploaded archive", "Archive téléversée"),
+    ("vht.files", "Files", "Fichiers"),
+    ("vht.bytes", "Size (bytes)", "Taille (octets)"),
+    ("vht.entries", "Contents", "Contenu"),
+    ("vht.path", "Path", "Chemin"),
+    ("vht.upload", "Upload an archive", "Téléverser une archive"),
+    ("vht.archive", "Archive", "Archive"),
+    (
+        "vht.archive_help",
+        "A .tgz, .tar or .zip archive; only new webspaces get its files.",
+        "Une archive .tgz, .tar ou .zip ; seuls les nouveaux espaces web reçoivent ses fichiers.",
+    ),
+    ("vht.check", "Check only", "Vérifier seulement"),
+    ("vht.install", "Install", "Installer"),
+    (
+        "vht.checked",
+        "The archive is acceptable: nothing was written yet.",
+        "L'archive est acceptable : rien n'a encore été écrit.",
+    ),
+    ("vht.installed", "Template installed.", "Modèle installé."),
+    (
+        "vht.reset_help",
+        "Go back to the built-in skeleton.",
+        "Revenir au squelette par défaut.",
+    ),
+    (
+        "vht.reset",
+        "Reset to default",
+        "Rétablir le modèle par défaut",
+    ),
+    (
+        "vht.was_reset",
+        "Template reset to the built-in skeleton.",
+        "Modèle rétabli au squelette par défaut.",
+    ),
 ];
 
 /// The French names of the properties of the descriptor table

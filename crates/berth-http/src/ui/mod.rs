@@ -29,9 +29,14 @@ mod recovery;
 pub mod session;
 mod subscription;
 mod tools;
+mod vhost_template;
 
 use i18n::Tr;
 use session::{LOGIN_CSRF_COOKIE, LoginContext, SESSION_COOKIE, UiForm, UiUser};
+
+/// Where the panel uploads virtual host template archives (the only UI form whose body
+/// may be as large as an archive).
+pub const VHOST_TEMPLATE_UPLOAD: &str = "/ui/tools/vhost-template";
 
 /// One entry of the panel's navigation.
 #[derive(Debug, Clone)]
@@ -605,6 +610,18 @@ pub fn router() -> Router<Berth> {
             get(dns_template::show).post(dns_template::save),
         )
         .route("/ui/tools/dns-template/apply", post(dns_template::apply))
+        .route(
+            "/ui/tools/vhost-template",
+            get(vhost_template::show)
+                .post(vhost_template::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::vhost_template::UPLOAD_LIMIT,
+                )),
+        )
+        .route(
+            "/ui/tools/vhost-template/reset",
+            post(vhost_template::reset),
+        )
         .route("/ui/tools/ips/pool", post(ips::pool))
         .route("/ui/overview", get(tools::overview))
         .route("/ui/dns", get(tools::zone))

@@ -489,3 +489,39 @@ pub async fn recovery_server(s: &Server) -> (String, MailSink) {
     tokio::spawn(berth_http::serve(app, listener, std::future::pending()));
     (base, sink)
 }
+
+/// A second server over the same database as `s`, with a virtual host template directory
+/// in a fresh temporary directory: its base URL and the directory (kept alive).
+pub async fn template_server(s: &Server) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = berth_app::vhost_template::VhostTemplateSettings {
+        template_dir: dir.path().join("vhost-template"),
+    };
+    let router = berth_http::vhost_template::provide(berth_http::router(s.app.clone()), settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(berth_http::serve_router(
+        router,
+        listener,
+        std::future::pending(),
+    ));
+    (base, dir)
+}
+
+/// A gzipped tar archive of these files.
+pub fn tar_gz(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, body) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_path(name).unwrap();
+        header.set_cksum();
+        builder.append(&header, *body).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    gz.finish().unwrap()
+}
