@@ -1561,6 +1561,66 @@ async fn r8_3_the_admin_checks_installs_and_resets_the_vhost_template(s: Server)
     assert!(html.contains("no virtual host template directory"));
 }
 
+/// Every visible `input`, `select` and `textarea` of `html` has a label: a
+/// `<label for=…>` naming its id, a `<label>` around it, or an `aria-label`.
+fn assert_every_input_is_labelled(path: &str, html: &str) {
+    let mut checked = 0;
+    for tag in ["<input", "<select", "<textarea"] {
+        for (at, _) in html.match_indices(tag) {
+            let element = &html[at..at + html[at..].find('>').unwrap()];
+            if element.contains("type=\"hidden\"") || element.contains("type=\"submit\"") {
+                continue;
+            }
+            checked += 1;
+            let before = &html[..at];
+            let wrapped = before.rfind("<label").unwrap_or(0)
+                > before.rfind("</label>").unwrap_or(0)
+                && before.rfind("<label").is_some();
+            let by_id = element
+                .split("id=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .is_some_and(|id| html.contains(&format!("for=\"{id}\"")));
+            assert!(
+                wrapped || by_id || element.contains("aria-label="),
+                "{path}: {element} has no label"
+            );
+        }
+    }
+    assert!(checked > 0, "{path} has inputs to check");
+}
+
+async fn the_new_pages_label_every_input(s: Server) {
+    world(&s).await;
+    let (rbase, _sink) = ui_support::recovery_server(&s).await;
+    let (tbase, _dir) = ui_support::template_server(&s).await;
+    let c = client();
+    let forgot = c.get(format!("{rbase}/login/forgot")).send().await.unwrap();
+    assert_every_input_is_labelled("/login/forgot", &forgot.text().await.unwrap());
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    for path in [
+        "/ui/keys",
+        "/ui/tools/ips",
+        "/ui/tools/dns-template",
+        "/ui/subscriptions/bob.example",
+        "/ui/profile",
+    ] {
+        let (status, html) = get(&s, &c, &admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_every_input_is_labelled(path, &html);
+    }
+    let html = c
+        .get(format!("{tbase}/ui/tools/vhost-template"))
+        .header(COOKIE, format!("berth_session={admin}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_every_input_is_labelled("/ui/tools/vhost-template", &html);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1827,5 +1887,6 @@ on_both_backends!(
     r7_4_the_admin_edits_previews_and_applies_the_dns_template,
     r3_8_hosting_settings_are_changed_on_the_subscription_page,
     r8_3_the_admin_checks_installs_and_resets_the_vhost_template,
+    the_new_pages_label_every_input,
     browser_walkthrough_of_the_three_panels,
 );
