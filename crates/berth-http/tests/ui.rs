@@ -1621,6 +1621,29 @@ async fn the_new_pages_label_every_input(s: Server) {
     assert_every_input_is_labelled("/ui/tools/vhost-template", &html);
 }
 
+async fn the_admin_sees_scheduled_tasks_and_notifications(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    let actor = s.app.actor(None).await.unwrap();
+    let tasks = s.app.list_tasks(&actor).await.unwrap();
+    assert!(!tasks.is_empty());
+    for t in &tasks {
+        assert!(
+            html.contains(&format!("<td>{}</td><td>{}</td>", t.name, t.schedule)),
+            "{html}"
+        );
+    }
+    assert!(html.contains("id=\"notifications\""));
+    let (_, tools) = get(&s, &c, &admin, "/ui/tools").await;
+    assert!(tools.contains("href=\"/ui/tools/tasks\""));
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = get(&s, &c, &res1, "/ui/tools/tasks").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1888,5 +1911,6 @@ on_both_backends!(
     r3_8_hosting_settings_are_changed_on_the_subscription_page,
     r8_3_the_admin_checks_installs_and_resets_the_vhost_template,
     the_new_pages_label_every_input,
+    the_admin_sees_scheduled_tasks_and_notifications,
     browser_walkthrough_of_the_three_panels,
 );

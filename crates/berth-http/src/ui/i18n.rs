@@ -681,6 +681,16 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Template reset to the built-in skeleton.",
         "Modèle rétabli au squelette par défaut.",
     ),
+    ("tasks.title", "Scheduled tasks", "Tâches planifiées"),
+    ("tasks.task", "Task", "Tâche"),
+    ("tasks.schedule", "Schedule", "Planification"),
+    ("tasks.last_run", "Last run", "Dernière exécution"),
+    ("tasks.outcome", "Outcome", "Résultat"),
+    ("tasks.next_run", "Next run", "Prochaine exécution"),
+    ("tasks.notifications", "Notifications", "Notifications"),
+    ("tasks.event", "Event", "Événement"),
+    ("tasks.recipients", "Recipients", "Destinataires"),
+    ("tasks.subject", "Subject", "Objet"),
 ];
 
 /// The French names of the properties of the descriptor table

@@ -28,6 +28,7 @@ mod profile;
 mod recovery;
 pub mod session;
 mod subscription;
+mod tasks;
 mod tools;
 mod vhost_template;
 
@@ -610,6 +611,7 @@ pub fn router() -> Router<Berth> {
             get(dns_template::show).post(dns_template::save),
         )
         .route("/ui/tools/dns-template/apply", post(dns_template::apply))
+        .route("/ui/tools/tasks", get(tasks::show))
         .route(
             "/ui/tools/vhost-template",
             get(vhost_template::show)

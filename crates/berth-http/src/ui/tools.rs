@@ -139,6 +139,7 @@ fn preferences_page(
             Opt::new("/ui/tools/ips", tr.t("tools.ips"), false),
             Opt::new("/ui/tools/dns-template", tr.t("dnst.title"), false),
             Opt::new("/ui/tools/vhost-template", tr.t("vht.title"), false),
+            Opt::new("/ui/tools/tasks", tr.t("tasks.title"), false),
             Opt::new("/ui/tools/audit", tr.t("tools.audit"), false),
             Opt::new("/ui/tools/branding", tr.t("branding.title"), false),
             Opt::new("/ui/buttons", tr.t("buttons.title"), false),
