@@ -1644,6 +1644,52 @@ async fn the_admin_sees_scheduled_tasks_and_notifications(s: Server) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+async fn r4_the_admin_sets_a_resellers_limits_and_permissions(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(
+        &s,
+        &c,
+        &admin,
+        "/ui/resellers/edit?kind=reseller&login=res1",
+    )
+    .await;
+    assert!(html.contains("/ui/resellers/terms?login=res1"), "{html}");
+    let (status, html) = get(&s, &c, &admin, "/ui/resellers/terms?login=res1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("name=\"max_cl\"") && html.contains("name=\"create_clients\""),
+        "{html}"
+    );
+    assert_every_input_is_labelled("/ui/resellers/terms", &html);
+    let path = "/ui/resellers/terms";
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        path,
+        &[("login", "res1"), ("max_cl", "lots")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, html) = post_ui(&s, &c, &admin, path, &[("login", "res1"), ("max_cl", "5")]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Saved."));
+    let actor = s.app.actor(None).await.unwrap();
+    let view = s
+        .app
+        .account_info(&actor, AccountKind::Reseller, "res1")
+        .await
+        .unwrap();
+    assert_eq!(view.reseller.unwrap().limits["max_cl"], 5);
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = post_ui(&s, &c, &res1, path, &[("login", "res1"), ("max_cl", "50")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&s, &c, &admin, "/ui/resellers/terms?login=bob").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1912,5 +1958,6 @@ on_both_backends!(
     r8_3_the_admin_checks_installs_and_resets_the_vhost_template,
     the_new_pages_label_every_input,
     the_admin_sees_scheduled_tasks_and_notifications,
+    r4_the_admin_sets_a_resellers_limits_and_permissions,
     browser_walkthrough_of_the_three_panels,
 );

@@ -691,6 +691,17 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("tasks.event", "Event", "Événement"),
     ("tasks.recipients", "Recipients", "Destinataires"),
     ("tasks.subject", "Subject", "Objet"),
+    (
+        "terms.title",
+        "Limits and permissions of",
+        "Limites et permissions de",
+    ),
+    ("terms.unchanged", "Nothing changed.", "Rien n'a changé."),
+    (
+        "terms.link",
+        "Limits and permissions",
+        "Limites et permissions",
+    ),
 ];
 
 /// The French names of the properties of the descriptor table

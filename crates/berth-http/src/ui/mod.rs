@@ -26,6 +26,7 @@ mod lists;
 mod plans;
 mod profile;
 mod recovery;
+mod reseller_terms;
 pub mod session;
 mod subscription;
 mod tasks;
@@ -575,6 +576,10 @@ pub fn router() -> Router<Berth> {
             get(create::new_subscription_form).post(create::new_subscription),
         )
         .route("/ui/resellers/bulk", post(lists::resellers_bulk))
+        .route(
+            "/ui/resellers/terms",
+            get(reseller_terms::show).post(reseller_terms::save),
+        )
         .route("/ui/subscriptions", get(lists::subscriptions))
         .route("/ui/subscriptions/bulk", post(lists::subscriptions_bulk))
         .route("/ui/subscriptions/{name}", get(subscription::show))

@@ -29,7 +29,7 @@ pub struct PlanParams {
     pub plan_type: Option<String>,
 }
 
-fn descriptors(plan_type: PlanType) -> impl Iterator<Item = &'static Descriptor> {
+pub(super) fn descriptors(plan_type: PlanType) -> impl Iterator<Item = &'static Descriptor> {
     PROPERTIES
         .iter()
         .filter(move |d| d.types.includes(plan_type))
@@ -53,7 +53,7 @@ fn raw_default(d: &Descriptor, plan_type: PlanType) -> String {
     }
 }
 
-fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
+pub(super) fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
     let mut options = match d.kind {
         Kind::Bool | Kind::PhpBool => vec![
             Opt::new("true", tr.t("yes"), value == "true"),
@@ -249,7 +249,7 @@ pub async fn new_plan(State(app): State<Berth>, form: UiForm) -> Response {
     }
 }
 
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
