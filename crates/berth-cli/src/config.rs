@@ -449,3 +449,56 @@ pub fn starter_file(database_url: Option<&str>) -> String {
          # hostname = \"server.example.com\"\n"
     )
 }
+
+#[cfg(test)]
+mod recovery_tests {
+    use super::*;
+
+    fn with_server(server: ServerSection) -> Settings {
+        Settings {
+            server,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn reset_links_point_at_the_panel_url_or_this_host_and_port() {
+        let given = with_server(ServerSection {
+            hostname: Some("panel.example.com".into()),
+            ..ServerSection::default()
+        });
+        let r = given.recovery_settings("0.0.0.0:8443", true).unwrap();
+        assert_eq!(r.panel_url, "https://panel.example.com:8443");
+        assert_eq!(r.link_lifetime, chrono::Duration::minutes(60));
+        assert!(r.smtp.is_none());
+        let given = with_server(ServerSection {
+            panel_url: Some("https://cp.example.net/".into()),
+            reset_link_minutes: Some(30),
+            ..ServerSection::default()
+        });
+        let r = given.recovery_settings("127.0.0.1:8880", false).unwrap();
+        assert_eq!(r.panel_url, "https://cp.example.net");
+        assert_eq!(r.link_lifetime, chrono::Duration::minutes(30));
+    }
+
+    #[test]
+    fn bad_panel_urls_and_lifetimes_are_refused_with_their_field() {
+        let bad_url = with_server(ServerSection {
+            panel_url: Some("cp.example.net".into()),
+            ..ServerSection::default()
+        });
+        let err = bad_url
+            .recovery_settings("127.0.0.1:8880", false)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("panel_url"));
+        let bad_minutes = with_server(ServerSection {
+            hostname: Some("panel.example.com".into()),
+            reset_link_minutes: Some(2),
+            ..ServerSection::default()
+        });
+        let err = bad_minutes
+            .recovery_settings("127.0.0.1:8880", false)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("reset_link_minutes"));
+    }
+}
