@@ -26,6 +26,7 @@ pub mod panel;
 pub mod password;
 pub mod plans;
 pub mod provision;
+pub mod recovery;
 pub mod resellers;
 pub mod sessions;
 pub mod status;
@@ -80,6 +81,7 @@ pub struct Berth {
     clock: Arc<dyn Clock>,
     ids: Arc<Mutex<ContextV7>>,
     settings: ServerSettings,
+    recovery: Option<Arc<recovery::Recovery>>,
 }
 
 /// Finishes a transaction: commits it, or drops it (rolling back) in a dry run.
@@ -110,6 +112,7 @@ impl Berth {
             clock,
             ids: Arc::new(Mutex::new(ContextV7::new())),
             settings: ServerSettings::default(),
+            recovery: None,
         }
     }
 

@@ -23,6 +23,9 @@ use uuid::Uuid;
 
 use crate::Berth;
 
+/// The filters of [`Berth::list_notifications`], for interfaces that do not use the store.
+pub use berth_store::notifications::NotificationQuery as NotificationFilter;
+
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Security {
@@ -291,7 +294,7 @@ impl Addressing {
     }
 }
 
-fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
+pub(crate) fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
     let failed = |e: lettre::transport::smtp::Error| {
         Error::invalid(
             "smtp.host",

@@ -242,6 +242,12 @@ pub struct ServerSection {
     pub tls_cert: Option<std::path::PathBuf>,
     /// PEM private key of `tls_cert` (`BERTH_SERVER_TLS_KEY`).
     pub tls_key: Option<std::path::PathBuf>,
+    /// The panel's address as users reach it, used in password reset links
+    /// (`BERTH_SERVER_PANEL_URL`); default: `http(s)://<hostname>:<listen port>`.
+    pub panel_url: Option<String>,
+    /// How many minutes a password reset link works (`BERTH_SERVER_RESET_LINK_MINUTES`),
+    /// 5 to 1440, default 60.
+    pub reset_link_minutes: Option<i64>,
 }
 
 /// Reads `berth.toml` from `data_dir` (if present) and the `BERTH_*` environment.
@@ -324,6 +330,47 @@ impl Settings {
         })
     }
 
+    /// Password recovery (R1.4) for `berth serve` listening on `listen`: links point at
+    /// `[server] panel_url` (default: this host name and the listen port), work
+    /// `reset_link_minutes`, and go out through `[smtp]`.
+    pub fn recovery_settings(
+        &self,
+        listen: &str,
+        tls: bool,
+    ) -> Result<berth_app::recovery::RecoverySettings> {
+        let panel_url = match self.server.panel_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(berth_core::Error::invalid(
+                        "panel_url",
+                        format!("panel_url must start with https:// or http:// (got {url:?})"),
+                    ));
+                }
+                url.to_owned()
+            }
+            _ => {
+                let port = listen.rsplit(':').next().unwrap_or("8880");
+                let scheme = if tls { "https" } else { "http" };
+                let host = self.server_settings()?.hostname;
+                format!("{scheme}://{host}:{port}")
+            }
+        };
+        let mut settings =
+            berth_app::recovery::RecoverySettings::new(self.smtp.resolve()?, panel_url);
+        if let Some(minutes) = self.server.reset_link_minutes {
+            if !(5..=1440).contains(&minutes) {
+                return Err(berth_core::Error::invalid(
+                    "reset_link_minutes",
+                    format!(
+                        "reset_link_minutes is a number of minutes from 5 to 1440 (got {minutes})"
+                    ),
+                ));
+            }
+            settings.link_lifetime = chrono::Duration::minutes(minutes);
+        }
+        Ok(settings)
+    }
+
     /// How often `berth serve` checks for due tasks.
     pub fn task_tick(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.tasks.tick_seconds.unwrap_or(60).max(1))
@@ -401,4 +448,57 @@ pub fn starter_file(database_url: Option<&str>) -> String {
          # primary name server), like BERTH_SERVER_HOSTNAME; default: the machine's name.\n\
          # hostname = \"server.example.com\"\n"
     )
+}
+
+#[cfg(test)]
+mod recovery_tests {
+    use super::*;
+
+    fn with_server(server: ServerSection) -> Settings {
+        Settings {
+            server,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn reset_links_point_at_the_panel_url_or_this_host_and_port() {
+        let given = with_server(ServerSection {
+            hostname: Some("panel.example.com".into()),
+            ..ServerSection::default()
+        });
+        let r = given.recovery_settings("0.0.0.0:8443", true).unwrap();
+        assert_eq!(r.panel_url, "https://panel.example.com:8443");
+        assert_eq!(r.link_lifetime, chrono::Duration::minutes(60));
+        assert!(r.smtp.is_none());
+        let given = with_server(ServerSection {
+            panel_url: Some("https://cp.example.net/".into()),
+            reset_link_minutes: Some(30),
+            ..ServerSection::default()
+        });
+        let r = given.recovery_settings("127.0.0.1:8880", false).unwrap();
+        assert_eq!(r.panel_url, "https://cp.example.net");
+        assert_eq!(r.link_lifetime, chrono::Duration::minutes(30));
+    }
+
+    #[test]
+    fn bad_panel_urls_and_lifetimes_are_refused_with_their_field() {
+        let bad_url = with_server(ServerSection {
+            panel_url: Some("cp.example.net".into()),
+            ..ServerSection::default()
+        });
+        let err = bad_url
+            .recovery_settings("127.0.0.1:8880", false)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("panel_url"));
+        let bad_minutes = with_server(ServerSection {
+            hostname: Some("panel.example.com".into()),
+            reset_link_minutes: Some(2),
+            ..ServerSection::default()
+        });
+        let err = bad_minutes
+            .recovery_settings("127.0.0.1:8880", false)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("reset_link_minutes"));
+    }
 }

@@ -129,13 +129,14 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
             let template = settings.provision.vhost_template(&cli.data_dir);
             let tls = settings.tls()?;
             let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
+            let recovery = settings.recovery_settings(&args.listen, tls.is_some())?;
             let services = serve::Services {
                 provision,
                 template,
                 tls,
                 tasks,
             };
-            serve::run(app.clone(), args, services).await
+            serve::run(app.clone().with_recovery(recovery), args, services).await
         }
         Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
         Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,

@@ -51,7 +51,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// The largest body the middleware reads for `path`: [`BODY_LIMIT`], or the larger limit
 /// of a route taking uploads.
 pub(crate) fn body_limit(path: &str) -> usize {
-    if path.strip_prefix(API_PREFIX) == Some(vhost_template::PATH) {
+    if path.strip_prefix(API_PREFIX) == Some(vhost_template::PATH)
+        || path == ui::VHOST_TEMPLATE_UPLOAD
+    {
         vhost_template::UPLOAD_LIMIT
     } else {
         BODY_LIMIT

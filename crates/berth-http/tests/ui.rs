@@ -961,6 +961,735 @@ async fn r1_4_an_owner_changes_its_customers_login_and_password(s: Server) {
     );
 }
 
+/// Fetches a session-less form page (`/login/forgot`, a reset link): its double-submit
+/// cookie, its synchronizer token and its HTML.
+async fn open_form(c: &reqwest::Client, url: &str) -> (StatusCode, String, String, String) {
+    let page = c.get(url).send().await.unwrap();
+    let status = page.status();
+    let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    (status, cookie, csrf, html)
+}
+
+async fn post_form(
+    c: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let r = c
+        .post(url)
+        .header(COOKIE, format!("berth_login_csrf={cookie}"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn r1_4_password_recovery_mails_a_single_use_link_over_http(s: Server) {
+    world(&s).await;
+    let (base, sink) = ui_support::recovery_server(&s).await;
+    let c = client();
+    // Offered only where recovery is set up.
+    let plain = c.get(format!("{}/login", s.base)).send().await.unwrap();
+    assert!(!plain.text().await.unwrap().contains("/login/forgot"));
+    let login_page = c.get(format!("{base}/login")).send().await.unwrap();
+    assert!(
+        login_page
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"/login/forgot\"")
+    );
+    let old_session = {
+        let page = c.get(format!("{base}/login")).send().await.unwrap();
+        let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+        let csrf = hidden(&page.text().await.unwrap(), "csrf");
+        let answer = c
+            .post(format!("{base}/login"))
+            .header(COOKIE, format!("berth_login_csrf={cookie}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "bob"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        cookie_value(&answer, "berth_session").unwrap().0
+    };
+
+    let forgot = format!("{base}/login/forgot");
+    let (status, cookie, csrf, html) = open_form(&c, &forgot).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<label for=\"email\">"));
+    // Without the form's token nothing happens.
+    let (status, _) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[("login", "bob"), ("email", "bob@example.com")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A wrong address and the right one get the very same answer.
+    let (wrong_status, wrong) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "eve@example.com"),
+        ],
+    )
+    .await;
+    let (right_status, right) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "BOB@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (wrong_status, right_status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert_eq!(wrong, right);
+    assert!(
+        right.contains("a link to choose a new password has been sent"),
+        "{right}"
+    );
+    let mails = sink.take(1).await;
+    assert_eq!(mails.len(), 1, "only the matching request sends mail");
+    assert_eq!(mails[0].0, ["bob@example.com"]);
+    let link = ui_support::reset_link(&mails[0].1);
+    assert!(
+        link.starts_with(&format!("{base}/login/reset?token=")),
+        "{link}"
+    );
+
+    // The link opens the form for bob, sends no Referer, and is not cached.
+    let page = c.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let (cookie, _) = cookie_value(&page, "berth_login_csrf").unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"reset-login\">bob<"), "{html}");
+    let token = hidden(&html, "token");
+    let csrf = hidden(&html, "csrf");
+    let reset = format!("{base}/login/reset");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "brand-new-1"),
+            ("password_again", "brand-new-2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "short"),
+            ("password_again", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("at least 8 characters"), "{html}");
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "brand-new-1"),
+            ("password_again", "brand-new-1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Your password was changed"), "{html}");
+
+    // The other session ended; the new password works, the old one does not.
+    let (status, _) = get(&s, &c, &old_session, "/ui").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_login(&s, &c, "bob", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_login(&s, &c, "bob", "brand-new-1").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Spent: the link and a second POST are refused.
+    assert_eq!(
+        c.get(&link).send().await.unwrap().status(),
+        StatusCode::GONE
+    );
+    let (status, html) = post_form(
+        &c,
+        &reset,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("password", "other-pass-9"),
+            ("password_again", "other-pass-9"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("already used or expired"));
+
+    // Rate limit per login: five requests an hour (two made above).
+    for n in 0..3 {
+        let email = format!("guess{n}@example.net");
+        let (status, _) = post_form(
+            &c,
+            &forgot,
+            &cookie,
+            &[("csrf", &csrf), ("login", "bob"), ("email", &email)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, html) = post_form(
+        &c,
+        &forgot,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("login", "bob"),
+            ("email", "bob@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Too many requests"));
+    assert!(sink.take(0).await.is_empty());
+}
+
+/// POSTs a panel form with the session cookie and its synchronizer token: status and body
+/// (redirects are not followed).
+async fn post_ui(
+    s: &Server,
+    c: &reqwest::Client,
+    token: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, html) = get(s, c, token, "/ui").await;
+    let csrf = hidden(&html, "csrf");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c
+        .post(format!("{}{path}", s.base))
+        .header(COOKIE, format!("berth_session={token}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn api_keys_are_created_shown_once_restricted_and_revoked_in_the_panel(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/keys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/ui/keys\""),
+        "the navigation leads there"
+    );
+    let (status, html) = post_ui(&s, &c, &bob, "/ui/keys", &[("ips", "not-an-ip")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &bob,
+        "/ui/keys",
+        &[("ips", "127.0.0.1, 2001:db8::7")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let key = hidden_value(&html, "new-key");
+    assert!(key.len() > 40, "{key}");
+    // The key works from its allowed address, and is never shown again.
+    let (status, _) = s
+        .get("/api/v1/subscriptions", &common::Auth::Bearer(key.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = get(&s, &c, &bob, "/ui/keys").await;
+    assert!(!html.contains(&key));
+    assert!(html.contains("127.0.0.1, 2001:db8::7"), "{html}");
+    let bob_actor = s.app.actor(Some("bob")).await.unwrap();
+    let id = s.app.list_api_keys(&bob_actor).await.unwrap()[0]
+        .id
+        .to_string();
+    // Another account cannot revoke it: not found.
+    let eve = session(&s, &c, "eve", PASSWORD).await;
+    let (status, _) = post_ui(&s, &c, &eve, "/ui/keys/revoke", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post_ui(&s, &c, &bob, "/ui/keys/revoke", &[("id", &id)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = s
+        .get("/api/v1/subscriptions", &common::Auth::Bearer(key))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// The `value` of the input with this id.
+fn hidden_value(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let start = html.find(&marker).expect("the input is on the page");
+    let rest = &html[start..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    rest[v..].split('"').next().unwrap().to_owned()
+}
+
+async fn r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips",
+        &[("ip", "192.0.2.300"), ("type", "shared")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("ip"), "{html}");
+    let fields = [
+        ("ip", "2001:DB8::7"),
+        ("type", "dedicated"),
+        ("interface", "eth1"),
+    ];
+    let (status, _) = post_ui(&s, &c, &admin, "/ui/tools/ips", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&s, &c, &admin, "/ui/tools/ips").await;
+    assert!(
+        html.contains("2001:db8::7") && html.contains("eth1"),
+        "{html}"
+    );
+    // Into res1's pool: res1 then sees it on its own page.
+    let pool = [("reseller", "res1"), ("ip", "2001:db8::7"), ("op", "add")];
+    let (status, html) = post_ui(&s, &c, &admin, "/ui/tools/ips/pool", &pool).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, html) = get(&s, &c, &res1, "/ui/tools/ips").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2001:db8::7") && !html.contains("/ui/tools/ips/remove"));
+    let (status, _) = post_ui(&s, &c, &res1, "/ui/tools/ips", &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The shared address in use cannot be removed; the new one can, once out of the pool.
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips/remove",
+        &[("ip", "192.0.2.10")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let pool = [
+        ("reseller", "res1"),
+        ("ip", "2001:db8::7"),
+        ("op", "remove"),
+    ];
+    let (status, _) = post_ui(&s, &c, &admin, "/ui/tools/ips/pool", &pool).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/ips/remove",
+        &[("ip", "2001:db8::7")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&s, &c, &admin, "/ui/tools/ips").await;
+    assert!(!html.contains("2001:db8::7"));
+}
+
+async fn the_subscription_page_shows_its_provisioning_state(s: Server) {
+    world(&s).await;
+    let c = client();
+    let bob = session(&s, &c, "bob", PASSWORD).await;
+    let (status, html) = get(&s, &c, &bob, "/ui/subscriptions/bob.example").await;
+    assert_eq!(status, StatusCode::OK);
+    // No worker runs in this test: the job queued at creation waits.
+    assert!(html.contains("id=\"job-state\">Pending<"), "{html}");
+}
+
+async fn r7_4_the_admin_edits_previews_and_applies_the_dns_template(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/dns-template").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&#60;domain&#62;. NS"), "{html}");
+    assert!(html.contains("<label for=\"template\">"));
+    let admin_actor = s.app.actor(None).await.unwrap();
+    let stored = s.app.dns_template(&admin_actor).await.unwrap().text;
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template",
+        &[("template", "nonsense here")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("nonsense here"), "what was typed stays");
+    assert_eq!(s.app.dns_template(&admin_actor).await.unwrap().text, stored);
+    let text = format!("{stored}\nberth-ui.<domain>. TXT \"from the panel\"\n");
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template",
+        &[("template", &text)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Template saved"));
+    assert!(
+        s.app
+            .dns_template(&admin_actor)
+            .await
+            .unwrap()
+            .text
+            .contains("from the panel")
+    );
+    // Preview: a dry run that names what would change; then apply.
+    let zone = |s: &Server| {
+        let app = s.app.clone();
+        let actor = admin_actor.clone();
+        async move { app.dns_zone(&actor, "bob.example").await.unwrap() }
+    };
+    let before = format!("{:?}", zone(&s).await);
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template/apply",
+        &[("op", "preview")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("nothing was changed yet") && html.contains("id=\"apply-template\""),
+        "{html}"
+    );
+    assert_eq!(format!("{:?}", zone(&s).await), before);
+    let (status, html) = post_ui(
+        &s,
+        &c,
+        &admin,
+        "/ui/tools/dns-template/apply",
+        &[("op", "apply")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<dd id=\"zones-changed\">2</dd>"), "{html}");
+    assert!(format!("{:?}", zone(&s).await).contains("from the panel"));
+    // Admin only.
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = get(&s, &c, &res1, "/ui/tools/dns-template").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn r3_8_hosting_settings_are_changed_on_the_subscription_page(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(&s, &c, &admin, "/ui/subscriptions/bob.example").await;
+    assert!(
+        html.contains("id=\"h-ips\" name=\"ips\" value=\"192.0.2.10\""),
+        "{html}"
+    );
+    let path = "/ui/subscriptions/bob.example/hosting";
+    let (status, _) = post_ui(&s, &c, &admin, path, &[("ips", "192.0.2.99")]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an address that is not registered"
+    );
+    let fields = [
+        ("ips", "192.0.2.10"),
+        ("system_user", "bobweb"),
+        ("system_password", ""),
+    ];
+    let (status, html) = post_ui(&s, &c, &admin, path, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let actor = s.app.actor(None).await.unwrap();
+    let sub = s
+        .app
+        .subscription_info(&actor, "bob.example")
+        .await
+        .unwrap();
+    assert_eq!(sub.system_user, "bobweb");
+    assert_eq!(sub.ips, ["192.0.2.10"]);
+    // Nothing changed at all is refused with the use case's message.
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        path,
+        &[("ips", "192.0.2.10"), ("system_user", "bobweb")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn r8_3_the_admin_checks_installs_and_resets_the_vhost_template(s: Server) {
+    world(&s).await;
+    let (base, _dir) = ui_support::template_server(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let page = |path: &str| {
+        c.get(format!("{base}{path}"))
+            .header(COOKIE, format!("berth_session={admin}"))
+    };
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"vht-source\">Built-in skeleton<"),
+        "{html}"
+    );
+    assert!(html.contains("<label for=\"archive\">"));
+    let csrf = hidden(&html, "csrf");
+    let archive = ui_support::tar_gz(&[("httpdocs/index.html", b"<h1>From the panel</h1>")]);
+    let upload = |op: &'static str, token: String, data: Vec<u8>| {
+        let (kind, body) = multipart(&[
+            ("csrf", None, token.as_bytes()),
+            ("op", None, op.as_bytes()),
+            ("archive", Some("site.tgz"), &data),
+        ]);
+        c.post(format!("{base}/ui/tools/vhost-template"))
+            .header(COOKIE, format!("berth_session={admin}"))
+            .header(reqwest::header::CONTENT_TYPE, kind)
+            .body(body)
+    };
+    // Without the session's token nothing is written.
+    let r = upload("apply", "forged".into(), archive.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = upload("preview", csrf.clone(), archive.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("nothing was written yet"));
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Built-in skeleton"),
+        "the check wrote nothing"
+    );
+    let r = upload("apply", csrf.clone(), b"not an archive".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = upload("apply", csrf.clone(), archive).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page("/ui/tools/vhost-template")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Uploaded archive") && html.contains("httpdocs/index.html"),
+        "{html}"
+    );
+    let r = c
+        .post(format!("{base}/ui/tools/vhost-template/reset"))
+        .header(COOKIE, format!("berth_session={admin}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Built-in skeleton"));
+    // Admin only; and a server without a template directory says so.
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let r = c
+        .get(format!("{base}/ui/tools/vhost-template"))
+        .header(COOKIE, format!("berth_session={res1}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/vhost-template").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(html.contains("no virtual host template directory"));
+}
+
+/// Every visible `input`, `select` and `textarea` of `html` has a label: a
+/// `<label for=…>` naming its id, a `<label>` around it, or an `aria-label`.
+fn assert_every_input_is_labelled(path: &str, html: &str) {
+    let mut checked = 0;
+    for tag in ["<input", "<select", "<textarea"] {
+        for (at, _) in html.match_indices(tag) {
+            let element = &html[at..at + html[at..].find('>').unwrap()];
+            if element.contains("type=\"hidden\"") || element.contains("type=\"submit\"") {
+                continue;
+            }
+            checked += 1;
+            let before = &html[..at];
+            let wrapped = before.rfind("<label").unwrap_or(0)
+                > before.rfind("</label>").unwrap_or(0)
+                && before.rfind("<label").is_some();
+            let by_id = element
+                .split("id=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .is_some_and(|id| html.contains(&format!("for=\"{id}\"")));
+            assert!(
+                wrapped || by_id || element.contains("aria-label="),
+                "{path}: {element} has no label"
+            );
+        }
+    }
+    assert!(checked > 0, "{path} has inputs to check");
+}
+
+async fn the_new_pages_label_every_input(s: Server) {
+    world(&s).await;
+    let (rbase, _sink) = ui_support::recovery_server(&s).await;
+    let (tbase, _dir) = ui_support::template_server(&s).await;
+    let c = client();
+    let forgot = c.get(format!("{rbase}/login/forgot")).send().await.unwrap();
+    assert_every_input_is_labelled("/login/forgot", &forgot.text().await.unwrap());
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    for path in [
+        "/ui/keys",
+        "/ui/tools/ips",
+        "/ui/tools/dns-template",
+        "/ui/subscriptions/bob.example",
+        "/ui/profile",
+    ] {
+        let (status, html) = get(&s, &c, &admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_every_input_is_labelled(path, &html);
+    }
+    let html = c
+        .get(format!("{tbase}/ui/tools/vhost-template"))
+        .header(COOKIE, format!("berth_session={admin}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_every_input_is_labelled("/ui/tools/vhost-template", &html);
+}
+
+async fn the_admin_sees_scheduled_tasks_and_notifications(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = get(&s, &c, &admin, "/ui/tools/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    let actor = s.app.actor(None).await.unwrap();
+    let tasks = s.app.list_tasks(&actor).await.unwrap();
+    assert!(!tasks.is_empty());
+    for t in &tasks {
+        assert!(
+            html.contains(&format!("<td>{}</td><td>{}</td>", t.name, t.schedule)),
+            "{html}"
+        );
+    }
+    assert!(html.contains("id=\"notifications\""));
+    let (_, tools) = get(&s, &c, &admin, "/ui/tools").await;
+    assert!(tools.contains("href=\"/ui/tools/tasks\""));
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = get(&s, &c, &res1, "/ui/tools/tasks").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn r4_the_admin_sets_a_resellers_limits_and_permissions(s: Server) {
+    world(&s).await;
+    let c = client();
+    let admin = session(&s, &c, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = get(
+        &s,
+        &c,
+        &admin,
+        "/ui/resellers/edit?kind=reseller&login=res1",
+    )
+    .await;
+    assert!(html.contains("/ui/resellers/terms?login=res1"), "{html}");
+    let (status, html) = get(&s, &c, &admin, "/ui/resellers/terms?login=res1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("name=\"max_cl\"") && html.contains("name=\"create_clients\""),
+        "{html}"
+    );
+    assert_every_input_is_labelled("/ui/resellers/terms", &html);
+    let path = "/ui/resellers/terms";
+    let (status, _) = post_ui(
+        &s,
+        &c,
+        &admin,
+        path,
+        &[("login", "res1"), ("max_cl", "lots")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, html) = post_ui(&s, &c, &admin, path, &[("login", "res1"), ("max_cl", "5")]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Saved."));
+    let actor = s.app.actor(None).await.unwrap();
+    let view = s
+        .app
+        .account_info(&actor, AccountKind::Reseller, "res1")
+        .await
+        .unwrap();
+    assert_eq!(view.reseller.unwrap().limits["max_cl"], 5);
+    let res1 = session(&s, &c, "res1", PASSWORD).await;
+    let (status, _) = post_ui(&s, &c, &res1, path, &[("login", "res1"), ("max_cl", "50")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&s, &c, &admin, "/ui/resellers/terms?login=bob").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn get_with(
     c: &reqwest::Client,
     base: &str,
@@ -1152,6 +1881,53 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
     assert!(b.text("nav").await.contains("Abonnements"));
     b.goto(&format!("{base}/ui/subscriptions")).await;
     b.screenshot("customer-fr").await;
+    b.logout().await;
+
+    // Password recovery: login + email, the link from the mail, a new password.
+    let (rbase, sink) = ui_support::recovery_server(&s).await;
+    b.goto(&format!("{rbase}/login")).await;
+    b.click("#forgot").await;
+    b.wait_for("id=\"forgot-submit\"").await;
+    b.fill("#login", "bob").await;
+    b.fill("#email", "bob@example.com").await;
+    b.screenshot("forgot-password").await;
+    b.click("#forgot-submit").await;
+    b.wait_for("has been sent").await;
+    let mails = sink.take(1).await;
+    assert_eq!(mails.len(), 1);
+    let link = ui_support::reset_link(&mails[0].1);
+    b.goto(&link).await;
+    b.wait_for("id=\"reset-login\"").await;
+    b.fill("#password", "brand-new-1").await;
+    b.fill("#password_again", "brand-new-1").await;
+    b.screenshot("reset-password").await;
+    b.click("#reset-submit").await;
+    b.wait_for("Your password was changed").await;
+    b.goto(&link).await;
+    b.wait_for("already used or expired").await;
+    b.login(&rbase, "bob", "brand-new-1").await;
+    assert!(b.url().await.ends_with("/ui"));
+
+    // API keys: created, shown once.
+    b.goto(&format!("{rbase}/ui/keys")).await;
+    b.fill("#key-ips", "127.0.0.1").await;
+    b.click("#create-key").await;
+    b.wait_for("id=\"new-key\"").await;
+    b.screenshot("api-keys").await;
+    b.logout().await;
+
+    // IP addresses and pools (admin).
+    b.login(&rbase, "admin", ADMIN_PASSWORD).await;
+    b.goto(&format!("{rbase}/ui/tools/ips")).await;
+    b.fill("#ip-address", "192.0.2.20").await;
+    b.select("#ip-type", "dedicated").await;
+    b.click("#add-ip").await;
+    b.wait_for("192.0.2.20").await;
+    b.select("#pool-reseller", "res1").await;
+    b.select("#pool-ip", "192.0.2.20").await;
+    b.click("#change-pool").await;
+    b.wait_for("Added to the pool").await;
+    b.screenshot("ip-addresses").await;
 }
 
 on_both_backends!(
@@ -1173,5 +1949,15 @@ on_both_backends!(
     r3_6_add_ons_are_added_and_removed_on_the_subscription_page,
     r1_4_an_owner_changes_its_customers_login_and_password,
     r1_4_an_account_changes_its_own_password_and_language_in_its_profile,
+    r1_4_password_recovery_mails_a_single_use_link_over_http,
+    api_keys_are_created_shown_once_restricted_and_revoked_in_the_panel,
+    r7_5_ip_addresses_and_reseller_pools_are_managed_in_the_panel,
+    the_subscription_page_shows_its_provisioning_state,
+    r7_4_the_admin_edits_previews_and_applies_the_dns_template,
+    r3_8_hosting_settings_are_changed_on_the_subscription_page,
+    r8_3_the_admin_checks_installs_and_resets_the_vhost_template,
+    the_new_pages_label_every_input,
+    the_admin_sees_scheduled_tasks_and_notifications,
+    r4_the_admin_sets_a_resellers_limits_and_permissions,
     browser_walkthrough_of_the_three_panels,
 );

@@ -28,6 +28,7 @@ mod ips;
 mod legacy_ids;
 mod notifications;
 mod provision;
+mod recovery;
 mod resellers;
 mod sessions;
 mod status;

@@ -21,6 +21,8 @@ mod domains;
 pub use domains::*;
 mod provision;
 pub use provision::*;
+mod recovery;
+pub use recovery::*;
 
 /// A fresh database for one case, with the engine-specific hooks the suite needs.
 #[async_trait]
@@ -69,7 +71,8 @@ macro_rules! conformance_tests {
             r9_3_expired_leases_are_taken_over,
             r9_3_a_new_change_makes_a_backed_off_job_due_now,
             r9_3_provisioned_files_round_trip_and_empty_lists_forget,
-            r9_3_enqueue_all_covers_gone_subscriptions_once
+            r9_3_enqueue_all_covers_gone_subscriptions_once,
+            r1_4_reset_links_round_trip_are_used_once_and_expire
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

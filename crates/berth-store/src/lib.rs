@@ -38,6 +38,8 @@ pub mod usage;
 pub use usage::UsageTx;
 pub mod sessions;
 pub use sessions::SessionTx;
+pub mod recovery;
+pub use recovery::RecoveryTx;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -109,6 +111,7 @@ pub trait Tx:
     + NotificationTx
     + LegacyIdTx
     + SessionTx
+    + RecoveryTx
     + Send
 {
     /// Whether the schema holds the built-in admin (i.e. `berth init` ran).

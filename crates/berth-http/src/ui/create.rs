@@ -94,6 +94,16 @@ fn show_with(
     let mut chrome = chrome(user, tr.t(title), section_path);
     chrome.error = error.map(|e| e.message.clone());
     chrome.flash = flash;
+    // A reseller's edit page leads to its limits and permissions (the admin's).
+    let links = hidden
+        .iter()
+        .find(|(k, _)| k == "login")
+        .filter(|_| action == "/ui/resellers/edit" && user.session.actor.is_admin())
+        .map(|(_, login)| {
+            let href = format!("/ui/resellers/terms?login={}", super::plans::encode(login));
+            vec![Opt::new(href, tr.t("terms.link"), false)]
+        })
+        .unwrap_or_default();
     let page = FormPage {
         chrome,
         tr,
@@ -102,7 +112,7 @@ fn show_with(
         csrf: user.session.csrf.clone(),
         sections,
         buttons: vec![Opt::new("create", tr.t("form.create"), false)],
-        links: vec![],
+        links,
         report_title: String::new(),
         report: vec![],
     };

@@ -451,6 +451,378 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("account.edit", "Edit the account", "Modifier le compte"),
     ("sub.renew", "Renew", "Renouveler"),
+    (
+        "recovery.link",
+        "Forgot your password?",
+        "Mot de passe oublié ?",
+    ),
+    (
+        "recovery.title",
+        "Forgot your password?",
+        "Mot de passe oublié ?",
+    ),
+    (
+        "recovery.help",
+        "Give your login and the email address on record: a link to choose a new password will be sent to that address.",
+        "Indiquez votre identifiant et l'adresse e-mail enregistrée : un lien pour choisir un nouveau mot de passe sera envoyé à cette adresse.",
+    ),
+    ("recovery.send", "Send the link", "Envoyer le lien"),
+    (
+        "recovery.sent",
+        "If the login and the email address match an account, a link to choose a new password has been sent to that address. It works once, for a limited time.",
+        "Si l'identifiant et l'adresse e-mail correspondent à un compte, un lien pour choisir un nouveau mot de passe a été envoyé à cette adresse. Il ne sert qu'une fois, pendant une durée limitée.",
+    ),
+    (
+        "recovery.too_many",
+        "Too many requests: try again later.",
+        "Trop de demandes : réessayez plus tard.",
+    ),
+    (
+        "recovery.both_needed",
+        "Give both the login and the email address.",
+        "Indiquez l'identifiant et l'adresse e-mail.",
+    ),
+    (
+        "recovery.unavailable",
+        "Password recovery is not available on this server: ask your administrator.",
+        "La récupération du mot de passe n'est pas disponible sur ce serveur : contactez votre administrateur.",
+    ),
+    (
+        "recovery.reset_title",
+        "Choose a new password",
+        "Choisir un nouveau mot de passe",
+    ),
+    (
+        "recovery.choose_for",
+        "New password for the account",
+        "Nouveau mot de passe du compte",
+    ),
+    (
+        "recovery.password_help",
+        "At least 8 characters, not the login. Your other sessions will be closed.",
+        "Au moins 8 caractères, différent de l'identifiant. Vos autres sessions seront fermées.",
+    ),
+    (
+        "recovery.set",
+        "Set the password",
+        "Enregistrer le mot de passe",
+    ),
+    (
+        "recovery.dead_link",
+        "This link is unknown, already used or expired.",
+        "Ce lien est inconnu, déjà utilisé ou expiré.",
+    ),
+    (
+        "recovery.ask_again",
+        "Ask for a new link",
+        "Demander un nouveau lien",
+    ),
+    (
+        "recovery.back",
+        "Back to the login page",
+        "Retour à la connexion",
+    ),
+    (
+        "recovery.done",
+        "Your password was changed: log in with it.",
+        "Votre mot de passe a été modifié : connectez-vous avec.",
+    ),
+    ("keys.title", "API keys", "Clés d'API"),
+    ("keys.list", "Your API keys", "Vos clés d'API"),
+    ("keys.new", "New API key", "Nouvelle clé d'API"),
+    ("keys.key", "Key", "Clé"),
+    ("keys.created", "API key created", "Clé d'API créée"),
+    (
+        "keys.shown_once",
+        "Copy this key now: it is shown only once. Send it as Authorization: Bearer.",
+        "Copiez cette clé maintenant : elle n'est affichée qu'une fois. Envoyez-la dans Authorization: Bearer.",
+    ),
+    (
+        "keys.ips",
+        "Allowed source addresses",
+        "Adresses sources autorisées",
+    ),
+    (
+        "keys.ips_help",
+        "IP addresses separated by commas; empty for any address.",
+        "Adresses IP séparées par des virgules ; vide pour toute adresse.",
+    ),
+    ("keys.any_ip", "Any address", "Toute adresse"),
+    ("keys.revoked", "Revoked", "Révoquée"),
+    ("keys.revoke", "Revoke", "Révoquer"),
+    ("job.title", "Provisioning", "Provisionnement"),
+    ("job.pending", "Pending", "En attente"),
+    ("job.running", "Running", "En cours"),
+    ("job.done", "Applied", "Appliqué"),
+    ("job.failed", "Failed", "Échec"),
+    ("job.attempts", "attempts:", "tentatives :"),
+    (
+        "job.none",
+        "Nothing applied yet",
+        "Rien d'appliqué pour l'instant",
+    ),
+    (
+        "ips.new",
+        "Register an IP address",
+        "Enregistrer une adresse IP",
+    ),
+    ("ips.shared", "Shared", "Partagée"),
+    ("ips.dedicated", "Dedicated", "Dédiée"),
+    (
+        "ips.pool",
+        "Reseller IP pool",
+        "Pool d'adresses IP du revendeur",
+    ),
+    ("ips.pool_add", "Add to the pool", "Ajouter au pool"),
+    ("ips.pool_remove", "Remove from the pool", "Retirer du pool"),
+    ("ips.pool_added", "Added to the pool:", "Ajoutée au pool :"),
+    (
+        "ips.pool_removed",
+        "Removed from the pool:",
+        "Retirée du pool :",
+    ),
+    ("dnst.title", "DNS template", "Modèle DNS"),
+    ("dnst.text", "Template records", "Enregistrements du modèle"),
+    (
+        "dnst.help",
+        "One record per line: HOST [TTL] TYPE [PRIORITY] VALUE, with placeholders such as <domain> and <ip>; lines starting with ; or # are comments.",
+        "Un enregistrement par ligne : HÔTE [TTL] TYPE [PRIORITÉ] VALEUR, avec des variables comme <domain> et <ip> ; les lignes commençant par ; ou # sont des commentaires.",
+    ),
+    (
+        "dnst.saved",
+        "Template saved. Zones change when it is applied.",
+        "Modèle enregistré. Les zones changent lorsqu'il est appliqué.",
+    ),
+    (
+        "dnst.apply_help",
+        "Applying adds and updates the template's records in every zone; records edited by hand are kept.",
+        "L'application ajoute et met à jour les enregistrements du modèle dans chaque zone ; les enregistrements modifiés à la main sont conservés.",
+    ),
+    (
+        "dnst.apply",
+        "Apply to all zones",
+        "Appliquer à toutes les zones",
+    ),
+    ("dnst.zones", "Zones", "Zones"),
+    ("dnst.changed", "Zones changed", "Zones modifiées"),
+    ("dnst.added", "Records added", "Enregistrements ajoutés"),
+    (
+        "dnst.updated",
+        "Records updated",
+        "Enregistrements mis à jour",
+    ),
+    (
+        "dnst.kept",
+        "Kept (edited by hand)",
+        "Conservés (modifiés à la main)",
+    ),
+    ("dnst.skipped", "Skipped", "Ignorés"),
+    (
+        "hosting.title",
+        "Hosting settings",
+        "Paramètres d'hébergement",
+    ),
+    ("hosting.ips", "IP addresses", "Adresses IP"),
+    (
+        "hosting.ips_help",
+        "Separated by commas; they replace the current ones.",
+        "Séparées par des virgules ; elles remplacent les adresses actuelles.",
+    ),
+    ("hosting.system_user", "System user", "Utilisateur système"),
+    (
+        "hosting.system_password",
+        "New system password",
+        "Nouveau mot de passe système",
+    ),
+    (
+        "hosting.password_help",
+        "Leave empty to keep the current one.",
+        "Laissez vide pour conserver l'actuel.",
+    ),
+    (
+        "vht.title",
+        "Virtual host template",
+        "Modèle d'hôte virtuel",
+    ),
+    ("vht.source", "Source", "Origine"),
+    ("vht.built_in", "Built-in skeleton", "Squelette par défaut"),
+    ("vht.uploaded", "Uploaded archive", "Archive téléversée"),
+    ("vht.files", "Files", "Fichiers"),
+    ("vht.bytes", "Size (bytes)", "Taille (octets)"),
+    ("vht.entries", "Contents", "Contenu"),
+    ("vht.path", "Path", "Chemin"),
+    ("vht.upload", "Upload an archive", "Téléverser une archive"),
+    ("vht.archive", "Archive", "Archive"),
+    (
+        "vht.archive_help",
+        "A .tgz, .tar or .zip archive; only new webspaces get its files.",
+        "Une archive .tgz, .tar ou .zip ; seuls les nouveaux espaces web reçoivent ses fichiers.",
+    ),
+    ("vht.check", "Check only", "Vérifier seulement"),
+    ("vht.install", "Install", "Installer"),
+    (
+        "vht.checked",
+        "The archive is acceptable: nothing was written yet.",
+        "L'archive est acceptable : rien n'a encore été écrit.",
+    ),
+    ("vht.installed", "Template installed.", "Modèle installé."),
+    (
+        "vht.reset_help",
+        "Go back to the built-in skeleton.",
+        "Revenir au squelette par défaut.",
+    ),
+    (
+        "vht.reset",
+        "Reset to default",
+        "Rétablir le modèle par défaut",
+    ),
+    (
+        "vht.was_reset",
+        "Template reset to the built-in skeleton.",
+        "Modèle rétabli au squelette par défaut.",
+    ),
+    ("tasks.title", "Scheduled tasks", "Tâches planifiées"),
+    ("tasks.task", "Task", "Tâche"),
+    ("tasks.schedule", "Schedule", "Planification"),
+    ("tasks.last_run", "Last run", "Dernière exécution"),
+    ("tasks.outcome", "Outcome", "Résultat"),
+    ("tasks.next_run", "Next run", "Prochaine exécution"),
+    ("tasks.notifications", "Notifications", "Notifications"),
+    ("tasks.event", "Event", "Événement"),
+    ("tasks.recipients", "Recipients", "Destinataires"),
+    ("tasks.subject", "Subject", "Objet"),
+    (
+        "terms.title",
+        "Limits and permissions of",
+        "Limites et permissions de",
+    ),
+    ("terms.unchanged", "Nothing changed.", "Rien n'a changé."),
+    (
+        "terms.link",
+        "Limits and permissions",
+        "Limites et permissions",
+    ),
+];
+
+/// The French names of the properties of the descriptor table
+/// ([`berth_core::property::PROPERTIES`]), by property name (Plesk's French terms, as in
+/// the French reseller guide); the English names are the descriptors' labels. PHP
+/// directives keep their own names.
+pub const PROPERTY_FR: &[(&str, &str)] = &[
+    ("overuse", "Politique de dépassement"),
+    ("disk_space", "Espace disque"),
+    ("max_traffic", "Trafic mensuel"),
+    ("disk_space_soft", "Avertir quand l'espace disque atteint"),
+    ("max_traffic_soft", "Avertir quand le trafic atteint"),
+    ("max_site", "Domaines"),
+    ("max_subdom", "Sous-domaines"),
+    ("max_dom_aliases", "Alias de domaine"),
+    ("max_box", "Comptes de messagerie"),
+    ("mbox_quota", "Taille de la boîte aux lettres"),
+    ("total_mboxes_quota", "Taille totale des boîtes aux lettres"),
+    ("max_maillists", "Listes de diffusion"),
+    ("max_subftp_users", "Comptes FTP supplémentaires"),
+    ("max_db", "Bases de données"),
+    ("mysql_dbase_space", "Espace des bases de données"),
+    ("max_webapps", "Applications Java"),
+    ("max_wu", "Utilisateurs Web"),
+    ("max_site_builder", "Sites publiés avec Site Builder"),
+    ("expiration", "Période de validité"),
+    ("max_cl", "Clients"),
+    ("max_dom", "Abonnements"),
+    ("create_domains", "Création de domaines"),
+    ("manage_phosting", "Gestion des paramètres d'hébergement"),
+    ("manage_php_settings", "Gestion des paramètres PHP communs"),
+    (
+        "manage_performance",
+        "Gestion des paramètres de performances de l'hébergement",
+    ),
+    ("manage_php_safe_mode", "Gestion en mode PHP sans échec"),
+    ("manage_sh_access", "Accès au serveur via SSH"),
+    ("manage_not_chroot_shell", "Shell SSH non chrooté"),
+    ("manage_quota", "Attribution du quota de disque dur"),
+    ("manage_subdomains", "Gestion des sous-domaines"),
+    ("manage_domain_aliases", "Gestion des alias de domaine"),
+    ("manage_subftp", "Gestion des comptes FTP supplémentaires"),
+    ("manage_dns", "Gestion de la zone DNS"),
+    ("manage_log", "Gestion de la rotation des logs"),
+    ("manage_anonftp", "Gestion du FTP anonyme"),
+    ("manage_crontab", "Gestion du Planificateur"),
+    ("manage_spamfilter", "Gestion du filtre antispam"),
+    ("manage_virusfilter", "Gestion de l'antivirus"),
+    ("allow_local_backups", "Sauvegardes sur le serveur"),
+    ("allow_ftp_backups", "Sauvegardes sur un serveur FTP"),
+    ("manage_webstat", "Gestion des statistiques Web"),
+    ("manage_maillists", "Gestion des listes de diffusion"),
+    ("manage_webapps", "Gestion des applications Java"),
+    ("access_appcatalog", "Accès au catalogue d'applications"),
+    (
+        "allow_insecure_sites",
+        "Options de scripts Web potentiellement non sécurisées",
+    ),
+    ("select_db_server", "Choix du serveur de bases de données"),
+    ("create_clients", "Création de clients"),
+    ("allow_oversell", "Survente"),
+    ("remote_access_interface", "Accès à l'API"),
+    ("cp_access", "Accès au panneau de contrôle"),
+    ("hosting", "Hébergement Web"),
+    ("hard_quota", "Quota de disque dur"),
+    ("ssl", "Prise en charge SSL"),
+    ("webstat", "Statistiques Web"),
+    (
+        "webstat_protected",
+        "Statistiques dans un répertoire protégé par mot de passe",
+    ),
+    ("errdocs", "Documents d'erreur personnalisés"),
+    ("shell", "Shell SSH"),
+    ("php", "PHP"),
+    ("php_handler", "Gestionnaire PHP"),
+    ("cgi", "CGI"),
+    ("perl", "Perl"),
+    ("python", "Python"),
+    ("fastcgi", "FastCGI"),
+    ("ssi", "SSI"),
+    (
+        "wu_script",
+        "Les utilisateurs Web peuvent exécuter des scripts",
+    ),
+    ("memory_limit", "memory_limit"),
+    ("max_execution_time", "max_execution_time"),
+    ("max_input_time", "max_input_time"),
+    ("post_max_size", "post_max_size"),
+    ("upload_max_filesize", "upload_max_filesize"),
+    ("include_path", "include_path"),
+    ("session.save_path", "session.save_path"),
+    ("open_basedir", "open_basedir"),
+    ("error_reporting", "error_reporting"),
+    ("display_errors", "display_errors"),
+    ("log_errors", "log_errors"),
+    ("allow_url_fopen", "allow_url_fopen"),
+    ("file_uploads", "file_uploads"),
+    ("short_open_tag", "short_open_tag"),
+    ("additional_directives", "Directives PHP supplémentaires"),
+    ("webmail", "Webmail"),
+    ("mailing_lists", "Listes de diffusion"),
+    (
+        "nonexistent_user",
+        "Courrier destiné aux utilisateurs inexistants",
+    ),
+    ("bounce_message", "Message de retour"),
+    ("forward_address", "Transférer à l'adresse"),
+    ("zone_type", "Type de zone DNS"),
+    ("max_bandwidth", "Bande passante maximale par site"),
+    (
+        "max_connections",
+        "Connexions simultanées maximales par site",
+    ),
+    ("stats_retention", "Mois de statistiques Web conservés"),
+    ("log_rotation", "Rotation des logs selon"),
+    ("log_period", "Période de rotation"),
+    ("log_size", "Taille de rotation"),
+    ("log_files_kept", "Fichiers de log conservés"),
+    ("log_compress", "Compresser les fichiers de log"),
+    ("log_mail_to", "Envoyer les logs traités à"),
+    ("applications", "Applications"),
 ];
 
 /// Texts and formats of one language.
@@ -468,6 +840,18 @@ impl Tr {
                 Lang::Fr => *fr,
             })
             .unwrap_or(key)
+    }
+
+    /// The name of a property in this language: the descriptor's label in English, its
+    /// entry of [`PROPERTY_FR`] in French.
+    pub fn property(&self, d: &berth_core::property::Descriptor) -> &'static str {
+        match self.0 {
+            Lang::En => d.label,
+            Lang::Fr => PROPERTY_FR
+                .iter()
+                .find(|(name, _)| *name == d.name)
+                .map_or(d.label, |(_, fr)| *fr),
+        }
     }
 
     /// A date: `2026-03-01` in English, `01/03/2026` in French.
@@ -544,6 +928,12 @@ mod tests {
         for kind in ["main", "site", "alias", "subdomain"] {
             keys.push(format!("domains.kind.{kind}"));
         }
+        for state in ["pending", "running", "done", "failed"] {
+            keys.push(format!("job.{state}"));
+        }
+        for kind in ["shared", "dedicated"] {
+            keys.push(format!("ips.{kind}"));
+        }
         for group in berth_core::property::Group::ALL {
             keys.push(format!("group.{}", group.as_str()));
         }
@@ -565,6 +955,27 @@ mod tests {
                 "{key} is not in the catalog"
             );
         }
+    }
+
+    #[test]
+    fn every_property_of_the_descriptor_table_has_a_french_name() {
+        for d in berth_core::property::PROPERTIES {
+            let french = PROPERTY_FR
+                .iter()
+                .filter(|(name, _)| *name == d.name)
+                .count();
+            assert_eq!(french, 1, "{} needs exactly one French name", d.name);
+        }
+        for (name, fr) in PROPERTY_FR {
+            assert!(!fr.is_empty(), "{name} has an empty French name");
+            assert!(
+                berth_core::property::descriptor(name).is_some(),
+                "{name} is not a property"
+            );
+        }
+        let disk = berth_core::property::descriptor("disk_space").unwrap();
+        assert_eq!(Tr(Lang::Fr).property(disk), "Espace disque");
+        assert_eq!(Tr(Lang::En).property(disk), "Disk space");
     }
 
     #[test]

@@ -17,17 +17,28 @@ use berth_core::account::AccountKind;
 
 mod buttons;
 mod create;
+mod dns_template;
 mod domains;
 pub mod i18n;
+mod ips;
+mod keys;
 mod lists;
 mod plans;
 mod profile;
+mod recovery;
+mod reseller_terms;
 pub mod session;
 mod subscription;
+mod tasks;
 mod tools;
+mod vhost_template;
 
 use i18n::Tr;
 use session::{LOGIN_CSRF_COOKIE, LoginContext, SESSION_COOKIE, UiForm, UiUser};
+
+/// Where the panel uploads virtual host template archives (the only UI form whose body
+/// may be as large as an archive).
+pub const VHOST_TEMPLATE_UPLOAD: &str = "/ui/tools/vhost-template";
 
 /// One entry of the panel's navigation.
 #[derive(Debug, Clone)]
@@ -173,6 +184,15 @@ const SECTIONS: &[(&str, &str, &[AccountKind])] = &[
         &[AccountKind::Admin, AccountKind::Reseller],
     ),
     ("nav.tools", "/ui/tools", &[AccountKind::Admin]),
+    (
+        "keys.title",
+        "/ui/keys",
+        &[
+            AccountKind::Admin,
+            AccountKind::Reseller,
+            AccountKind::Customer,
+        ],
+    ),
 ];
 
 /// The chrome of a page of `user`'s panel in section `active` (a path of [`SECTIONS`]).
@@ -284,13 +304,18 @@ struct LoginPage {
     tr: Tr,
     csrf: String,
     login: String,
+    /// Whether "Forgot your password?" is offered (password recovery is set up).
+    recovery: bool,
 }
 
+/// The login page, with an error or a confirmation (after a password reset).
 fn login_page(
     headers: &HeaderMap,
     branding: &Branding,
     login: &str,
     error: Option<String>,
+    flash: Option<String>,
+    recovery: bool,
 ) -> Response {
     let tr = session::browser_lang(headers);
     let csrf = match session::cookie(headers, LOGIN_CSRF_COOKIE).filter(|c| c.len() == 64) {
@@ -310,12 +335,14 @@ fn login_page(
             lang: tr.0.code(),
             title: tr.t("login.title").to_owned(),
             error,
+            flash,
             ..Chrome::default()
         }
         .branded(branding),
         tr,
         csrf: csrf.clone(),
         login: login.to_owned(),
+        recovery,
     };
     let mut response = render(status, &page);
     if let Ok(v) = session::set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf).parse() {
@@ -342,7 +369,14 @@ async fn root(headers: HeaderMap) -> Response {
 
 async fn login_form(State(app): State<Berth>, headers: HeaderMap) -> Response {
     let branding = app.branding().await.unwrap_or_default();
-    login_page(&headers, &branding, "", None)
+    login_page(
+        &headers,
+        &branding,
+        "",
+        None,
+        None,
+        app.recovery_available(),
+    )
 }
 
 /// `POST /login`: the login form. Same authentication and failed-login limits as the
@@ -364,8 +398,9 @@ async fn login_submit(
     };
     let (login, password) = (field("login"), field("password"));
     let branding = app.branding().await.unwrap_or_default();
+    let recovery = app.recovery_available();
     let login_page = |headers: &HeaderMap, login: &str, error: Option<String>| {
-        login_page(headers, &branding, login, error)
+        login_page(headers, &branding, login, error, None, recovery)
     };
     let cookie = session::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if !session::same_token(&field(session::CSRF_FIELD), &cookie) {
@@ -506,6 +541,14 @@ pub fn router() -> Router<Berth> {
     Router::new()
         .route("/", get(root))
         .route("/login", get(login_form).post(login_submit))
+        .route(
+            "/login/forgot",
+            get(recovery::forgot_form).post(recovery::forgot),
+        )
+        .route(
+            "/login/reset",
+            get(recovery::reset_form).post(recovery::reset),
+        )
         .route("/logout", post(logout))
         .route("/assets/{file}", get(asset))
         .route("/ui", get(home))
@@ -533,6 +576,10 @@ pub fn router() -> Router<Berth> {
             get(create::new_subscription_form).post(create::new_subscription),
         )
         .route("/ui/resellers/bulk", post(lists::resellers_bulk))
+        .route(
+            "/ui/resellers/terms",
+            get(reseller_terms::show).post(reseller_terms::save),
+        )
         .route("/ui/subscriptions", get(lists::subscriptions))
         .route("/ui/subscriptions/bulk", post(lists::subscriptions_bulk))
         .route("/ui/subscriptions/{name}", get(subscription::show))
@@ -550,6 +597,10 @@ pub fn router() -> Router<Berth> {
             post(subscription::addons),
         )
         .route("/ui/subscriptions/{name}/renew", post(subscription::renew))
+        .route(
+            "/ui/subscriptions/{name}/hosting",
+            post(subscription::hosting),
+        )
         .route("/ui/plans", get(tools::plans))
         .route(
             "/ui/plans/new",
@@ -558,7 +609,27 @@ pub fn router() -> Router<Berth> {
         .route("/ui/plans/edit", get(plans::edit_form).post(plans::edit))
         .route("/ui/tools", get(tools::tools))
         .route("/ui/tools/preferences", post(tools::save_preferences))
-        .route("/ui/tools/ips", get(tools::ips))
+        .route("/ui/tools/ips", get(ips::list).post(ips::add))
+        .route("/ui/tools/ips/remove", post(ips::remove))
+        .route(
+            "/ui/tools/dns-template",
+            get(dns_template::show).post(dns_template::save),
+        )
+        .route("/ui/tools/dns-template/apply", post(dns_template::apply))
+        .route("/ui/tools/tasks", get(tasks::show))
+        .route(
+            "/ui/tools/vhost-template",
+            get(vhost_template::show)
+                .post(vhost_template::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::vhost_template::UPLOAD_LIMIT,
+                )),
+        )
+        .route(
+            "/ui/tools/vhost-template/reset",
+            post(vhost_template::reset),
+        )
+        .route("/ui/tools/ips/pool", post(ips::pool))
         .route("/ui/overview", get(tools::overview))
         .route("/ui/dns", get(tools::zone))
         .route("/ui/dns/add", post(tools::add_record))
@@ -573,4 +644,6 @@ pub fn router() -> Router<Berth> {
         .route("/ui/tools/audit", get(tools::audit))
         .route("/ui/domains", get(domains::list).post(domains::add))
         .route("/ui/profile", get(profile::show).post(profile::save))
+        .route("/ui/keys", get(keys::list).post(keys::create))
+        .route("/ui/keys/revoke", post(keys::revoke))
 }

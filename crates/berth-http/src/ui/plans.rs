@@ -29,7 +29,7 @@ pub struct PlanParams {
     pub plan_type: Option<String>,
 }
 
-fn descriptors(plan_type: PlanType) -> impl Iterator<Item = &'static Descriptor> {
+pub(super) fn descriptors(plan_type: PlanType) -> impl Iterator<Item = &'static Descriptor> {
     PROPERTIES
         .iter()
         .filter(move |d| d.types.includes(plan_type))
@@ -53,7 +53,7 @@ fn raw_default(d: &Descriptor, plan_type: PlanType) -> String {
     }
 }
 
-fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
+pub(super) fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
     let mut options = match d.kind {
         Kind::Bool | Kind::PhpBool => vec![
             Opt::new("true", tr.t("yes"), value == "true"),
@@ -70,7 +70,7 @@ fn field(tr: Tr, d: &Descriptor, value: String) -> Field {
     }
     Field {
         name: d.name.to_owned(),
-        label: d.label.to_owned(),
+        label: tr.property(d).to_owned(),
         value,
         input_type: "text",
         required: false,
@@ -249,7 +249,7 @@ pub async fn new_plan(State(app): State<Berth>, form: UiForm) -> Response {
     }
 }
 
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
@@ -262,7 +262,7 @@ fn change_line(tr: Tr, c: &FieldChange) -> String {
     };
     format!(
         "{}: {} → {}",
-        d.map_or(c.field, |d| d.label),
+        d.map_or(c.field, |d| tr.property(d)),
         text(&c.old),
         text(&c.new)
     )

@@ -58,6 +58,13 @@ struct SubscriptionPage {
     addon_options: Vec<String>,
     groups: Vec<PropGroup>,
     editable: Vec<EditGroup>,
+    /// The newest provisioning job: state (translated), its badge class, when it last
+    /// changed, attempts, and the error that keeps the files from matching.
+    provisioning: Option<(String, &'static str, String, u32, Option<String>)>,
+    /// The subscription's IP addresses, comma-separated (hosting settings).
+    ips: String,
+    /// Its system user.
+    system_user: String,
 }
 
 /// The properties a subscription's form shows.
@@ -100,7 +107,7 @@ fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
     };
     Field {
         name: d.name.to_owned(),
-        label: d.label.to_owned(),
+        label: tr.property(d).to_owned(),
         value: current,
         input_type: "text",
         required: false,
@@ -123,7 +130,7 @@ async fn page(
             legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
             rows: props()
                 .filter(|d| d.group == *g)
-                .filter_map(|d| Some((d.label.to_owned(), shown(tr, d, value_of(view, d)?))))
+                .filter_map(|d| Some((tr.property(d).to_owned(), shown(tr, d, value_of(view, d)?))))
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())
@@ -147,7 +154,7 @@ async fn page(
                 .filter_map(|c| {
                     let d = descriptor(c["property"].as_str()?)?;
                     Some((
-                        d.label.to_owned(),
+                        tr.property(d).to_owned(),
                         shown(tr, d, &c["plan_value"]),
                         shown(tr, d, &c["available_value"]),
                     ))
@@ -168,6 +175,27 @@ async fn page(
             .collect()
     } else {
         vec![]
+    };
+    let provisioning = match app
+        .subscription_provisioning(&user.session.actor, &view.ascii_name)
+        .await
+    {
+        Ok(job) => job.map(|j| {
+            let state = j.state.as_str();
+            let class = match state {
+                "done" => "ok",
+                "failed" => "bad",
+                _ => "warn",
+            };
+            (
+                tr.t(&format!("job.{state}")).to_owned(),
+                class,
+                tr.day(j.updated_at),
+                j.attempts,
+                j.error,
+            )
+        }),
+        Err(e) => return error_page(tr, Some(user), &e),
     };
     let page = SubscriptionPage {
         chrome: chrome(
@@ -196,6 +224,9 @@ async fn page(
             .map(|d| tr.date(d))
             .unwrap_or_else(|| tr.t("unlimited").to_owned()),
         customized: view.customized.join(", "),
+        provisioning,
+        ips: view.ips.join(", "),
+        system_user: view.system_user.clone(),
         changes,
         changes_title,
         conflicts,
@@ -229,7 +260,7 @@ async fn changed_page(app: &Berth, user: &UiUser, changed: &Changed, preview: bo
         .map(|c| {
             let d = descriptor(c.field);
             let text = |v: &Value| d.map(|d| shown(tr, d, v)).unwrap_or_else(|| v.to_string());
-            let label = d.map(|d| d.label).unwrap_or(c.field);
+            let label = d.map(|d| tr.property(d)).unwrap_or(c.field);
             format!("{label}: {} → {}", text(&c.old), text(&c.new))
         })
         .collect();
@@ -390,6 +421,50 @@ pub async fn renew(State(app): State<Berth>, Path(name): Path<String>, form: UiF
         Ok(changed) => {
             let named = [format!("domain={name}"), format!("expiration={expiration}")];
             super::audit(&app, &form, "POST /ui/subscriptions/renew", &named).await;
+            changed_page(&app, user, &changed, false).await
+        }
+        Err(e) => error_page(user.tr, Some(user), &e),
+    }
+}
+
+/// `POST /ui/subscriptions/{name}/hosting`: hosting settings (`berth subscription set`):
+/// IP addresses, system user, system password; only what changed is sent.
+pub async fn hosting(State(app): State<Berth>, Path(name): Path<String>, form: UiForm) -> Response {
+    let user = &form.user;
+    let actor = &user.session.actor;
+    let current = match app.subscription_info(actor, &name).await {
+        Ok(v) => v,
+        Err(e) => return error_page(user.tr, Some(user), &e),
+    };
+    let ips: Vec<String> = form
+        .get("ips")
+        .unwrap_or_default()
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let change = berth_app::subscriptions::HostingChange {
+        ips: if ips == current.ips { vec![] } else { ips },
+        system_user: form
+            .get("system_user")
+            .filter(|u| *u != current.system_user),
+        system_password: form
+            .fields
+            .iter()
+            .find(|(k, _)| k == "system_password")
+            .map(|(_, v)| v.clone())
+            .filter(|p| !p.is_empty()),
+    };
+    match app.set_hosting(actor, &name, change, Mode::Apply).await {
+        Ok(changed) => {
+            super::audit(
+                &app,
+                &form,
+                "POST /ui/subscriptions/hosting",
+                &[format!("domain={name}")],
+            )
+            .await;
             changed_page(&app, user, &changed, false).await
         }
         Err(e) => error_page(user.tr, Some(user), &e),

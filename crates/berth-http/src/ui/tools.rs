@@ -137,6 +137,9 @@ fn preferences_page(
         buttons: vec![Opt::new("save", tr.t("tools.save"), false)],
         links: vec![
             Opt::new("/ui/tools/ips", tr.t("tools.ips"), false),
+            Opt::new("/ui/tools/dns-template", tr.t("dnst.title"), false),
+            Opt::new("/ui/tools/vhost-template", tr.t("vht.title"), false),
+            Opt::new("/ui/tools/tasks", tr.t("tasks.title"), false),
             Opt::new("/ui/tools/audit", tr.t("tools.audit"), false),
             Opt::new("/ui/tools/branding", tr.t("branding.title"), false),
             Opt::new("/ui/buttons", tr.t("buttons.title"), false),
@@ -209,28 +212,6 @@ fn table(user: &UiUser, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -
     render(StatusCode::OK, &page)
 }
 
-/// `GET /ui/tools/ips`: the server's IP addresses (the use case decides who may list).
-pub async fn ips(State(app): State<Berth>, user: UiUser) -> Response {
-    match app.list_ips(&user.session.actor).await {
-        Ok(ips) => {
-            let rows = ips
-                .iter()
-                .map(|ip| {
-                    vec![
-                        ip.address.clone(),
-                        ip.kind.to_owned(),
-                        ip.interface.clone().unwrap_or_default(),
-                        user.tr.day(ip.created),
-                    ]
-                })
-                .collect();
-            let headers = ["col.address", "col.type", "col.interface", "col.created"];
-            table(&user, "tools.ips", &headers, rows)
-        }
-        Err(e) => error_page(user.tr, Some(&user), &e),
-    }
-}
-
 /// `GET /ui/tools/audit`: the newest entries of the audit log (one page).
 pub async fn audit(State(app): State<Berth>, user: UiUser) -> Response {
     let request = AuditListRequest {
@@ -292,7 +273,8 @@ pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
         .limits
         .iter()
         .map(|l| {
-            let label = berth_core::property::descriptor(l.limit).map_or(l.limit, |d| d.label);
+            let label =
+                berth_core::property::descriptor(l.limit).map_or(l.limit, |d| tr.property(d));
             TableRow::from(vec![
                 label.to_owned(),
                 amount(tr, l.limit, l.value, false),
@@ -306,7 +288,8 @@ pub async fn overview(State(app): State<Berth>, user: UiUser) -> Response {
         .collect();
     if let Some(perms) = overview.permissions.as_object() {
         rows.extend(perms.iter().map(|(name, granted)| {
-            let label = berth_core::property::descriptor(name).map_or(name.as_str(), |d| d.label);
+            let label =
+                berth_core::property::descriptor(name).map_or(name.as_str(), |d| tr.property(d));
             let yes = if granted.as_bool() == Some(true) {
                 "yes"
             } else {
