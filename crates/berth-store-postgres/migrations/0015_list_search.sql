@@ -5,6 +5,13 @@
 -- subscriptions (over 5 s at 1,000,000). This index gives the list its order.
 CREATE INDEX subscriptions_name_bytes ON subscriptions (name COLLATE "C", id);
 
+-- Account lists page in (login, id) order: these indexes hold the whole order and the id
+-- (the keyset cursor compares both), and replace the two they extend.
+CREATE INDEX accounts_kind_login_id ON accounts (kind, login COLLATE "C", id);
+CREATE INDEX accounts_owner_kind_login_id ON accounts (owner_id, kind, login COLLATE "C", id);
+DROP INDEX accounts_kind_login;
+DROP INDEX accounts_owner_kind_login;
+
 -- `--search` is a substring match (`LIKE '%text%'`) on
 -- the case-folded keys (`accounts.search_key`: login, name, company, email;
 -- `subscriptions.name_key`: the domain). A B-tree cannot answer a substring, so without
