@@ -116,9 +116,14 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, subscriptions: usize, custom
             .await
             .unwrap();
     }
-    app.create_account(&admin, AccountKind::Reseller, account("r1", None), Mode::Apply)
-        .await
-        .unwrap();
+    app.create_account(
+        &admin,
+        AccountKind::Reseller,
+        account("r1", None),
+        Mode::Apply,
+    )
+    .await
+    .unwrap();
     app.pool_add(
         &admin,
         "r1",

@@ -213,7 +213,12 @@ fn cases(rows: usize) -> Vec<Case> {
 }
 
 /// Calls one case `calls` times and returns the durations and the size of the last page.
-async fn time_case(app: &Berth, actor: &Actor, case: &Case, calls: usize) -> (Vec<Duration>, usize) {
+async fn time_case(
+    app: &Berth,
+    actor: &Actor,
+    case: &Case,
+    calls: usize,
+) -> (Vec<Duration>, usize) {
     let mut samples = Vec::with_capacity(calls);
     let mut items = 0;
     for _ in 0..calls {

@@ -84,11 +84,7 @@ async fn r9_2_a_large_batch_is_checked_by_one_named_checkconf_with_the_real_tool
         .expect("the batch check configuration");
     assert_eq!(checked.matches("zone \"").count(), SUBSCRIPTIONS);
     assert!(checked.contains("zone \"bad.example\""));
-    assert!(
-        dir.path()
-            .join("zones/current/s24.example.zone")
-            .exists()
-    );
+    assert!(dir.path().join("zones/current/s24.example.zone").exists());
 }
 
 async fn r9_2_a_zone_refused_in_a_large_batch_lands_on_its_subscription(env: Env) {
@@ -167,5 +163,8 @@ async fn r9_2_a_zone_refused_in_a_large_batch_lands_on_its_subscription(env: Env
     assert_eq!(report.failed[0].subscription, "bad.example");
     let calls = std::fs::read_to_string(&log).unwrap();
     assert!(!calls.contains("named-checkconf"), "{calls}");
-    assert!(calls.matches("named-checkzone").count() >= SUBSCRIPTIONS, "{calls}");
+    assert!(
+        calls.matches("named-checkzone").count() >= SUBSCRIPTIONS,
+        "{calls}"
+    );
 }
