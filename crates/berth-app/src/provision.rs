@@ -59,7 +59,9 @@ pub struct ProvisionSettings {
     /// Reloads the web server, e.g. `nginx -s reload`. Empty: no reload.
     pub nginx_reload_cmd: String,
     /// Checks one zone file: `{zone}` and `{file}` are replaced, e.g.
-    /// `named-checkzone -q {zone} {file}`. Empty: no check.
+    /// `named-checkzone -q {zone} {file}`. Empty: no check. A batch with more changed zones
+    /// than `bind::BATCH_CHECK_THRESHOLD` is checked by one `named-checkconf -z` when this
+    /// is `named-checkzone` (see `bind::batch_check_cmd`); other commands run per zone.
     pub zone_check_cmd: String,
     /// Reloads the name server, e.g. `rndc reload`. Empty: no reload.
     pub dns_reload_cmd: String,
@@ -307,6 +309,20 @@ fn run_command(template: &str, vars: &[(&str, &Path)]) -> std::result::Result<()
     }
 }
 
+/// Writes the `named-checkconf -z` configuration of a large batch's changed zones under
+/// `<zone_dir>/check/` and returns its path.
+fn zone_check_config(
+    zone_dir: &Path,
+    zones: Vec<(&str, &Path)>,
+) -> std::result::Result<PathBuf, String> {
+    let conf = bind::check_config(zones).map_err(|e| e.to_string())?;
+    let dir = zone_dir.join("check");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("file system: {e}"))?;
+    let path = dir.join("zones-check.conf");
+    std::fs::write(&path, conf).map_err(|e| format!("file system: {e}"))?;
+    Ok(path)
+}
+
 /// A minimal nginx configuration including exactly the prospective files, to validate a
 /// staged batch.
 fn nginx_wrapper(nginx_dir: &Path, staged: &Staged<'_>) -> std::io::Result<PathBuf> {
@@ -421,13 +437,22 @@ impl<'a> Applier<'a> {
             if settings.zone_check_cmd.trim().is_empty() {
                 return Ok(());
             }
-            for (name, path) in staged.changed() {
-                if let Some(zone) = bind::zone_of_file(&name) {
-                    run_command(
-                        &settings.zone_check_cmd,
-                        &[("{zone}", Path::new(zone)), ("{file}", &path)],
-                    )?;
-                }
+            let changed = staged.changed();
+            let zones: Vec<(&str, &Path)> = changed
+                .iter()
+                .filter_map(|(name, path)| Some((bind::zone_of_file(name)?, path.as_path())))
+                .collect();
+            if zones.len() > bind::BATCH_CHECK_THRESHOLD
+                && let Some(batch) = bind::batch_check_cmd(&settings.zone_check_cmd)
+            {
+                let conf = zone_check_config(&settings.zone_dir, zones)?;
+                return run_command(&batch, &[("{config}", &conf)]);
+            }
+            for (zone, path) in zones {
+                run_command(
+                    &settings.zone_check_cmd,
+                    &[("{zone}", Path::new(zone)), ("{file}", path)],
+                )?;
             }
             Ok(())
         };

@@ -9,6 +9,11 @@
 //!
 //! Mix per request, chosen round-robin per connection: 40% customer list pages, 20% one
 //! customer, 10% subscription list pages, 20% customer creations, 10% suspend + activate.
+//!
+//! Before the load, `BERTH_BENCH_SEED` (default 100,000) copies of a subscription are added
+//! with set-based SQL, owned by a customer the load does not touch, so the server runs
+//! with that many subscriptions; its resident memory is read idle (after seeding, before the load)
+//! and at its peak. The server inherits the environment (e.g. `MALLOC_ARENA_MAX`).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -50,11 +55,51 @@ fn berth(data: &std::path::Path, url: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
+/// Copies of `bulk.example`, owned by its customer (which the load never touches), on
+/// SQLite then PostgreSQL.
+const SQLITE_COPIES: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {N}) \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, sync_state, props, custom, \
+     conflicts, system_user, system_password_hash, expiration, overused, created_at, updated_at) \
+     SELECT randomblob(16), 'copy' || n.i || '.example', 'copy' || n.i || '.example', \
+     t.owner_id, t.plan_id, '', t.sync_state, t.props, \
+     t.custom, t.conflicts, 'copy' || n.i, t.system_password_hash, t.expiration, 0, t.created_at, \
+     t.updated_at FROM n, subscriptions t WHERE t.name = 'bulk.example'";
+const POSTGRES_COPIES: &str = "INSERT INTO subscriptions (id, name, name_key, owner_id, plan_id, addon_key, \
+     sync_state, props, custom, conflicts, system_user, system_password_hash, expiration, overused, created_at, \
+     updated_at) SELECT gen_random_uuid(), 'copy' || n.i || '.example', 'copy' || n.i || '.example', \
+     t.owner_id, t.plan_id, '', t.sync_state, t.props, \
+     t.custom, t.conflicts, 'copy' || n.i, t.system_password_hash, t.expiration, false, t.created_at, \
+     t.updated_at FROM generate_series(1, {N}) AS n(i), subscriptions t WHERE t.name = 'bulk.example'";
+
+async fn seed_copies(url: &str, copies: u64) {
+    if copies == 0 {
+        return;
+    }
+    if url.starts_with("sqlite:") {
+        let store =
+            berth_store_sqlite::SqliteStore::connect(url, berth_store_sqlite::Open::MustExist)
+                .await
+                .unwrap();
+        let sql = SQLITE_COPIES.replace("{N}", &copies.to_string());
+        store.execute_raw(&sql).await.unwrap();
+    } else {
+        let store = berth_store_postgres::PostgresStore::connect(url)
+            .await
+            .unwrap();
+        let sql = POSTGRES_COPIES.replace("{N}", &copies.to_string());
+        store.execute_raw(&sql).await.unwrap();
+    }
+}
+
 fn peak_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmHWM:")
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
 }
@@ -132,6 +177,22 @@ async fn run(engine: &str, url: &str, data: &std::path::Path) {
             .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
+    let r = client
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(&key)
+        .json(
+            &json!({"login": "bulk", "password": "Bench-pass-123", "name": "Bulk",
+            "email": "bulk@example.com", "domain": "bulk.example",
+            "system_password": "Bench-sys-123"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let copies = env_or("BERTH_BENCH_SEED", 100_000);
+    seed_copies(url, copies).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_kib = status_kib(server.child.id(), "VmRSS:");
     let connections = env_or("BERTH_BENCH_CONNECTIONS", 64);
     let seconds = env_or("BERTH_BENCH_SECONDS", 60);
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -188,12 +249,14 @@ async fn run(engine: &str, url: &str, data: &std::path::Path) {
     all.sort_unstable();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)] as f64 / 1000.0;
     println!(
-        "| {engine} | {connections} | {seconds} s | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} MiB |",
+        "| {engine} | {} | {connections} | {seconds} s | {} | {:.0} | {:.1} ms | {:.1} ms | {} | {} MiB | {} MiB |",
+        copies + 51,
         all.len(),
         all.len() as f64 / elapsed,
         pct(0.50),
         pct(0.99),
         errors.load(Ordering::Relaxed),
+        idle_kib / 1024,
         peak_kib(server.child.id()) / 1024
     );
 }
@@ -201,9 +264,9 @@ async fn run(engine: &str, url: &str, data: &std::path::Path) {
 #[tokio::main]
 async fn main() {
     println!(
-        "| engine | connections | duration | requests | requests/s | p50 | p99 | errors | server peak RSS |"
+        "| engine | subscriptions | connections | duration | requests | requests/s | p50 | p99 | errors | server idle RSS | server peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}", dir.path().join("berth.db").display());
     run("SQLite", &sqlite_url, dir.path()).await;
