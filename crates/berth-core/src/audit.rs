@@ -222,8 +222,18 @@ impl Auditable for crate::account::Account {
                     "suspended"
                 },
             ),
+            AuditField::new("suspension_reasons", reasons(&self.suspensions)),
         ]
     }
+}
+
+/// Suspension reasons as one value (`admin,owner`), in their stored order.
+fn reasons(suspensions: &[crate::status::Suspension]) -> String {
+    suspensions
+        .iter()
+        .map(|s| s.reason.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The auditable fields of a property set, named `group.name` and shown as the property
@@ -293,6 +303,7 @@ impl Auditable for crate::hosting::Subscription {
                     "suspended"
                 },
             ),
+            AuditField::new("suspension_reasons", reasons(&self.suspensions)),
         ];
         fields.extend(property_fields(&self.props));
         fields.extend(
