@@ -55,6 +55,11 @@ impl AuditScope {
         self.entry_id
     }
 
+    /// The request id.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
     /// Notes the API key the request authenticated with (known after the scope opens).
     pub fn set_api_key(&self, key: Option<Uuid>) {
         if let Ok(mut k) = self.api_key.lock() {
@@ -95,6 +100,9 @@ pub fn current_scope() -> Option<Arc<AuditScope>> {
 /// A request-level entry, as an interface completes it once it has answered.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
+    /// The entry it completes (its scope's [`AuditScope::entry_id`]); `None` for the
+    /// running scope's, or a new entry outside any scope.
+    pub entry: Option<Uuid>,
     /// Who made it.
     pub actor: Actor,
     /// The API key used, if any.
@@ -356,7 +364,10 @@ impl Berth {
     /// scope's.
     pub async fn record_audit(&self, record: AuditRecord) -> Result<()> {
         let entry = AuditEntry {
-            id: current_scope().map_or_else(|| self.new_id(), |s| s.entry_id),
+            id: record
+                .entry
+                .or_else(|| current_scope().map(|s| s.entry_id))
+                .unwrap_or_else(|| self.new_id()),
             at: self.clock.now(),
             actor: record.actor.id,
             actor_login: record.actor.login.to_string(),
@@ -458,29 +469,21 @@ impl Berth {
         Ok(Page { items: views, next })
     }
 
-    /// Every entry `actor` may see that matches `request` (its `limit` and `after` are
-    /// ignored), newest first, handed to `sink` page by page so that no more than one
-    /// page is held at a time (R10.9 "exportable"). Stops at the first error of `sink`.
-    pub async fn export_audit<E>(
+    /// The next page of an export (R10.9 "exportable"): every entry `actor` may see that
+    /// matches `request`, newest first, [`berth_core::query::PAGE_MAX`] at a time, from
+    /// the entry after `after` (`None` for the first page). Callers loop until the page's
+    /// `next` is `None`, holding one page at a time.
+    pub async fn export_audit_page(
         &self,
         actor: &Actor,
-        request: AuditListRequest,
-        mut sink: impl AsyncFnMut(Vec<AuditView>) -> std::result::Result<(), E>,
-    ) -> Result<std::result::Result<(), E>> {
-        let mut page_request = AuditListRequest {
+        request: &AuditListRequest,
+        after: Option<String>,
+    ) -> Result<Page<AuditView>> {
+        let page_request = AuditListRequest {
             limit: Some(berth_core::query::PAGE_MAX),
-            after: None,
-            ..request
+            after,
+            ..request.clone()
         };
-        loop {
-            let page = self.list_audit(actor, page_request.clone()).await?;
-            if let Err(e) = sink(page.items).await {
-                return Ok(Err(e));
-            }
-            match page.next {
-                Some(next) => page_request.after = Some(next),
-                None => return Ok(Ok(())),
-            }
-        }
+        self.list_audit(actor, page_request).await
     }
 }

@@ -107,7 +107,8 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     let app = open_app(&url, clock, server).await?;
     let actor = app.actor(cli.act_as.as_deref()).await?;
     let change = audit::describe(&std::env::args_os().collect::<Vec<_>>());
-    let outcome = match command {
+    let scope = change.as_ref().map(|c| audit::scope(&app, c));
+    let run = async { match command {
         Command::Init(_) => Err(Error::failed("berth init runs on its own")),
         Command::Reseller(cmd) => {
             let kind = berth_core::account::AccountKind::Reseller;
@@ -157,9 +158,13 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
             let tasks = settings.task_settings(&cli.data_dir)?;
             tasks::notification(&app, &actor, &tasks, cmd, output).await
         }
+    } };
+    let outcome = match &scope {
+        Some(scope) => berth_app::audit::within(scope.clone(), run).await,
+        None => run.await,
     };
-    if let (Some(change), Ok(code)) = (change, &outcome) {
-        audit::record(&app, &actor, change, *code == ExitCode::SUCCESS).await;
+    if let (Some(change), Some(scope), Ok(code)) = (change, &scope, &outcome) {
+        audit::record(&app, &actor, scope, change, *code == ExitCode::SUCCESS).await;
     }
     outcome
 }
