@@ -90,6 +90,11 @@ fn init_logging(filter: Option<&str>) {
 }
 
 async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
+    // First thing: a stop request during `berth serve`'s startup must stop it cleanly.
+    let stop = match cli.command {
+        Command::Serve(_) => Some(serve::StopSignal::install()?),
+        _ => None,
+    };
     let settings = config::load(&cli.data_dir)?;
     let default_log = matches!(cli.command, Command::Serve(_)).then_some("info");
     init_logging(settings.log.as_deref().or(default_log));
@@ -130,11 +135,16 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
             let template = settings.provision.vhost_template(&cli.data_dir);
             let tls = settings.tls()?;
             let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
+            let stop = match stop {
+                Some(stop) => stop,
+                None => serve::StopSignal::install()?,
+            };
             let services = serve::Services {
                 provision,
                 template,
                 tls,
                 tasks,
+                stop,
             };
             serve::run(app.clone(), args, services).await
         }
