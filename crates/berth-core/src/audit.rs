@@ -315,6 +315,57 @@ impl Auditable for crate::hosting::Subscription {
     }
 }
 
+impl Auditable for crate::site::HostedDomain {
+    fn audit_object(&self) -> String {
+        format!("{} {}", self.kind.as_str(), self.name)
+    }
+
+    fn audit_fields(&self) -> Vec<AuditField> {
+        let alias = self.alias.as_ref();
+        vec![
+            AuditField::new("subscription", self.subscription.name.to_string()),
+            AuditField::opt("parent", self.parent.as_ref().map(|p| p.name.to_string())),
+            AuditField::opt(
+                "document_root",
+                self.document_root.as_ref().map(|r| r.as_str().to_owned()),
+            ),
+            AuditField::opt("web", alias.map(|a| a.web.as_str())),
+            AuditField::opt("mail", alias.map(|a| a.mail)),
+            AuditField::opt("dns_sync", alias.map(|a| a.dns_sync)),
+        ]
+    }
+}
+
+impl Auditable for crate::ip::IpRecord {
+    fn audit_object(&self) -> String {
+        format!("ip {}", self.address)
+    }
+
+    fn audit_fields(&self) -> Vec<AuditField> {
+        vec![
+            AuditField::new("address", self.address.to_string()),
+            AuditField::new("type", self.kind.to_string()),
+            AuditField::opt("interface", self.interface.clone()),
+        ]
+    }
+}
+
+/// The auditable fields of a reseller's terms (R4.1): its reseller plan, sync state and
+/// every property, each custom value under `custom.`.
+pub fn reseller_profile_fields(profile: &crate::reseller::ResellerProfile) -> Vec<AuditField> {
+    let mut fields = vec![
+        AuditField::opt("reseller_plan", profile.plan.as_ref().map(|p| p.name.clone())),
+        AuditField::new("sync_state", profile.sync_state.as_str()),
+    ];
+    fields.extend(property_fields(&profile.props));
+    fields.extend(
+        property_fields(&profile.custom)
+            .into_iter()
+            .map(|f| AuditField::new(format!("custom.{}", f.name), f.value)),
+    );
+    fields
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
