@@ -199,6 +199,7 @@ impl Auditable for crate::account::Account {
         let c = &self.contact;
         vec![
             AuditField::new("login", self.login.to_string()),
+            AuditField::new("kind", self.kind.as_str()),
             AuditField::secret("password", self.password_hash.0.clone()),
             AuditField::opt("owner", self.owner.as_ref().map(|o| o.login.to_string())),
             AuditField::new("name", c.name.clone()),
