@@ -679,9 +679,16 @@ impl Berth {
         tx.delete_account_tree(account.id).await?;
         let mut changes = berth_core::audit::diff(Some(&account), None);
         if !with_accounts.is_empty() {
-            let object = changes.first().map(|c| c.object.clone()).unwrap_or_default();
+            let object = changes
+                .first()
+                .map(|c| c.object.clone())
+                .unwrap_or_default();
             let count = with_accounts.len() as u64;
-            changes.push(berth_core::audit::FieldChange::count(object, "removed_accounts", count));
+            changes.push(berth_core::audit::FieldChange::count(
+                object,
+                "removed_accounts",
+                count,
+            ));
         }
         self.record_changes(&mut *tx, actor, "account remove", &changes)
             .await?;

@@ -179,8 +179,7 @@ impl AuditView {
     }
 
     /// The CSV header of [`AuditView::csv_lines`].
-    pub const CSV_HEADER: &'static str =
-        "id,at,actor,api_key,source,request_id,interface,action,object,status,change_object,field,before,after";
+    pub const CSV_HEADER: &'static str = "id,at,actor,api_key,source,request_id,interface,action,object,status,change_object,field,before,after";
 
     /// The entry as CSV lines (RFC 4180, each ending in `\r\n`): one per change, or one
     /// with empty change columns when it has none.
@@ -340,7 +339,10 @@ impl Berth {
             request_id: scope
                 .as_ref()
                 .map_or_else(|| id.to_string(), |s| s.request_id.clone()),
-            interface: scope.as_ref().map_or("internal", |s| s.interface).to_owned(),
+            interface: scope
+                .as_ref()
+                .map_or("internal", |s| s.interface)
+                .to_owned(),
             action: scope
                 .as_ref()
                 .map_or_else(|| clip(operation), |s| s.action.clone()),

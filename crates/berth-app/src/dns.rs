@@ -826,7 +826,11 @@ impl Berth {
             before,
             after,
         )];
-        let operation = if add { "dns record add" } else { "dns record remove" };
+        let operation = if add {
+            "dns record add"
+        } else {
+            "dns record remove"
+        };
         self.record_changes(&mut *tx, actor, operation, &audit)
             .await?;
         finish(tx, mode).await?;

@@ -445,30 +445,6 @@ fn percent(text: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn r8_2_logos_are_checked_by_content_and_size() {
-        assert_eq!(logo_type(b"GIF89a....").unwrap(), "image/gif");
-        assert_eq!(logo_type(b"\x89PNG\r\n\x1a\nrest").unwrap(), "image/png");
-        assert_eq!(logo_type(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), "image/jpeg");
-        let named_png_but_text = logo_type(b"<svg>not an image</svg>").unwrap_err();
-        assert_eq!(named_png_but_text.field.as_deref(), Some("logo"));
-        let mut big = b"GIF89a".to_vec();
-        big.resize(LOGO_MAX_BYTES + 1, 0);
-        assert!(logo_type(&big).unwrap_err().message.contains("100 KB"));
-    }
-
-    #[test]
-    fn r8_2_long_button_labels_end_with_an_ellipsis() {
-        assert_eq!(cut_label("Webmail", 10), "Webmail");
-        assert_eq!(cut_label("Statistics dashboard", 10), "Statistic…");
-        assert_eq!(cut_label("Statistic…", 10).chars().count(), 10);
-    }
-}
-
 /// A custom button's auditable fields, created (`before` `None`) or removed.
 fn button_changes(
     before: Option<&CustomButton>,
@@ -505,9 +481,13 @@ fn branding_fields(b: &Branding) -> Vec<berth_core::audit::AuditField> {
         AuditField::new("logo_url", b.logo_url.clone()),
         AuditField::opt(
             "logo",
-            b.logo
-                .as_ref()
-                .map(|(kind, data)| format!("{kind}, {} base64 characters, {}", data.len(), short_digest(data))),
+            b.logo.as_ref().map(|(kind, data)| {
+                format!(
+                    "{kind}, {} base64 characters, {}",
+                    data.len(),
+                    short_digest(data)
+                )
+            }),
         ),
     ]
 }
@@ -517,4 +497,28 @@ fn short_digest(data: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(data.as_bytes());
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r8_2_logos_are_checked_by_content_and_size() {
+        assert_eq!(logo_type(b"GIF89a....").unwrap(), "image/gif");
+        assert_eq!(logo_type(b"\x89PNG\r\n\x1a\nrest").unwrap(), "image/png");
+        assert_eq!(logo_type(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), "image/jpeg");
+        let named_png_but_text = logo_type(b"<svg>not an image</svg>").unwrap_err();
+        assert_eq!(named_png_but_text.field.as_deref(), Some("logo"));
+        let mut big = b"GIF89a".to_vec();
+        big.resize(LOGO_MAX_BYTES + 1, 0);
+        assert!(logo_type(&big).unwrap_err().message.contains("100 KB"));
+    }
+
+    #[test]
+    fn r8_2_long_button_labels_end_with_an_ellipsis() {
+        assert_eq!(cut_label("Webmail", 10), "Webmail");
+        assert_eq!(cut_label("Statistics dashboard", 10), "Statistic…");
+        assert_eq!(cut_label("Statistic…", 10).chars().count(), 10);
+    }
 }

@@ -170,7 +170,10 @@ impl Berth {
             .ok_or_else(|| Error::failed("the account vanished"))?;
         let mut changes = berth_core::audit::diff(Some(&account), Some(&after));
         let object = after.audit_object();
-        for (field, count) in [("cascaded_accounts", accounts), ("cascaded_subscriptions", subscriptions)] {
+        for (field, count) in [
+            ("cascaded_accounts", accounts),
+            ("cascaded_subscriptions", subscriptions),
+        ] {
             if count > 0 {
                 changes.push(berth_core::audit::FieldChange::count(&object, field, count));
             }

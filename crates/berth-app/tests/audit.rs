@@ -99,7 +99,11 @@ async fn r10_9_customer_update_records_exactly_the_changed_fields(env: Env) {
     assert_eq!(update.action, "account update");
     // The creation has no before values, and its password only as redacted.
     assert!(create.changes.iter().all(|c| c.before.is_none()));
-    let password = create.changes.iter().find(|c| c.field == "password").unwrap();
+    let password = create
+        .changes
+        .iter()
+        .find(|c| c.field == "password")
+        .unwrap();
     assert_eq!(password.after.as_deref(), Some("[redacted]"));
     assert!(
         create
@@ -238,7 +242,12 @@ async fn r10_9_plan_update_records_its_properties_and_the_synced_count(env: Env)
                 Some("unlimited"),
                 Some("5")
             ),
-            change("service plan Basic", "synced_subscriptions", None, Some("3")),
+            change(
+                "service plan Basic",
+                "synced_subscriptions",
+                None,
+                Some("3")
+            ),
         ]
     );
 }

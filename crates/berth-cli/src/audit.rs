@@ -109,12 +109,22 @@ pub async fn run(app: &Berth, actor: &Actor, cmd: AuditCommand, out: Output) -> 
         let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
         if e.changes.is_empty() {
             let mut row = head.clone();
-            row.extend([e.object.clone(), String::new(), String::new(), String::new()]);
+            row.extend([
+                e.object.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
             rows.push(row);
         }
         for c in &e.changes {
             let mut row = head.clone();
-            row.extend([c.object.clone(), c.field.clone(), shown(&c.before), shown(&c.after)]);
+            row.extend([
+                c.object.clone(),
+                c.field.clone(),
+                shown(&c.before),
+                shown(&c.after),
+            ]);
             rows.push(row);
         }
     }

@@ -113,62 +113,64 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     let actor = app.actor(cli.act_as.as_deref()).await?;
     let change = audit::describe(&std::env::args_os().collect::<Vec<_>>());
     let scope = change.as_ref().map(|c| audit::scope(&app, c));
-    let run = async { match command {
-        Command::Init(_) => Err(Error::failed("berth init runs on its own")),
-        Command::Reseller(cmd) => {
-            let kind = berth_core::account::AccountKind::Reseller;
-            accounts::run(&app, &actor, kind, cmd, output).await
+    let run = async {
+        match command {
+            Command::Init(_) => Err(Error::failed("berth init runs on its own")),
+            Command::Reseller(cmd) => {
+                let kind = berth_core::account::AccountKind::Reseller;
+                accounts::run(&app, &actor, kind, cmd, output).await
+            }
+            Command::Customer(cmd) => {
+                let kind = berth_core::account::AccountKind::Customer;
+                accounts::run(&app, &actor, kind, cmd, output).await
+            }
+            Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
+            Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
+            Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
+            Command::Site(cmd) => domains::run_site(&app, &actor, cmd, output).await,
+            Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
+            Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
+            Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
+            Command::Serve(args) => {
+                let provision = settings.provision.resolve(&cli.data_dir);
+                let template = settings.provision.vhost_template(&cli.data_dir);
+                let tls = settings.tls()?;
+                let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
+                let stop = match stop {
+                    Some(stop) => stop,
+                    None => serve::StopSignal::install()?,
+                };
+                let services = serve::Services {
+                    provision,
+                    template,
+                    tls,
+                    tasks,
+                    stop,
+                };
+                serve::run(app.clone(), args, services).await
+            }
+            Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
+            Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
+            Command::Provision(args) => {
+                let provision = settings.provision.resolve(&cli.data_dir);
+                provision::run(&app, &actor, &provision, args, output).await
+            }
+            Command::VhostTemplate(cmd) => {
+                let template = settings.provision.vhost_template(&cli.data_dir);
+                let users = settings.provision.system_users();
+                vhost_template::run(&app, &actor, &template, &users, cmd, output).await
+            }
+            Command::Tasks(cmd) => {
+                let tasks = settings.task_settings(&cli.data_dir)?;
+                tasks::run(&app, &actor, &tasks, cmd, output).await
+            }
+            Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
+            Command::Notification(cmd) => {
+                let tasks = settings.task_settings(&cli.data_dir)?;
+                tasks::notification(&app, &actor, &tasks, cmd, output).await
+            }
         }
-        Command::Customer(cmd) => {
-            let kind = berth_core::account::AccountKind::Customer;
-            accounts::run(&app, &actor, kind, cmd, output).await
-        }
-        Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
-        Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
-        Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
-        Command::Site(cmd) => domains::run_site(&app, &actor, cmd, output).await,
-        Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
-        Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
-        Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
-        Command::Serve(args) => {
-            let provision = settings.provision.resolve(&cli.data_dir);
-            let template = settings.provision.vhost_template(&cli.data_dir);
-            let tls = settings.tls()?;
-            let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
-            let stop = match stop {
-                Some(stop) => stop,
-                None => serve::StopSignal::install()?,
-            };
-            let services = serve::Services {
-                provision,
-                template,
-                tls,
-                tasks,
-                stop,
-            };
-            serve::run(app.clone(), args, services).await
-        }
-        Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
-        Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
-        Command::Provision(args) => {
-            let provision = settings.provision.resolve(&cli.data_dir);
-            provision::run(&app, &actor, &provision, args, output).await
-        }
-        Command::VhostTemplate(cmd) => {
-            let template = settings.provision.vhost_template(&cli.data_dir);
-            let users = settings.provision.system_users();
-            vhost_template::run(&app, &actor, &template, &users, cmd, output).await
-        }
-        Command::Tasks(cmd) => {
-            let tasks = settings.task_settings(&cli.data_dir)?;
-            tasks::run(&app, &actor, &tasks, cmd, output).await
-        }
-        Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
-        Command::Notification(cmd) => {
-            let tasks = settings.task_settings(&cli.data_dir)?;
-            tasks::notification(&app, &actor, &tasks, cmd, output).await
-        }
-    } };
+    };
     let outcome = match &scope {
         Some(scope) => berth_app::audit::within(scope.clone(), run).await,
         None => run.await,

@@ -184,7 +184,12 @@ pub fn diff_fields(
     // Fields only the old side had, in their original order.
     for gone in before.iter().filter(|f| old.contains_key(&f.name)) {
         if !gone.value.is_empty() {
-            changes.push(FieldChange::new(object, gone.name.clone(), shown(gone), None));
+            changes.push(FieldChange::new(
+                object,
+                gone.name.clone(),
+                shown(gone),
+                None,
+            ));
         }
     }
     changes
@@ -355,7 +360,10 @@ impl Auditable for crate::ip::IpRecord {
 /// every property, each custom value under `custom.`.
 pub fn reseller_profile_fields(profile: &crate::reseller::ResellerProfile) -> Vec<AuditField> {
     let mut fields = vec![
-        AuditField::opt("reseller_plan", profile.plan.as_ref().map(|p| p.name.clone())),
+        AuditField::opt(
+            "reseller_plan",
+            profile.plan.as_ref().map(|p| p.name.clone()),
+        ),
         AuditField::new("sync_state", profile.sync_state.as_str()),
     ];
     fields.extend(property_fields(&profile.props));

@@ -129,7 +129,11 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
     }
     let scope = app.audit_scope(ScopeRequest {
         request_id: id.clone(),
-        interface: if action.split(' ').nth(1).is_some_and(|p| p.starts_with("/ui")) {
+        interface: if action
+            .split(' ')
+            .nth(1)
+            .is_some_and(|p| p.starts_with("/ui"))
+        {
             "ui"
         } else {
             "api"
@@ -267,7 +271,9 @@ pub async fn list(
     Caller(actor): Caller,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(to_json(&app.list_audit(&actor, q.into_request()).await?)))
+    Ok(Json(to_json(
+        &app.list_audit(&actor, q.into_request()).await?,
+    )))
 }
 
 /// `GET /audit/export` parameters: the filters of `GET /audit` and the format.

@@ -59,10 +59,7 @@ impl AuditTx for SqliteTx {
         first_seq: u32,
         changes: &[FieldChange],
     ) -> StoreResult<()> {
-        for (i, chunk) in changes
-            .chunks(sql::AUDIT_CHANGES_PER_STATEMENT)
-            .enumerate()
-        {
+        for (i, chunk) in changes.chunks(sql::AUDIT_CHANGES_PER_STATEMENT).enumerate() {
             let seq = first_seq + (i * sql::AUDIT_CHANGES_PER_STATEMENT) as u32;
             let (sql, values) = sql::insert_audit_changes(entry, seq, chunk);
             self.execute(sql, values).await?;

@@ -56,8 +56,6 @@ pub trait AuditTx: Send {
     async fn list_audit(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
 
     /// The changes of these entries, as (entry id, change), in the order they were made.
-    async fn audit_changes_of(
-        &mut self,
-        entries: &[Uuid],
-    ) -> StoreResult<Vec<(Uuid, FieldChange)>>;
+    async fn audit_changes_of(&mut self, entries: &[Uuid])
+    -> StoreResult<Vec<(Uuid, FieldChange)>>;
 }

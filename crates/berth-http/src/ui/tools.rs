@@ -287,7 +287,12 @@ pub async fn audit(
         ];
         if a.changes.is_empty() {
             let mut row = head.clone();
-            row.extend([a.object.clone(), String::new(), String::new(), String::new()]);
+            row.extend([
+                a.object.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
             rows.push(row);
         }
         for c in &a.changes {
