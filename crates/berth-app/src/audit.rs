@@ -55,6 +55,12 @@ impl AuditScope {
         self.entry_id
     }
 
+    /// Whether a use case recorded field changes under this scope (they may have been
+    /// rolled back since: the entry then does not exist).
+    pub fn has_changes(&self) -> bool {
+        self.next_seq.load(Ordering::Relaxed) > 0
+    }
+
     /// The request id.
     pub fn request_id(&self) -> &str {
         &self.request_id

@@ -50,7 +50,13 @@ fn r10_9_command_line_field_changes_are_listed_and_exported() {
     );
 
     // Table output: one line per change, under a header.
-    let table = ok(d, &["audit", "list", "--object", "cli-cust", "--action", "update"]).stdout;
+    let table = ok(
+        d,
+        &[
+            "audit", "list", "--object", "cli-cust", "--action", "update",
+        ],
+    )
+    .stdout;
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 3, "{table}");
     assert!(lines[1].contains("email") && lines[1].contains("new@example.com"));
@@ -73,7 +79,12 @@ fn r10_9_command_line_field_changes_are_listed_and_exported() {
         .sum();
     assert_eq!(csv.lines().count(), changes + 1, "{csv}");
     assert!(!csv.contains("Cli-secret-77") && !jsonl.contains("Cli-secret-77"));
-    let bad = berth(d, &["--json", "audit", "export", "--format", "xml"], &[], None);
+    let bad = berth(
+        d,
+        &["--json", "audit", "export", "--format", "xml"],
+        &[],
+        None,
+    );
     assert_ne!(bad.code, 0);
     assert_eq!(bad.error()["field"], "format");
 }

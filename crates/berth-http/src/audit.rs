@@ -167,9 +167,10 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
         if let Err(e) = app.record_audit(record).await {
             tracing::error!(error = %e.message, "the audit entry could not be written");
         }
-    } else if mutating && !dry_run && (status.is_client_error() || status.is_server_error()) {
+    } else if mutating && !dry_run && scope.has_changes() {
         // A request that failed after some of its changes were committed (a bulk call
-        // with one bad name) keeps those changes' entry, with the status it answered.
+        // with one bad name), or a panel form answered with a redirect, keeps its
+        // changes' entry, with the status it answered.
         if let Err(e) = app.settle_audit(&scope, status.as_u16()).await {
             tracing::error!(error = %e.message, "the audit entry could not be written");
         }

@@ -1090,7 +1090,9 @@ async fn r10_9_field_changes_are_listed_filtered_and_exported(s: Server) {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // The request's entry carries its field changes, secrets redacted.
-    let (status, page) = s.get("/api/v1/audit?object=bob&action=patch", &admin()).await;
+    let (status, page) = s
+        .get("/api/v1/audit?object=bob&action=patch", &admin())
+        .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");

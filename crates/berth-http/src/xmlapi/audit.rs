@@ -94,6 +94,9 @@ pub(crate) fn scope(
 
 /// Marks the packet's entry (if its operations changed fields) as answered.
 pub(crate) async fn settle(app: &Berth, scope: &AuditScope) {
+    if !scope.has_changes() {
+        return;
+    }
     if let Err(e) = app.settle_audit(scope, 200).await {
         tracing::error!(error = %e.message, "the audit entry could not be written");
     }
