@@ -304,6 +304,9 @@ impl Berth {
         tx.insert_account(&account)
             .await
             .map_err(|e| duplicate_to_error(e, "login", &login))?;
+        let changes = berth_core::audit::diff(None, Some(&account));
+        self.record_changes(tx, actor, "account create", &changes)
+            .await?;
         let profile = if kind == AccountKind::Reseller {
             let profile = self
                 .apply_terms(tx, ResellerProfile::custom(Default::default()), &terms)
@@ -496,6 +499,9 @@ impl Berth {
             tx.update_account(&next)
                 .await
                 .map_err(|e| duplicate_to_error(e, "new_login", &next.login))?;
+            let changes = berth_core::audit::diff(Some(&current), Some(&next));
+            self.record_changes(&mut *tx, actor, "account update", &changes)
+                .await?;
         }
         finish(tx, mode).await?;
         if mode == Mode::Apply && !changed.is_empty() {
@@ -671,6 +677,21 @@ impl Berth {
             .collect();
         self.queue_provision_under(&mut *tx, account.id).await?;
         tx.delete_account_tree(account.id).await?;
+        let mut changes = berth_core::audit::diff(Some(&account), None);
+        if !with_accounts.is_empty() {
+            let object = changes
+                .first()
+                .map(|c| c.object.clone())
+                .unwrap_or_default();
+            let count = with_accounts.len() as u64;
+            changes.push(berth_core::audit::FieldChange::count(
+                object,
+                "removed_accounts",
+                count,
+            ));
+        }
+        self.record_changes(&mut *tx, actor, "account remove", &changes)
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, login = %account.login, with = ?with_accounts, "account removed");

@@ -132,6 +132,23 @@ impl Berth {
         };
         let mut tx = self.store.write().await?;
         tx.insert_api_key(&record).await?;
+        // The key itself is never recorded: only its id and restrictions.
+        let audit = [
+            berth_core::audit::FieldChange::new(
+                format!("api-key {}", record.id),
+                "login",
+                None,
+                Some(actor.login.to_string()),
+            ),
+            berth_core::audit::FieldChange::new(
+                format!("api-key {}", record.id),
+                "ips",
+                None,
+                Some(key_ips(&record)),
+            ),
+        ];
+        self.record_changes(&mut *tx, actor, "api-key create", &audit)
+            .await?;
         finish(tx, mode).await?;
         let view = ApiKeyView::of(&record, actor.login.as_str());
         Ok(CreatedApiKey {
@@ -170,6 +187,14 @@ impl Berth {
             ));
         }
         tx.revoke_api_key(id).await?;
+        let audit = [berth_core::audit::FieldChange::new(
+            format!("api-key {id}"),
+            "revoked",
+            Some("false".to_owned()),
+            Some("true".to_owned()),
+        )];
+        self.record_changes(&mut *tx, actor, "api-key revoke", &audit)
+            .await?;
         let login = tx
             .account_by_id(key.account)
             .await?
@@ -263,4 +288,13 @@ impl Berth {
         };
         Ok((actor, Some(stored.id)))
     }
+}
+
+/// A key's address restrictions as one value (`192.0.2.0/24,2001:db8::1`), empty for none.
+fn key_ips(key: &ApiKey) -> String {
+    key.ips
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -132,6 +132,7 @@ impl Berth {
                 ResellerProfile::custom(custom_from_subscriptions(&props))
             }
         };
+        let original = account.clone();
         account.kind = AccountKind::Reseller;
         account.owner = Some(OwnerRef {
             id: admin.id,
@@ -155,6 +156,9 @@ impl Berth {
                 tx.add_pool_ip(account.id, ip.id).await?;
             }
         }
+        let audit = conversion_changes(&original, &account, subs.len());
+        self.record_changes(&mut *tx, actor, "convert to reseller", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(AccountChange {
             login: account.login.to_string(),
@@ -226,6 +230,7 @@ impl Berth {
             None => None,
         };
         let mut subs = self.held_by(&mut *tx, &account).await?;
+        let original = account.clone();
         account.kind = AccountKind::Customer;
         account.owner = Some(admin_ref);
         account.updated_at = self.clock.now();
@@ -254,6 +259,9 @@ impl Berth {
             tx.remove_pool_ip(account.id, ip.id.0).await?;
         }
         tx.delete_reseller_profile(account.id).await?;
+        let audit = conversion_changes(&original, &account, subs.len());
+        self.record_changes(&mut *tx, actor, "convert to customer", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(AccountChange {
             login: account.login.to_string(),
@@ -318,6 +326,7 @@ impl Berth {
             ),
             None => None,
         };
+        let original = account.clone();
         account.owner = Some(target.clone());
         account.updated_at = self.clock.now();
         tx.update_account(&account).await?;
@@ -350,6 +359,9 @@ impl Berth {
             let usage = tx.provider_usage(target.id).await?;
             check_usage(&profile, &usage)?;
         }
+        let audit = conversion_changes(&original, &account, subs.len());
+        self.record_changes(&mut *tx, actor, "customer move", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(AccountChange {
             login: account.login.to_string(),
@@ -360,4 +372,22 @@ impl Berth {
             dry_run: mode == Mode::DryRun,
         })
     }
+}
+
+/// The audit changes of a conversion or a move: the account's fields (kind, owner) and
+/// how many of its subscriptions followed, as a count.
+fn conversion_changes(
+    before: &Account,
+    after: &Account,
+    subscriptions: usize,
+) -> Vec<berth_core::audit::FieldChange> {
+    let mut changes = berth_core::audit::diff(Some(before), Some(after));
+    if subscriptions > 0 {
+        changes.push(berth_core::audit::FieldChange::count(
+            berth_core::audit::Auditable::audit_object(after),
+            "moved_subscriptions",
+            subscriptions as u64,
+        ));
+    }
+    changes
 }

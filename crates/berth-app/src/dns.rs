@@ -818,6 +818,21 @@ impl Berth {
         let zone = self
             .commit_zone(&mut *tx, &found.domain, stored.as_ref(), zone)
             .await?;
+        let text = Some(record_text(&record.data));
+        let (before, after) = if add { (None, text) } else { (text, None) };
+        let audit = [berth_core::audit::FieldChange::new(
+            format!("zone {}", found.domain.name),
+            "record",
+            before,
+            after,
+        )];
+        let operation = if add {
+            "dns record add"
+        } else {
+            "dns record remove"
+        };
+        self.record_changes(&mut *tx, actor, operation, &audit)
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, zone = %found.domain.name, record = %record_text(&record.data), add, "DNS record changed");
@@ -879,7 +894,21 @@ impl Berth {
             ));
         }
         let mut tx = self.store.write().await?;
+        let previous = tx.dns_template().await?;
         tx.set_dns_template(&records).await?;
+        let audit = berth_core::audit::diff_fields(
+            "dns-template",
+            vec![berth_core::audit::AuditField::new(
+                "template",
+                template_to_text(&previous),
+            )],
+            vec![berth_core::audit::AuditField::new(
+                "template",
+                template_to_text(&records),
+            )],
+        );
+        self.record_changes(&mut *tx, actor, "dns template set", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(TemplateView::of(&records, mode == Mode::DryRun))
     }
@@ -902,6 +931,19 @@ impl Berth {
         };
         let mut subs = HashMap::new();
         self.apply_template_to(&mut *tx, &domains, &mut subs, &mut report, progress)
+            .await?;
+        // Zones changed are counted, not listed: an apply over every zone of the server
+        // stays a few rows.
+        let audit: Vec<_> = [
+            ("zones", report.zones),
+            ("changed_zones", report.changed),
+            ("added_records", report.added),
+            ("updated_records", report.updated),
+        ]
+        .into_iter()
+        .map(|(field, n)| berth_core::audit::FieldChange::count("dns-template", field, n as u64))
+        .collect();
+        self.record_changes(&mut *tx, actor, "dns template apply", &audit)
             .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {

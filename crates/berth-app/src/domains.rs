@@ -454,6 +454,9 @@ impl Berth {
             self.drop_subdomain_records(&mut *tx, &found).await?;
         }
         tx.delete_domain(found.domain.id).await?;
+        let audit = berth_core::audit::diff(Some(&found.domain), None);
+        self.record_changes(&mut *tx, actor, "domain remove", &audit)
+            .await?;
         self.queue_provision(&mut *tx, &[found.domain.subscription.id])
             .await?;
         finish(tx, mode).await?;
@@ -500,6 +503,9 @@ impl Berth {
         let mut site = self.new_entry(name, DomainKind::Site, &sub, None);
         site.document_root = Some(root);
         tx.insert_domain(&site).await?;
+        let audit = berth_core::audit::diff(None, Some(&site));
+        self.record_changes(&mut *tx, actor, "site create", &audit)
+            .await?;
         self.queue_provision(&mut *tx, &[sub.id]).await?;
         self.create_zone(&mut *tx, &site, &sub).await?;
         finish(tx, mode).await?;
@@ -591,6 +597,9 @@ impl Berth {
         );
         alias.alias = Some(options);
         tx.insert_domain(&alias).await?;
+        let audit = berth_core::audit::diff(None, Some(&alias));
+        self.record_changes(&mut *tx, actor, "alias create", &audit)
+            .await?;
         self.queue_provision(&mut *tx, &[alias.subscription.id])
             .await?;
         self.create_zone(&mut *tx, &alias, &target.subscription)
@@ -641,6 +650,9 @@ impl Berth {
         entry.alias = Some(after);
         entry.updated_at = self.clock.now();
         tx.update_domain(&entry).await?;
+        let audit = berth_core::audit::diff(Some(&found.domain), Some(&entry));
+        self.record_changes(&mut *tx, actor, "alias update", &audit)
+            .await?;
         self.queue_provision(&mut *tx, &[entry.subscription.id])
             .await?;
         if before.dns_sync != after.dns_sync {
@@ -730,6 +742,9 @@ impl Berth {
         );
         sub.document_root = Some(root);
         tx.insert_domain(&sub).await?;
+        let audit = berth_core::audit::diff(None, Some(&sub));
+        self.record_changes(&mut *tx, actor, "subdomain create", &audit)
+            .await?;
         self.queue_provision(&mut *tx, &[sub.subscription.id])
             .await?;
         self.add_subdomain_records(&mut *tx, &parent, &sub).await?;

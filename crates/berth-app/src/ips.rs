@@ -119,6 +119,9 @@ impl Berth {
         tx.insert_ip(&record)
             .await
             .map_err(|e| duplicate_to_error(e, &address))?;
+        let audit = berth_core::audit::diff(None, Some(&record));
+        self.record_changes(&mut *tx, actor, "ip add", &audit)
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, ip = %record.address, kind = %record.kind, "IP address registered");
@@ -184,6 +187,9 @@ impl Berth {
         }
         if !changed.is_empty() {
             tx.update_ip(&next).await?;
+            let audit = berth_core::audit::diff(Some(&current), Some(&next));
+            self.record_changes(&mut *tx, actor, "ip update", &audit)
+                .await?;
         }
         finish(tx, mode).await?;
         if mode == Mode::Apply && !changed.is_empty() {
@@ -258,6 +264,9 @@ impl Berth {
                 format!("the IP address {} is not registered", record.address),
             ));
         }
+        let audit = berth_core::audit::diff(Some(&record), None);
+        self.record_changes(&mut *tx, actor, "ip remove", &audit)
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, ip = %record.address, "IP address removed");

@@ -259,6 +259,9 @@ impl Berth {
         let mut all = read_buttons(tx.ui_setting(BUTTONS).await?)?;
         all.push(button.clone());
         tx.set_ui_setting(BUTTONS, &encode(&all)?).await?;
+        let audit = button_changes(None, Some(&button));
+        self.record_changes(&mut *tx, actor, "custom-button add", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(button)
     }
@@ -280,12 +283,16 @@ impl Berth {
         let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
         let mut tx = self.store.write().await?;
         let mut all = read_buttons(tx.ui_setting(BUTTONS).await?)?;
-        let before = all.len();
-        all.retain(|b| !(b.id == id && (actor.is_admin() || b.creator == actor.id.0)));
-        if all.len() == before {
-            return Err(not_found());
-        }
+        let removed = all
+            .iter()
+            .find(|b| b.id == id && (actor.is_admin() || b.creator == actor.id.0))
+            .cloned()
+            .ok_or_else(not_found)?;
+        all.retain(|b| b.id != removed.id);
         tx.set_ui_setting(BUTTONS, &encode(&all)?).await?;
+        let audit = button_changes(Some(&removed), None);
+        self.record_changes(&mut *tx, actor, "custom-button remove", &audit)
+            .await?;
         finish(tx, mode).await
     }
 
@@ -412,8 +419,16 @@ impl Berth {
                 logo,
             }
         };
+        let previous = self.branding().await?;
         let mut tx = self.store.write().await?;
         tx.set_ui_setting(BRANDING, &encode(&next)?).await?;
+        let audit = berth_core::audit::diff_fields(
+            "settings branding",
+            branding_fields(&previous),
+            branding_fields(&next),
+        );
+        self.record_changes(&mut *tx, actor, "branding", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(next)
     }
@@ -428,6 +443,60 @@ fn percent(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A custom button's auditable fields, created (`before` `None`) or removed.
+fn button_changes(
+    before: Option<&CustomButton>,
+    after: Option<&CustomButton>,
+) -> Vec<berth_core::audit::FieldChange> {
+    use berth_core::audit::AuditField;
+    let fields = |b: &CustomButton| {
+        vec![
+            AuditField::new("text", b.text.clone()),
+            AuditField::new("location", b.location.clone()),
+            AuditField::new("priority", b.priority.to_string()),
+            AuditField::new("url", b.url.clone()),
+            AuditField::new("context", b.context.join(",")),
+            AuditField::new("tooltip", b.tooltip.clone()),
+            AuditField::new("new_tab", b.new_tab.to_string()),
+            AuditField::new("only_creator", b.only_creator.to_string()),
+        ]
+    };
+    let Some(id) = after.or(before).map(|b| b.id) else {
+        return Vec::new();
+    };
+    berth_core::audit::diff_fields(
+        &format!("custom-button {id}"),
+        before.map(fields).unwrap_or_default(),
+        after.map(fields).unwrap_or_default(),
+    )
+}
+
+/// The branding's auditable fields; the logo as its type and size, not its bytes.
+fn branding_fields(b: &Branding) -> Vec<berth_core::audit::AuditField> {
+    use berth_core::audit::AuditField;
+    vec![
+        AuditField::new("title", b.title.clone()),
+        AuditField::new("logo_url", b.logo_url.clone()),
+        AuditField::opt(
+            "logo",
+            b.logo.as_ref().map(|(kind, data)| {
+                format!(
+                    "{kind}, {} base64 characters, {}",
+                    data.len(),
+                    short_digest(data)
+                )
+            }),
+        ),
+    ]
+}
+
+/// A short digest of `data`, so that two logos of one size still differ in the log.
+fn short_digest(data: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

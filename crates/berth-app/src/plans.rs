@@ -274,6 +274,9 @@ impl Berth {
         tx.insert_plan(&plan)
             .await
             .map_err(|e| plan_name_taken(e, &plan))?;
+        let changes = berth_core::audit::diff(None, Some(&plan));
+        self.record_changes(&mut *tx, actor, "plan create", &changes)
+            .await?;
         finish(tx, mode).await?;
         Ok(PlanView::of(&plan, 0))
     }
@@ -345,6 +348,9 @@ impl Berth {
             ));
         }
         tx.delete_plan(plan.id).await?;
+        let changes = berth_core::audit::diff(Some(&plan), None);
+        self.record_changes(&mut *tx, actor, "plan remove", &changes)
+            .await?;
         finish(tx, mode).await?;
         Ok(PlanView::of(&plan, 0))
     }
@@ -387,6 +393,19 @@ impl Berth {
                 .await?
         };
         let usage = tx.plan_usage(plan.id).await?;
+        let mut changes = berth_core::audit::diff(Some(&current), Some(&plan));
+        let object = berth_core::audit::Auditable::audit_object(&plan);
+        for (field, count) in [
+            ("synced_subscriptions", report.synced),
+            ("locked_subscriptions", report.locked),
+            ("unsynced_subscriptions", report.unsynced),
+        ] {
+            if count > 0 {
+                changes.push(berth_core::audit::FieldChange::count(&object, field, count));
+            }
+        }
+        self.record_changes(&mut *tx, actor, "plan update", &changes)
+            .await?;
         finish(tx, mode).await?;
         Ok(PlanUpdateOutcome {
             changed: field_changes(&current.props, &plan.props),

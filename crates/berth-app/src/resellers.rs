@@ -358,8 +358,15 @@ impl Berth {
             .visible_account(&mut *tx, actor, AccountKind::Reseller, "login", login)
             .await?;
         let current = self.profile(&mut *tx, account.id).await?;
-        let next = self.apply_terms(&mut *tx, current, terms).await?;
+        let next = self.apply_terms(&mut *tx, current.clone(), terms).await?;
         tx.set_reseller_profile(account.id, &next).await?;
+        let audit = berth_core::audit::diff_fields(
+            &format!("reseller {}", account.login),
+            berth_core::audit::reseller_profile_fields(&current),
+            berth_core::audit::reseller_profile_fields(&next),
+        );
+        self.record_changes(&mut *tx, actor, "reseller terms", &audit)
+            .await?;
         finish(tx, mode).await?;
         let mut view = AccountView::of(&account, rights::can_see_description(actor, &account));
         view.reseller = Some(ResellerView::of(&next));
@@ -500,6 +507,19 @@ impl Berth {
                 ));
             }
         }
+        let (before, after) = if add {
+            (None, Some(address.to_string()))
+        } else {
+            (Some(address.to_string()), None)
+        };
+        let audit = [berth_core::audit::FieldChange::new(
+            format!("reseller {}", reseller.login),
+            "ip_pool",
+            before,
+            after,
+        )];
+        self.record_changes(&mut *tx, actor, "reseller ip-pool", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(PoolChange {
             ip: address.to_string(),

@@ -212,6 +212,7 @@ impl Berth {
             "button_label_length",
             &preferences.button_label_length.to_string(),
         )?;
+        let previous = self.ui_preferences().await?;
         let mut tx = self.store.write().await?;
         let several = if preferences.multiple_sessions {
             "true"
@@ -221,10 +222,28 @@ impl Berth {
         tx.set_ui_setting(MULTIPLE_SESSIONS, several).await?;
         tx.set_ui_setting(BUTTON_LABEL_LENGTH, &length.to_string())
             .await?;
+        let audit = berth_core::audit::diff_fields(
+            "settings preferences",
+            preference_fields(previous.multiple_sessions, previous.button_label_length),
+            preference_fields(preferences.multiple_sessions, length),
+        );
+        self.record_changes(&mut *tx, actor, "preferences", &audit)
+            .await?;
         finish(tx, mode).await?;
         Ok(UiPreferences {
             multiple_sessions: preferences.multiple_sessions,
             button_label_length: length,
         })
     }
+}
+
+/// The interface preferences as auditable fields.
+fn preference_fields(
+    multiple_sessions: bool,
+    button_label_length: impl ToString,
+) -> Vec<berth_core::audit::AuditField> {
+    vec![
+        berth_core::audit::AuditField::new("multiple_sessions", multiple_sessions.to_string()),
+        berth_core::audit::AuditField::new("button_label_length", button_label_length.to_string()),
+    ]
 }

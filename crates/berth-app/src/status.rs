@@ -3,6 +3,7 @@
 //! object in one transaction whatever the number of dependants.
 
 use berth_core::account::{Account, AccountKind};
+use berth_core::audit::Auditable;
 use berth_core::hosting::check_manage_subscription;
 use berth_core::rights::Actor;
 use berth_core::status::{Status, Suspension, SuspensionReason, liftable_by};
@@ -167,6 +168,18 @@ impl Berth {
             .account_by_id(account.id)
             .await?
             .ok_or_else(|| Error::failed("the account vanished"))?;
+        let mut changes = berth_core::audit::diff(Some(&account), Some(&after));
+        let object = after.audit_object();
+        for (field, count) in [
+            ("cascaded_accounts", accounts),
+            ("cascaded_subscriptions", subscriptions),
+        ] {
+            if count > 0 {
+                changes.push(berth_core::audit::FieldChange::count(&object, field, count));
+            }
+        }
+        self.record_changes(&mut *tx, actor, "account status", &changes)
+            .await?;
         finish(tx, mode).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, login = %after.login, suspend, accounts, subscriptions, "account status changed");
@@ -259,6 +272,9 @@ impl Berth {
             .subscription_by_name(sub.name.ascii())
             .await?
             .ok_or_else(|| Error::failed("the subscription vanished"))?;
+        let changes = berth_core::audit::diff(Some(&sub), Some(&after));
+        self.record_changes(&mut *tx, actor, "subscription status", &changes)
+            .await?;
         finish(tx, mode).await?;
         Ok(StatusChange {
             name: after.name.unicode().to_owned(),

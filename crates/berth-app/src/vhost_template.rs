@@ -140,6 +140,7 @@ impl Berth {
             .map(Format::parse)
             .transpose()
             .map_err(template_error)?;
+        let previous = self.vhost_template(actor, settings).await?;
         let skeleton = Skeleton::new(&settings.template_dir);
         let dry_run = mode == Mode::DryRun;
         let d = blocking(move || {
@@ -150,10 +151,13 @@ impl Berth {
             }
         })
         .await?;
+        let view = VhostTemplateView::of(d, dry_run);
         if !dry_run {
-            tracing::info!(actor = %actor.login, files = d.files, bytes = d.total_bytes, "virtual host template uploaded");
+            tracing::info!(actor = %actor.login, files = view.files, bytes = view.total_bytes, "virtual host template uploaded");
+            self.record_template_change(actor, "vhost-template upload", &previous, &view)
+                .await?;
         }
-        Ok(VhostTemplateView::of(d, dry_run))
+        Ok(view)
     }
 
     /// Restores the built-in skeleton (admin only; R8.3 "reset to default").
@@ -164,6 +168,7 @@ impl Berth {
         mode: Mode,
     ) -> Result<VhostTemplateView> {
         admin_only(actor)?;
+        let previous = self.vhost_template(actor, settings).await?;
         let skeleton = Skeleton::new(&settings.template_dir);
         let dry_run = mode == Mode::DryRun;
         let d = blocking(move || {
@@ -174,9 +179,45 @@ impl Berth {
             }
         })
         .await?;
+        let view = VhostTemplateView::of(d, dry_run);
         if !dry_run {
             tracing::info!(actor = %actor.login, "virtual host template reset to the built-in skeleton");
+            self.record_template_change(actor, "vhost-template reset", &previous, &view)
+                .await?;
         }
-        Ok(VhostTemplateView::of(d, dry_run))
+        Ok(view)
+    }
+
+    /// Records a template change. The template lives in files, not in the database: its
+    /// change is recorded in a transaction of its own once the files are in place.
+    async fn record_template_change(
+        &self,
+        actor: &Actor,
+        operation: &str,
+        before: &VhostTemplateView,
+        after: &VhostTemplateView,
+    ) -> Result<()> {
+        let fields = |v: &VhostTemplateView| {
+            vec![
+                berth_core::audit::AuditField::new("built_in", v.built_in.to_string()),
+                berth_core::audit::AuditField::new("files", v.files.to_string()),
+                berth_core::audit::AuditField::new("total_bytes", v.total_bytes.to_string()),
+            ]
+        };
+        let mut changes =
+            berth_core::audit::diff_fields("vhost-template", fields(before), fields(after));
+        if changes.is_empty() {
+            // Same counts, new content: the operation is still recorded.
+            changes.push(berth_core::audit::FieldChange::new(
+                "vhost-template",
+                "content",
+                None,
+                Some("replaced".to_owned()),
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        self.record_changes(&mut *tx, actor, operation, &changes)
+            .await?;
+        Ok(tx.commit().await?)
     }
 }

@@ -90,6 +90,11 @@ fn init_logging(filter: Option<&str>) {
 }
 
 async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
+    // First thing: a stop request during `berth serve`'s startup must stop it cleanly.
+    let stop = match cli.command {
+        Command::Serve(_) => Some(serve::StopSignal::install()?),
+        _ => None,
+    };
     let settings = config::load(&cli.data_dir)?;
     let default_log = matches!(cli.command, Command::Serve(_)).then_some("info");
     init_logging(settings.log.as_deref().or(default_log));
@@ -107,60 +112,72 @@ async fn run(cli: Cli, output: Output) -> Result<ExitCode> {
     let app = open_app(&url, clock, server).await?;
     let actor = app.actor(cli.act_as.as_deref()).await?;
     let change = audit::describe(&std::env::args_os().collect::<Vec<_>>());
-    let outcome = match command {
-        Command::Init(_) => Err(Error::failed("berth init runs on its own")),
-        Command::Reseller(cmd) => {
-            let kind = berth_core::account::AccountKind::Reseller;
-            accounts::run(&app, &actor, kind, cmd, output).await
-        }
-        Command::Customer(cmd) => {
-            let kind = berth_core::account::AccountKind::Customer;
-            accounts::run(&app, &actor, kind, cmd, output).await
-        }
-        Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
-        Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
-        Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
-        Command::Site(cmd) => domains::run_site(&app, &actor, cmd, output).await,
-        Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
-        Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
-        Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
-        Command::Serve(args) => {
-            let provision = settings.provision.resolve(&cli.data_dir);
-            let template = settings.provision.vhost_template(&cli.data_dir);
-            let tls = settings.tls()?;
-            let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
-            let recovery = settings.recovery_settings(&args.listen, tls.is_some())?;
-            let services = serve::Services {
-                provision,
-                template,
-                tls,
-                tasks,
-            };
-            serve::run(app.clone().with_recovery(recovery), args, services).await
-        }
-        Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
-        Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
-        Command::Provision(args) => {
-            let provision = settings.provision.resolve(&cli.data_dir);
-            provision::run(&app, &actor, &provision, args, output).await
-        }
-        Command::VhostTemplate(cmd) => {
-            let template = settings.provision.vhost_template(&cli.data_dir);
-            let users = settings.provision.system_users();
-            vhost_template::run(&app, &actor, &template, &users, cmd, output).await
-        }
-        Command::Tasks(cmd) => {
-            let tasks = settings.task_settings(&cli.data_dir)?;
-            tasks::run(&app, &actor, &tasks, cmd, output).await
-        }
-        Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
-        Command::Notification(cmd) => {
-            let tasks = settings.task_settings(&cli.data_dir)?;
-            tasks::notification(&app, &actor, &tasks, cmd, output).await
+    let scope = change.as_ref().map(|c| audit::scope(&app, c));
+    let run = async {
+        match command {
+            Command::Init(_) => Err(Error::failed("berth init runs on its own")),
+            Command::Reseller(cmd) => {
+                let kind = berth_core::account::AccountKind::Reseller;
+                accounts::run(&app, &actor, kind, cmd, output).await
+            }
+            Command::Customer(cmd) => {
+                let kind = berth_core::account::AccountKind::Customer;
+                accounts::run(&app, &actor, kind, cmd, output).await
+            }
+            Command::Ip(cmd) => ips::run(&app, &actor, cmd, output).await,
+            Command::Plan(cmd) => plans::run(&app, &actor, cmd, output).await,
+            Command::Subscription(cmd) => subscriptions::run(&app, &actor, cmd, output).await,
+            Command::Site(cmd) => domains::run_site(&app, &actor, cmd, output).await,
+            Command::Alias(cmd) => domains::run_alias(&app, &actor, cmd, output).await,
+            Command::Subdomain(cmd) => domains::run_subdomain(&app, &actor, cmd, output).await,
+            Command::Dns(cmd) => dns::run(&app, &actor, cmd, output).await,
+            Command::Serve(args) => {
+                let provision = settings.provision.resolve(&cli.data_dir);
+                let template = settings.provision.vhost_template(&cli.data_dir);
+                let tls = settings.tls()?;
+                let tasks = (settings.task_settings(&cli.data_dir)?, settings.task_tick());
+                let recovery = settings.recovery_settings(&args.listen, tls.is_some())?;
+                let stop = match stop {
+                    Some(stop) => stop,
+                    None => serve::StopSignal::install()?,
+                };
+                let services = serve::Services {
+                    provision,
+                    template,
+                    tls,
+                    tasks,
+                    stop,
+                };
+                serve::run(app.clone().with_recovery(recovery), args, services).await
+            }
+            Command::ApiKey(cmd) => api_keys::run(&app, &actor, cmd, output).await,
+            Command::Audit(cmd) => audit::run(&app, &actor, cmd, output).await,
+            Command::Provision(args) => {
+                let provision = settings.provision.resolve(&cli.data_dir);
+                provision::run(&app, &actor, &provision, args, output).await
+            }
+            Command::VhostTemplate(cmd) => {
+                let template = settings.provision.vhost_template(&cli.data_dir);
+                let users = settings.provision.system_users();
+                vhost_template::run(&app, &actor, &template, &users, cmd, output).await
+            }
+            Command::Tasks(cmd) => {
+                let tasks = settings.task_settings(&cli.data_dir)?;
+                tasks::run(&app, &actor, &tasks, cmd, output).await
+            }
+            Command::Usage(args) => tasks::usage(&app, &actor, args, output).await,
+            Command::Notification(cmd) => {
+                let tasks = settings.task_settings(&cli.data_dir)?;
+                tasks::notification(&app, &actor, &tasks, cmd, output).await
+            }
         }
     };
-    if let (Some(change), Ok(code)) = (change, &outcome) {
-        audit::record(&app, &actor, change, *code == ExitCode::SUCCESS).await;
+    let outcome = match &scope {
+        Some(scope) => berth_app::audit::within(scope.clone(), run).await,
+        None => run.await,
+    };
+    if let (Some(change), Some(scope), Ok(code)) = (change, &scope, &outcome) {
+        audit::record(&app, &actor, scope, change, *code == ExitCode::SUCCESS).await;
     }
     outcome
 }

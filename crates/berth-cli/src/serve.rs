@@ -33,6 +33,8 @@ pub struct Services {
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// The scheduler's settings and how often it looks for due tasks.
     pub tasks: (berth_app::tasks::TaskSettings, std::time::Duration),
+    /// The stop request, installed first thing.
+    pub stop: StopSignal,
 }
 
 /// Serves until interrupted, running the provisioning worker and the scheduler of
@@ -43,7 +45,11 @@ pub async fn run(app: Berth, args: ServeArgs, services: Services) -> Result<Exit
         template,
         tls,
         tasks: (tasks, tick),
+        stop,
     } = services;
+    if stop.requested() {
+        return stopped_during_startup();
+    }
     let tls = match tls {
         Some((cert, key)) => Some(berth_http::tls::load(&cert, &key).map_err(|e| {
             let field = if e.starts_with("tls_key") {
@@ -61,6 +67,9 @@ pub async fn run(app: Berth, args: ServeArgs, services: Services) -> Result<Exit
     let addr = listener
         .local_addr()
         .map_err(|e| Error::failed(format!("no local address: {e}")))?;
+    if stop.requested() {
+        return stopped_during_startup();
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!("Berth is serving on {scheme}://{addr} (REST API under /api/v1).");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -81,8 +90,8 @@ pub async fn run(app: Berth, args: ServeArgs, services: Services) -> Result<Exit
     }));
     let router = berth_http::vhost_template::provide(berth_http::router(app), template);
     let served = match tls {
-        Some(tls) => berth_http::serve_router_tls(router, listener, tls, shutdown_signal()).await,
-        None => berth_http::serve_router(router, listener, shutdown_signal()).await,
+        Some(tls) => berth_http::serve_router_tls(router, listener, tls, stop.wait()).await,
+        None => berth_http::serve_router(router, listener, stop.wait()).await,
     };
     let _ = stop_tx.send(true);
     if let Err(e) = worker.await {
@@ -94,25 +103,60 @@ pub async fn run(app: Berth, args: ServeArgs, services: Services) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// A stop request (SIGINT/Ctrl-C or SIGTERM), listened for from the moment it is
+/// installed: `berth serve` installs it before anything else, so that a signal arriving
+/// while the database is opened or the port bound stops the start cleanly instead of
+/// killing the process with the default action.
+#[derive(Debug, Clone)]
+pub struct StopSignal {
+    requested: tokio::sync::watch::Receiver<bool>,
+}
+
+impl StopSignal {
+    /// Registers the handlers now (the signals' default action no longer applies) and
+    /// watches for them in the background.
+    pub fn install() -> Result<Self> {
+        let failed = |e: std::io::Error| Error::failed(format!("cannot handle signals: {e}"));
+        #[cfg(unix)]
+        let (mut interrupt, mut terminate) = {
+            use tokio::signal::unix::{SignalKind, signal};
+            (
+                signal(SignalKind::interrupt()).map_err(failed)?,
+                signal(SignalKind::terminate()).map_err(failed)?,
+            )
+        };
+        let (tx, requested) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            #[cfg(unix)]
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = tx.send(true);
+        });
+        #[cfg(not(unix))]
+        let _ = failed;
+        Ok(StopSignal { requested })
     }
-    tracing::info!("shutting down: finishing requests in flight");
+
+    /// Whether a stop was requested.
+    pub fn requested(&self) -> bool {
+        *self.requested.borrow()
+    }
+
+    /// Completes when a stop is requested.
+    pub async fn wait(mut self) {
+        let _ = self.requested.wait_for(|stop| *stop).await;
+        tracing::info!("shutting down: finishing requests in flight");
+    }
+}
+
+/// The outcome of a start interrupted by a stop request: nothing was served, which is a
+/// clean stop.
+fn stopped_during_startup() -> Result<ExitCode> {
+    eprintln!("Berth stopped during startup: a stop was requested.");
+    tracing::info!("stopped during startup");
+    Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use berth_app::Berth;
 use berth_app::api_keys::ApiIdentity;
-use berth_app::audit::{AuditListRequest, AuditRecord};
+use berth_app::audit::{AuditListRequest, AuditRecord, AuditView, ScopeRequest, within};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -127,17 +127,34 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
         named = objects(&bytes);
         req = Request::from_parts(parts, HttpBody::from(bytes));
     }
-    let mut response = next.run(req).await;
+    let scope = app.audit_scope(ScopeRequest {
+        request_id: id.clone(),
+        interface: if action
+            .split(' ')
+            .nth(1)
+            .is_some_and(|p| p.starts_with("/ui"))
+        {
+            "ui"
+        } else {
+            "api"
+        },
+        source: source.clone(),
+        action: action.clone(),
+        object: named.join(" "),
+    });
+    let mut response = within(scope.clone(), next.run(req)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, v);
     }
     let identity = context.identity.lock().ok().and_then(|g| g.clone());
+    let status = response.status();
     if mutating
         && !dry_run
-        && response.status().is_success()
+        && status.is_success()
         && let Some(identity) = identity
     {
         let record = AuditRecord {
+            entry: Some(scope.entry_id()),
             actor: identity.actor,
             api_key: identity.api_key,
             source,
@@ -145,9 +162,16 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
             interface: "api",
             action,
             object: named.join(" "),
-            status: response.status().as_u16(),
+            status: status.as_u16(),
         };
         if let Err(e) = app.record_audit(record).await {
+            tracing::error!(error = %e.message, "the audit entry could not be written");
+        }
+    } else if mutating && !dry_run && scope.has_changes() {
+        // A request that failed after some of its changes were committed (a bulk call
+        // with one bad name), or a panel form answered with a redirect, keeps its
+        // changes' entry, with the status it answered.
+        if let Err(e) = app.settle_audit(&scope, status.as_u16()).await {
             tracing::error!(error = %e.message, "the audit entry could not be written");
         }
     }
@@ -160,9 +184,46 @@ pub async fn layer(State(app): State<Berth>, mut req: Request, next: Next) -> Re
 pub struct AuditQuery {
     /// Only entries of this login (the admin; others see their own).
     pub actor: Option<String>,
+    /// Only entries whose object, or one of whose changed objects, contains this text
+    /// (a domain, a login, a plan name).
+    pub object: Option<String>,
+    /// Only entries whose operation contains this text (`suspend`, `PATCH`).
+    pub action: Option<String>,
+    /// Only entries at or after this time (RFC 3339, or `YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// Only entries before this time (RFC 3339, or `YYYY-MM-DD`).
+    pub until: Option<String>,
     /// Page size (1–1000, default 100).
     pub limit: Option<u32>,
     /// Continue after this entry id (the `next` of the previous page).
+    pub after: Option<String>,
+}
+
+impl AuditQuery {
+    fn into_request(self) -> AuditListRequest {
+        AuditListRequest {
+            actor: self.actor,
+            object: self.object,
+            action: self.action,
+            since: self.since,
+            until: self.until,
+            limit: self.limit,
+            after: self.after,
+        }
+    }
+}
+
+/// One changed field of an entry.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AuditChange {
+    /// The object (`customer bob`, `subscription example.com`).
+    pub object: String,
+    /// The field (`email`, `limits.disk_space`, `synced_subscriptions`).
+    pub field: String,
+    /// The value before; null on creation or when it was not set. Secrets read
+    /// `[redacted]`.
+    pub before: Option<String>,
+    /// The value after; null on removal or when it is not set. Secrets read `[redacted]`.
     pub after: Option<String>,
 }
 
@@ -181,14 +242,16 @@ pub struct AuditEntry {
     pub source: Option<String>,
     /// Request id.
     pub request_id: String,
-    /// `api` or `cli`.
+    /// `api`, `ui`, `xml`, `cli` or `internal`.
     pub interface: String,
     /// The operation.
     pub action: String,
     /// The objects it named.
     pub object: String,
-    /// HTTP status.
+    /// HTTP status (exit status for `cli`; 0 when no answer was recorded).
     pub status: u16,
+    /// The fields it changed, with their values before and after.
+    pub changes: Vec<AuditChange>,
 }
 
 /// A page of the audit log.
@@ -200,7 +263,8 @@ pub struct AuditPage {
     pub next: Option<String>,
 }
 
-/// The audit log, newest first: every entry for the admin, one's own otherwise.
+/// The audit log, newest first, each entry with its field changes: every entry for the
+/// admin, one's own otherwise.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), Errors))]
 pub async fn list(
@@ -208,10 +272,127 @@ pub async fn list(
     Caller(actor): Caller,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
+    Ok(Json(to_json(
+        &app.list_audit(&actor, q.into_request()).await?,
+    )))
+}
+
+/// `GET /audit/export` parameters: the filters of `GET /audit` and the format.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditExportQuery {
+    /// `jsonl` (one entry per line, as in `GET /audit`) or `csv` (one line per change).
+    pub format: Option<String>,
+    /// Only entries of this login (the admin; others see their own).
+    pub actor: Option<String>,
+    /// Only entries whose object, or one of whose changed objects, contains this text.
+    pub object: Option<String>,
+    /// Only entries whose operation contains this text.
+    pub action: Option<String>,
+    /// Only entries at or after this time (RFC 3339, or `YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// Only entries before this time (RFC 3339, or `YYYY-MM-DD`).
+    pub until: Option<String>,
+}
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// JSON lines.
+    Jsonl,
+    /// CSV with a header line.
+    Csv,
+}
+
+impl ExportFormat {
+    /// Parses `jsonl` or `csv` (`field` names the input).
+    pub fn parse(field: &str, raw: Option<&str>) -> berth_core::Result<Self> {
+        match raw.map(str::trim) {
+            None | Some("jsonl") => Ok(ExportFormat::Jsonl),
+            Some("csv") => Ok(ExportFormat::Csv),
+            Some(_) => Err(berth_core::Error::invalid(
+                field,
+                format!("{field} must be jsonl or csv"),
+            )),
+        }
+    }
+
+    /// The text of a page of entries in this format.
+    pub fn render(self, entries: &[AuditView]) -> String {
+        match self {
+            ExportFormat::Jsonl => entries.iter().map(AuditView::json_line).collect(),
+            ExportFormat::Csv => entries.iter().map(AuditView::csv_lines).collect(),
+        }
+    }
+}
+
+/// Every audit entry the caller may see that matches the filters, streamed page by page
+/// (R10.9 "exportable"): JSON lines, or CSV with one line per change.
+#[utoipa::path(get, path = "/audit/export", tag = "audit", params(AuditExportQuery),
+    responses((status = 200, description = "The entries, as JSON lines or CSV",
+        content_type = "text/plain"), Errors))]
+pub async fn export(
+    State(app): State<Berth>,
+    Caller(actor): Caller,
+    Query(q): Query<AuditExportQuery>,
+) -> ApiResult<Response> {
+    let format = ExportFormat::parse("format", q.format.as_deref())?;
     let request = AuditListRequest {
         actor: q.actor,
-        limit: q.limit,
-        after: q.after,
+        object: q.object,
+        action: q.action,
+        since: q.since,
+        until: q.until,
+        limit: Some(1),
+        after: None,
     };
-    Ok(Json(to_json(&app.list_audit(&actor, request).await?)))
+    // Errors of the filters are answered before the stream starts.
+    app.list_audit(&actor, request.clone()).await?;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    if format == ExportFormat::Csv {
+        let header = format!("{}\r\n", AuditView::CSV_HEADER);
+        let _ = sender.send(Ok(header)).await;
+    }
+    tokio::spawn(async move {
+        let mut after = None;
+        loop {
+            let chunk = match app.export_audit_page(&actor, &request, after).await {
+                Ok(page) => {
+                    after = page.next;
+                    Ok(format.render(&page.items))
+                }
+                Err(e) => {
+                    after = None;
+                    Err(std::io::Error::other(e.message))
+                }
+            };
+            if sender.send(chunk).await.is_err() || after.is_none() {
+                break;
+            }
+        }
+    });
+    let content_type = match format {
+        ExportFormat::Jsonl => "application/jsonl",
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+    };
+    let mut response = Response::new(HttpBody::from_stream(ReceiverStream(receiver)));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type),
+    );
+    Ok(response)
+}
+
+/// The receiving end of a channel as a stream of body chunks.
+struct ReceiverStream(tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>);
+
+impl futures_core::Stream for ReceiverStream {
+    type Item = Result<String, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
 }

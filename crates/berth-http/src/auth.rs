@@ -99,6 +99,9 @@ impl FromRequestParts<Berth> for Caller {
                 {
                     *slot = Some(identity.clone());
                 }
+                if let Some(scope) = berth_app::audit::current_scope() {
+                    scope.set_api_key(identity.api_key);
+                }
                 Ok(Caller(identity.actor))
             }
             Err(AccessDenied::Unauthenticated(e)) => Err(ApiError::unauthenticated(e.message)),

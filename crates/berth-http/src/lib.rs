@@ -151,6 +151,7 @@ fn api() -> (Router<Berth>, utoipa::openapi::OpenApi) {
         .routes(routes!(domains::template, domains::set_template))
         .routes(routes!(domains::apply_template))
         .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         .routes(routes!(jobs::job))
         .routes(routes!(jobs::subscription_job))
         .routes(routes!(keys::list, keys::create))

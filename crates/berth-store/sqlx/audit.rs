@@ -1,11 +1,12 @@
 //! Audit log operations on this engine.
 
 use async_trait::async_trait;
-use berth_core::audit::AuditEntry;
+use berth_core::audit::{AuditEntry, FieldChange};
 use berth_store::audit::AuditQuery;
-use berth_store::sql::{self, AuditRow};
+use berth_store::sql::{self, AuditChangeRow, AuditRow, Value};
 use berth_store::{AuditTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
 
 use crate::engine::{EngineRow, EngineTx, bind_all, map_err, time};
 
@@ -25,11 +26,45 @@ fn audit_row(row: &EngineRow) -> Result<AuditRow, sqlx::Error> {
     })
 }
 
+fn change_row(row: &EngineRow) -> Result<AuditChangeRow, sqlx::Error> {
+    Ok(AuditChangeRow {
+        entry_id: row.try_get(0)?,
+        object: row.try_get(1)?,
+        field: row.try_get(2)?,
+        before: row.try_get(3)?,
+        after: row.try_get(4)?,
+    })
+}
+
 #[async_trait]
 impl AuditTx for EngineTx {
     async fn insert_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
         let (sql, values) = sql::insert_audit(entry);
         self.execute(sql, values).await.map(drop)
+    }
+
+    async fn open_audit(&mut self, entry: &AuditEntry) -> StoreResult<()> {
+        let (sql, values) = sql::open_audit(entry);
+        self.execute(sql, values).await.map(drop)
+    }
+
+    async fn settle_audit(&mut self, id: Uuid, status: u16) -> StoreResult<()> {
+        let (sql, values) = sql::settle_audit(id, status);
+        self.execute(sql, values).await.map(drop)
+    }
+
+    async fn insert_audit_changes(
+        &mut self,
+        entry: Uuid,
+        first_seq: u32,
+        changes: &[FieldChange],
+    ) -> StoreResult<()> {
+        for (i, chunk) in changes.chunks(sql::AUDIT_CHANGES_PER_STATEMENT).enumerate() {
+            let seq = first_seq + (i * sql::AUDIT_CHANGES_PER_STATEMENT) as u32;
+            let (sql, values) = sql::insert_audit_changes(entry, seq, chunk);
+            self.execute(sql, values).await?;
+        }
+        Ok(())
     }
 
     async fn list_audit(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {
@@ -41,5 +76,29 @@ impl AuditTx for EngineTx {
             .iter()
             .map(|row| audit_row(row).map_err(map_err).map(AuditRow::into_entry))
             .collect()
+    }
+
+    async fn audit_changes_of(
+        &mut self,
+        entries: &[Uuid],
+    ) -> StoreResult<Vec<(Uuid, FieldChange)>> {
+        if entries.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<Value> = entries.iter().map(|id| Value::Id(*id)).collect();
+        bind_all(
+            sqlx::query(AssertSqlSafe(sql::audit_changes_of(ids.len()))),
+            ids,
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|row| {
+            change_row(row)
+                .map_err(map_err)
+                .map(AuditChangeRow::into_change)
+        })
+        .collect()
     }
 }

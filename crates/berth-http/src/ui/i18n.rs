@@ -320,6 +320,13 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("col.action", "Operation", "Opération"),
     ("col.object", "Objects", "Objets"),
     ("col.source", "From", "Depuis"),
+    ("audit.object", "Object", "Objet"),
+    ("audit.since", "From date", "Depuis le"),
+    ("audit.until", "Until date", "Jusqu'au"),
+    ("audit.field", "Field", "Champ"),
+    ("audit.before", "Before", "Avant"),
+    ("audit.after", "After", "Après"),
+    ("audit.next", "Next page", "Page suivante"),
     ("profile.title", "My profile", "Mon profil"),
     (
         "profile.password",

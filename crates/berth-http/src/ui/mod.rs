@@ -278,6 +278,7 @@ pub fn error_page(tr: Tr, user: Option<&UiUser>, err: &berth_core::Error) -> Res
 /// the objects it named, never a password. A failure to record is logged, not shown.
 pub async fn audit(app: &Berth, form: &UiForm, action: &str, objects: &[String]) {
     let record = berth_app::audit::AuditRecord {
+        entry: None,
         actor: form.user.session.actor.clone(),
         api_key: None,
         source: form.source.clone(),

@@ -200,52 +200,120 @@ fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-fn table(user: &UiUser, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
-    let tr = user.tr;
-    let page = TablePage {
-        chrome: chrome(user, tr.t(title), "/ui/tools"),
-        tr,
-        links: vec![],
-        headers: headers.iter().map(|k| tr.t(k).to_owned()).collect(),
-        rows: rows.into_iter().map(TableRow::from).collect(),
-    };
-    render(StatusCode::OK, &page)
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    tr: Tr,
+    object: String,
+    action: String,
+    since: String,
+    until: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    next: Option<String>,
 }
 
-/// `GET /ui/tools/audit`: the newest entries of the audit log (one page).
-pub async fn audit(State(app): State<Berth>, user: UiUser) -> Response {
+/// `GET /ui/tools/audit` filters.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditParams {
+    object: Option<String>,
+    action: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /ui/tools/audit`: a page of the audit log, one row per changed field (before and
+/// after), filtered by object, operation and dates.
+pub async fn audit(
+    State(app): State<Berth>,
+    user: UiUser,
+    axum::extract::Query(params): axum::extract::Query<AuditParams>,
+) -> Response {
+    let tr = user.tr;
     let request = AuditListRequest {
+        object: params.object.clone(),
+        action: params.action.clone(),
+        since: params.since.clone(),
+        until: params.until.clone(),
+        after: params.after.clone(),
         limit: Some(100),
         ..AuditListRequest::default()
     };
-    match app.list_audit(&user.session.actor, request).await {
-        Ok(page) => {
-            let rows = page
-                .items
-                .iter()
-                .map(|a| {
-                    vec![
-                        format!("{} {}", user.tr.day(a.at), a.at.format("%H:%M:%S")),
-                        a.actor.clone(),
-                        a.interface.clone(),
-                        a.action.clone(),
-                        a.object.clone(),
-                        a.source.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            let headers = [
-                "col.at",
-                "col.actor",
-                "col.interface",
-                "col.action",
-                "col.object",
-                "col.source",
-            ];
-            table(&user, "tools.audit", &headers, rows)
+    let page = match app.list_audit(&user.session.actor, request).await {
+        Ok(page) => page,
+        Err(e) => return error_page(tr, Some(&user), &e),
+    };
+    let mut rows = Vec::new();
+    for a in &page.items {
+        let head = vec![
+            format!("{} {}", tr.day(a.at), a.at.format("%H:%M:%S")),
+            a.actor.clone(),
+            a.interface.clone(),
+            a.action.clone(),
+            a.source.clone().unwrap_or_default(),
+        ];
+        if a.changes.is_empty() {
+            let mut row = head.clone();
+            row.extend([
+                a.object.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            rows.push(row);
         }
-        Err(e) => error_page(user.tr, Some(&user), &e),
+        for c in &a.changes {
+            let mut row = head.clone();
+            row.extend([
+                c.object.clone(),
+                c.field.clone(),
+                c.before.clone().unwrap_or_default(),
+                c.after.clone().unwrap_or_default(),
+            ]);
+            rows.push(row);
+        }
     }
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let next = page.next.map(|after| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("object", &params.object),
+            ("action", &params.action),
+            ("since", &params.since),
+            ("until", &params.until),
+        ] {
+            if let Some(v) = value {
+                query.append_pair(key, v);
+            }
+        }
+        query.append_pair("after", &after);
+        format!("/ui/tools/audit?{}", query.finish())
+    });
+    let headers = [
+        "col.at",
+        "col.actor",
+        "col.interface",
+        "col.action",
+        "col.source",
+        "col.object",
+        "audit.field",
+        "audit.before",
+        "audit.after",
+    ];
+    let page = AuditPage {
+        chrome: chrome(&user, tr.t("tools.audit"), "/ui/tools"),
+        tr,
+        object: text(&params.object),
+        action: text(&params.action),
+        since: text(&params.since),
+        until: text(&params.until),
+        headers: headers.iter().map(|k| tr.t(k).to_owned()).collect(),
+        rows,
+        next,
+    };
+    render(StatusCode::OK, &page)
 }
 
 /// A limit's value for people: sizes as sizes, `-1` as unlimited.

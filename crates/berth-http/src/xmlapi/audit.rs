@@ -8,7 +8,9 @@ use std::net::IpAddr;
 
 use berth_app::Berth;
 use berth_app::api_keys::ApiIdentity;
-use berth_app::audit::AuditRecord;
+use std::sync::Arc;
+
+use berth_app::audit::{AuditRecord, AuditScope, ScopeRequest};
 
 use super::reply::El;
 
@@ -42,6 +44,7 @@ pub(crate) async fn record(
                 continue;
             }
             let entry = AuditRecord {
+                entry: None,
                 actor: identity.actor.clone(),
                 api_key: identity.api_key,
                 source: source.map(|s| s.to_canonical().to_string()),
@@ -55,6 +58,47 @@ pub(crate) async fn record(
                 tracing::error!(error = %e.message, "the audit entry could not be written");
             }
         }
+    }
+}
+
+/// The audit scope of one packet: the field changes of all its operations go to one
+/// entry, `xml <operator>/<operation> ...`, next to the per-operation entries of
+/// [`record`].
+pub(crate) fn scope(
+    app: &Berth,
+    identity: &ApiIdentity,
+    source: Option<IpAddr>,
+    request_id: &str,
+    packet: &super::packet::Node,
+) -> Arc<AuditScope> {
+    let operations: Vec<String> = packet
+        .children
+        .iter()
+        .flat_map(|operator| {
+            operator
+                .children
+                .iter()
+                .map(move |operation| format!("{}/{}", operator.name, operation.name))
+        })
+        .collect();
+    let scope = app.audit_scope(ScopeRequest {
+        request_id: request_id.to_owned(),
+        interface: "xml",
+        source: source.map(|s| s.to_canonical().to_string()),
+        action: format!("xml {}", operations.join(" ")),
+        object: String::new(),
+    });
+    scope.set_api_key(identity.api_key);
+    scope
+}
+
+/// Marks the packet's entry (if its operations changed fields) as answered.
+pub(crate) async fn settle(app: &Berth, scope: &AuditScope) {
+    if !scope.has_changes() {
+        return;
+    }
+    if let Err(e) = app.settle_audit(scope, 200).await {
+        tracing::error!(error = %e.message, "the audit entry could not be written");
     }
 }
 

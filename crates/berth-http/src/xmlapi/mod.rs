@@ -106,17 +106,22 @@ async fn agent(State(app): State<Berth>, request: Request) -> Response {
         app,
         actor: identity.actor.clone(),
     };
-    let mut answer = El::new("packet");
-    for operator in &packet.children {
-        answer.children.push(run_operator(&ctx, operator).await);
-    }
     let request_id = parts
         .headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    let scope = audit::scope(&ctx.app, &identity, source, &request_id, &packet);
+    let mut answer = El::new("packet");
+    berth_app::audit::within(scope.clone(), async {
+        for operator in &packet.children {
+            answer.children.push(run_operator(&ctx, operator).await);
+        }
+    })
+    .await;
     audit::record(&ctx.app, &identity, source, &request_id, &answer).await;
+    audit::settle(&ctx.app, &scope).await;
     xml(reply::document(&answer))
 }
 

@@ -1,7 +1,7 @@
 //! Audit log SQL.
 
 use berth_core::account::AccountId;
-use berth_core::audit::AuditEntry;
+use berth_core::audit::{AuditEntry, FieldChange};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -12,8 +12,34 @@ use crate::audit::AuditQuery;
 pub const AUDIT_COLUMNS: &str = "id, at, actor_id, actor_login, api_key_id, source, request_id, \
                                  interface, action, object, status";
 
-/// `INSERT` of an entry, and its values. No key or source is `''`.
+/// `INSERT` of an entry that replaces the request fields and the status of an entry
+/// with the same id, and its values. No key or source is `''`.
 pub fn insert_audit(e: &AuditEntry) -> (String, Vec<Value>) {
+    let (insert, values) = audit_insert(e);
+    let sql = format!(
+        "{insert} ON CONFLICT (id) DO UPDATE SET api_key_id = excluded.api_key_id, \
+         source = excluded.source, request_id = excluded.request_id, \
+         interface = excluded.interface, action = excluded.action, \
+         object = excluded.object, status = excluded.status"
+    );
+    (sql, values)
+}
+
+/// `INSERT` of an entry that keeps an existing entry with the same id, and its values.
+pub fn open_audit(e: &AuditEntry) -> (String, Vec<Value>) {
+    let (insert, values) = audit_insert(e);
+    (format!("{insert} ON CONFLICT (id) DO NOTHING"), values)
+}
+
+/// `UPDATE` of an entry's status.
+pub fn settle_audit(id: Uuid, status: u16) -> (String, Vec<Value>) {
+    (
+        "UPDATE audit_log SET status = $1 WHERE id = $2".to_owned(),
+        vec![Value::Int(i64::from(status)), Value::Id(id)],
+    )
+}
+
+fn audit_insert(e: &AuditEntry) -> (String, Vec<Value>) {
     let sql = format!(
         "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -34,6 +60,101 @@ pub fn insert_audit(e: &AuditEntry) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// Most change rows one statement writes (6 placeholders each, well under SQLite's
+/// 32,766); an operation with more is written in several.
+pub const AUDIT_CHANGES_PER_STATEMENT: usize = 1000;
+
+/// The multi-row `INSERT` of changes (at most [`AUDIT_CHANGES_PER_STATEMENT`]), numbered
+/// from `first_seq`, and its values.
+pub fn insert_audit_changes(
+    entry: Uuid,
+    first_seq: u32,
+    changes: &[FieldChange],
+) -> (String, Vec<Value>) {
+    let mut sql = String::from(
+        "INSERT INTO audit_changes (entry_id, seq, object, field, before_value, after_value) \
+         VALUES ",
+    );
+    let mut values = Vec::with_capacity(changes.len() * 6);
+    for (i, c) in changes.iter().enumerate() {
+        let n = i * 6;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6
+        ));
+        values.extend([
+            Value::Id(entry),
+            Value::Int(i64::from(first_seq) + i as i64),
+            Value::Text(c.object.clone()),
+            Value::Text(c.field.clone()),
+            Value::OptText(c.before.clone()),
+            Value::OptText(c.after.clone()),
+        ]);
+    }
+    (sql, values)
+}
+
+/// The changes of `count` entries (ids bound as `$1..`), in entry and change order.
+pub fn audit_changes_of(count: usize) -> String {
+    let ids: Vec<String> = (1..=count).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT entry_id, object, field, before_value, after_value FROM audit_changes \
+         WHERE entry_id IN ({}) ORDER BY entry_id, seq",
+        ids.join(", ")
+    )
+}
+
+/// A change row in plain types.
+#[derive(Debug, Clone)]
+pub struct AuditChangeRow {
+    /// `entry_id`
+    pub entry_id: Uuid,
+    /// `object`
+    pub object: String,
+    /// `field`
+    pub field: String,
+    /// `before_value`
+    pub before: Option<String>,
+    /// `after_value`
+    pub after: Option<String>,
+}
+
+impl AuditChangeRow {
+    /// The entry id and the change.
+    pub fn into_change(self) -> (Uuid, FieldChange) {
+        (
+            self.entry_id,
+            FieldChange {
+                object: self.object,
+                field: self.field,
+                before: self.before,
+                after: self.after,
+            },
+        )
+    }
+}
+
+/// `text` as a case-insensitive `LIKE` pattern matching it anywhere (`\` escapes).
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
 /// The list query, newest first, and its values.
 pub fn list_audit(q: &AuditQuery) -> (String, Vec<Value>) {
     let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1");
@@ -45,6 +166,29 @@ pub fn list_audit(q: &AuditQuery) -> (String, Vec<Value>) {
     if let Some(before) = q.before {
         values.push(Value::Id(before));
         sql.push_str(&format!(" AND id < ${}", values.len()));
+    }
+    if let Some(since) = q.since {
+        values.push(Value::Time(since));
+        sql.push_str(&format!(" AND at >= ${}", values.len()));
+    }
+    if let Some(until) = q.until {
+        values.push(Value::Time(until));
+        sql.push_str(&format!(" AND at < ${}", values.len()));
+    }
+    if let Some(action) = &q.action {
+        values.push(Value::Text(contains_pattern(action)));
+        sql.push_str(&format!(
+            " AND lower(action) LIKE ${} ESCAPE '\\'",
+            values.len()
+        ));
+    }
+    if let Some(object) = &q.object {
+        values.push(Value::Text(contains_pattern(object)));
+        let n = values.len();
+        sql.push_str(&format!(
+            " AND (lower(object) LIKE ${n} ESCAPE '\\' OR id IN (SELECT entry_id FROM \
+             audit_changes WHERE lower(object) LIKE ${n} ESCAPE '\\'))"
+        ));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", q.limit.max(1)));
     (sql, values)
