@@ -1,47 +1,92 @@
 //! Password hashing (Argon2id, PHC strings) and generation. Hashing is CPU-heavy by design,
-//! so it runs on the blocking pool, never on the async workers.
+//! so it runs on a few dedicated threads, never on the async workers.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash as PhcHash};
 use berth_core::account::{Password, PasswordHash};
 use berth_core::{Error, Result};
 
-/// At most one Argon2 computation per CPU at a time: each takes 19 MiB and a core, so an
-/// unbounded number (many API clients creating accounts or logging in at once) only adds
-/// memory — gigabytes under load — without finishing any sooner.
-fn slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
+/// Argon2 runs on a fixed set of dedicated threads, one per CPU, fed through a queue.
+///
+/// Each computation takes 19 MiB and a core, so running more at once (many API clients
+/// creating accounts or logging in together) only adds memory without finishing any
+/// sooner. Dedicated threads rather than tokio's blocking pool also keep those blocks on a
+/// few threads instead of spreading them over dozens of short-lived ones, each of which
+/// the allocator would give its own cache.
+struct Hashers {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>,
+}
+
+/// One unit of Argon2 work; it answers through its own channel.
+type HashJob = Box<dyn FnOnce() + Send>;
+
+fn hashers() -> &'static Hashers {
+    static HASHERS: std::sync::OnceLock<Hashers> = std::sync::OnceLock::new();
+    HASHERS.get_or_init(|| {
         let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        tokio::sync::Semaphore::new(cpus)
+        let (send, receive) = std::sync::mpsc::channel::<HashJob>();
+        let receive = std::sync::Arc::new(std::sync::Mutex::new(receive));
+        for n in 0..cpus {
+            let receive = receive.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("berth-argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job, not to run it.
+                        let job = match receive.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password hashing thread: {e}");
+            }
+        }
+        Hashers {
+            jobs: std::sync::Mutex::new(send),
+        }
     })
+}
+
+/// Runs `work` on a hashing thread and waits for its answer without blocking the runtime.
+async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = answer.send(work());
+    });
+    hashers()
+        .jobs
+        .lock()
+        .map_err(|_| Error::failed("password hashing is shut down"))?
+        .send(job)
+        .map_err(|_| Error::failed("password hashing is shut down"))?;
+    answered
+        .await
+        .map_err(|_| Error::failed("password hashing was interrupted"))
 }
 
 /// Hashes a password with Argon2id and a fresh random salt.
 pub async fn hash(password: &Password) -> Result<PasswordHash> {
     let clear = password.expose().to_owned();
-    let _slot = slots()
-        .acquire()
-        .await
-        .map_err(|_| Error::failed("password hashing is shut down"))?;
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         Argon2::default()
             .hash_password(clear.as_bytes())
             .map(|phc| PasswordHash(phc.to_string()))
             .map_err(|_| Error::failed("password hashing failed"))
     })
-    .await
-    .map_err(|_| Error::failed("password hashing was interrupted"))?
+    .await?
 }
 
 /// Whether `password` matches `hash`. A malformed stored hash never matches.
 pub async fn verify(password: &str, hash: &PasswordHash) -> bool {
     let clear = password.to_owned();
     let stored = hash.0.clone();
-    let Ok(_slot) = slots().acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         PhcHash::new(&stored)
             .map(|phc| {
                 Argon2::default()
@@ -103,6 +148,34 @@ mod tests {
         assert!(verify("correct horse", &a).await);
         assert!(!verify("wrong horse", &a).await);
         assert!(!verify("x", &PasswordHash("garbage".into())).await);
+    }
+
+    #[tokio::test]
+    async fn concurrent_hashes_queue_on_the_fixed_threads_and_all_verify() {
+        let p = Password::parse("password", "queue horse").unwrap();
+        let hashes = futures_join(
+            (0..8)
+                .map(|_| {
+                    let p = p.clone();
+                    tokio::spawn(async move { hash(&p).await.unwrap() })
+                })
+                .collect(),
+        )
+        .await;
+        for h in &hashes {
+            assert!(verify("queue horse", h).await);
+            assert!(!verify("queue horsf", h).await);
+        }
+    }
+
+    async fn futures_join(
+        handles: Vec<tokio::task::JoinHandle<PasswordHash>>,
+    ) -> Vec<PasswordHash> {
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+        out
     }
 
     #[test]

@@ -1,6 +1,15 @@
 //! `berth`: the command line of the Berth hosting panel. Every command goes through the
 //! service layer (`berth-app`); this crate parses, picks the store by URL and prints.
 
+/// The process allocator. glibc's malloc keeps, per thread arena, what it freed, and once
+/// a large block (Argon2's 19 MiB) has been freed it raises its own mmap threshold so that
+/// every later allocation up to that size stays in those arenas: `berth serve` then sat at
+/// 330–970 MiB after a few dozen account creations, whatever the number of subscriptions
+/// (docs/BENCHMARKS.md, "serve memory"). mimalloc returns freed pages to the system and
+/// keeps `serve` at tens of MiB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod accounts;
 mod api_keys;
 mod audit;
