@@ -14,8 +14,9 @@ use berth_app::subscriptions::NewSubscription;
 use berth_app::{Berth, Mode, NoProgress};
 use berth_core::account::{AccountKind, ContactInput};
 use berth_core::clock::SystemClock;
-use berth_store_postgres::PostgresStore;
-use berth_store_sqlite::{Open, SqliteStore};
+use support::Raw;
+
+mod support;
 
 const ROUNDS: usize = 5;
 const SUBSCRIPTIONS_PER_CUSTOMER: usize = 3;
@@ -55,8 +56,6 @@ const POSTGRES: Engine = Engine {
         t.conflicts, 'bs' || n.i, t.system_password_hash, t.expiration, false, t.created_at, t.updated_at \
         FROM generate_series(1, {N}) AS n(i), subscriptions t WHERE t.name = 'template.example'",
 };
-
-type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
 
 fn account(login: &str, owner: Option<&str>) -> NewAccount {
     NewAccount {
@@ -185,35 +184,10 @@ fn main() {
     println!("| engine | customers | subscriptions | suspend reseller | activate reseller |");
     println!("|---|---|---|---|---|");
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
-            .await
-            .unwrap();
-        let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
+        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
         run(&SQLITE, app, raw, customers).await;
-        match berth_store_postgres::testing::fresh_database().await {
-            Some(db) => {
-                let store = PostgresStore::connect(&db.url).await.unwrap();
-                let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-                app.init(Some("bench-admin-pw"), "admin@example.com")
-                    .await
-                    .unwrap();
-                let raw: Raw = Box::new(move |sql| {
-                    let store = store.clone();
-                    Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-                });
-                run(&POSTGRES, app, raw, customers).await;
-                drop(db);
-            }
-            None => eprintln!("PostgreSQL unreachable: skipped"),
+        if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
+            run(&POSTGRES, app, raw, customers).await;
         }
     });
 }

@@ -21,8 +21,6 @@ use berth_app::subscriptions::NewSubscription;
 use berth_app::{Berth, Mode, NoProgress};
 use berth_core::account::{AccountKind, ContactInput};
 use berth_core::clock::SystemClock;
-use berth_store_postgres::PostgresStore;
-use berth_store_sqlite::{Open, SqliteStore};
 use support::{Raw, ms};
 use uuid::Uuid;
 
@@ -250,35 +248,10 @@ fn main() {
     println!("| engine | objects | n | service | raw SQL | service rate / raw rate |");
     println!("|---|---|---|---|---|---|");
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
-            .await
-            .unwrap();
-        let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
+        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
         run(&SQLITE, app, raw, subscriptions, customers).await;
-        match berth_store_postgres::testing::fresh_database().await {
-            Some(db) => {
-                let store = PostgresStore::connect(&db.url).await.unwrap();
-                let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-                app.init(Some("bench-admin-pw"), "admin@example.com")
-                    .await
-                    .unwrap();
-                let raw: Raw = Box::new(move |sql| {
-                    let store = store.clone();
-                    Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-                });
-                run(&POSTGRES, app, raw, subscriptions, customers).await;
-                drop(db);
-            }
-            None => eprintln!("PostgreSQL unreachable: skipped"),
+        if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
+            run(&POSTGRES, app, raw, subscriptions, customers).await;
         }
     });
 }

@@ -16,8 +16,6 @@ use berth_app::{Berth, Mode, NoProgress};
 use berth_core::account::{AccountKind, ContactInput};
 use berth_core::clock::SystemClock;
 use berth_core::rights::Actor;
-use berth_store_postgres::PostgresStore;
-use berth_store_sqlite::{Open, SqliteStore};
 
 mod support;
 use support::Raw;
@@ -334,40 +332,15 @@ fn main() {
     println!("| engine | rows | list | as | page | p50 | p99 |");
     println!("|---|---|---|---|---|---|---|");
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
-            .await
-            .unwrap();
-        let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
+        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
         if std::env::var("BERTH_BENCH_ENGINE").as_deref() != Ok("postgres") {
             run(&SQLITE, app, raw, rows, calls).await;
         }
         if std::env::var("BERTH_BENCH_ENGINE").as_deref() == Ok("sqlite") {
             return;
         }
-        match berth_store_postgres::testing::fresh_database().await {
-            Some(db) => {
-                let store = PostgresStore::connect(&db.url).await.unwrap();
-                let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-                app.init(Some("bench-admin-pw"), "admin@example.com")
-                    .await
-                    .unwrap();
-                let raw: Raw = Box::new(move |sql| {
-                    let store = store.clone();
-                    Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-                });
-                run(&POSTGRES, app, raw, rows, calls).await;
-                drop(db);
-            }
-            None => eprintln!("PostgreSQL unreachable: skipped"),
+        if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
+            run(&POSTGRES, app, raw, rows, calls).await;
         }
     });
 }

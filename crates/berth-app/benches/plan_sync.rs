@@ -20,8 +20,9 @@ use berth_app::{Berth, Mode};
 use berth_core::account::{AccountKind, ContactInput};
 use berth_core::clock::SystemClock;
 use berth_core::property::{Group, PlanType};
-use berth_store_postgres::PostgresStore;
-use berth_store_sqlite::{Open, SqliteStore};
+use support::Raw;
+
+mod support;
 
 const CUSTOMERS: usize = 20;
 const ROUNDS: usize = 5;
@@ -68,8 +69,6 @@ const POSTGRES: Engine = Engine {
 /// Sets every subscription's `addon_key` from its add-on rows (one statement).
 const ADDON_KEYS: &str = "UPDATE subscriptions SET addon_key = COALESCE((SELECT {AGG} FROM \
     (SELECT sa.plan_id FROM subscription_addons sa WHERE sa.subscription_id = subscriptions.id ORDER BY {ORDER}) x), '')";
-
-type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
 
 async fn seed(app: &Berth, raw: &Raw, engine: &Engine, n: usize) {
     let admin = app.actor(None).await.unwrap();
@@ -218,36 +217,11 @@ fn main() {
     println!("| engine | subscriptions | Update & Sync (service) | raw UPDATE | ratio | dry run |");
     println!("|---|---|---|---|---|---|");
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
-            .await
-            .unwrap();
-        let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
+        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
         run(&SQLITE, app, raw, n).await;
 
-        match berth_store_postgres::testing::fresh_database().await {
-            Some(db) => {
-                let store = PostgresStore::connect(&db.url).await.unwrap();
-                let app = Berth::new(Arc::new(store.clone()), Arc::new(SystemClock));
-                app.init(Some("bench-admin-pw"), "admin@example.com")
-                    .await
-                    .unwrap();
-                let raw: Raw = Box::new(move |sql| {
-                    let store = store.clone();
-                    Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-                });
-                run(&POSTGRES, app, raw, n).await;
-                drop(db);
-            }
-            None => eprintln!("PostgreSQL unreachable: skipped"),
+        if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
+            run(&POSTGRES, app, raw, n).await;
         }
     });
 }

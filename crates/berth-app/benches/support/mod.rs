@@ -45,3 +45,60 @@ pub type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<O
 pub fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
+
+/// What keeps a benchmark's database alive (its temporary directory or its PostgreSQL
+/// database); dropped after the service and the hook that use it.
+pub type Keep = Box<dyn std::any::Any>;
+
+/// A service on a fresh SQLite database in a temporary directory, initialised, with its
+/// raw-SQL hook.
+pub async fn sqlite(
+    clock: std::sync::Arc<dyn berth_core::clock::Clock>,
+) -> (berth_app::Berth, Raw, Keep) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store =
+        berth_store_sqlite::SqliteStore::connect(&url, berth_store_sqlite::Open::CreateIfMissing)
+            .await
+            .unwrap();
+    let app = berth_app::Berth::new(std::sync::Arc::new(store.clone()), clock);
+    app.init(Some("bench-admin-pw"), "admin@example.com")
+        .await
+        .unwrap();
+    let raw: Raw = Box::new(move |sql| {
+        let store = store.clone();
+        Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+    });
+    (app, raw, Box::new(dir))
+}
+
+/// The same on a fresh PostgreSQL database; `None`, with a message, when PostgreSQL is
+/// unreachable.
+pub async fn postgres(
+    clock: std::sync::Arc<dyn berth_core::clock::Clock>,
+) -> Option<(berth_app::Berth, Raw, Keep)> {
+    let Some(db) = berth_store_postgres::testing::fresh_database().await else {
+        eprintln!("PostgreSQL unreachable: skipped");
+        return None;
+    };
+    let store = berth_store_postgres::PostgresStore::connect(&db.url)
+        .await
+        .unwrap();
+    let app = berth_app::Berth::new(std::sync::Arc::new(store.clone()), clock);
+    app.init(Some("bench-admin-pw"), "admin@example.com")
+        .await
+        .unwrap();
+    let raw: Raw = Box::new(move |sql| {
+        let store = store.clone();
+        Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
+    });
+    Some((app, raw, Box::new(db)))
+}
+
+/// The number in environment variable `name`, or `default`.
+pub fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
