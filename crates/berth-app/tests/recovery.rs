@@ -2,6 +2,7 @@
 //! a moving clock and a real SMTP conversation with a sink listening on loopback.
 
 mod common;
+mod support;
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -13,11 +14,9 @@ use berth_app::subscriptions::NewSubscription;
 use berth_app::{Berth, Mode, NoProgress};
 use berth_core::ErrorCode;
 use berth_core::account::{AccountKind, ContactInput, Email};
-use berth_core::clock::Clock;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use common::Env;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+use support::{Mail, MovingClock, Sink};
 
 on_both_backends!(
     r1_4_login_and_email_get_a_link_that_sets_the_password_once_and_ends_sessions,
@@ -27,89 +26,6 @@ on_both_backends!(
     r1_4_requests_are_limited_per_login_email_and_client_address,
     r1_4_recovery_without_smtp_says_it_is_not_set_up,
 );
-
-// ---------------------------------------------------------------------------------------
-// A small SMTP sink on 127.0.0.1:0 that keeps every message.
-
-#[derive(Debug, Clone)]
-struct Mail {
-    to: Vec<String>,
-    data: String,
-}
-
-#[derive(Clone)]
-struct Sink {
-    port: u16,
-    mails: Arc<Mutex<Vec<Mail>>>,
-}
-
-impl Sink {
-    async fn start() -> Sink {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let mails = Arc::new(Mutex::new(vec![]));
-        let kept = mails.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(converse(socket, kept.clone()));
-            }
-        });
-        Sink { port, mails }
-    }
-
-    /// Waits (up to 10 s) for `n` messages and takes them.
-    async fn wait_for(&self, n: usize) -> Vec<Mail> {
-        for _ in 0..200 {
-            if self.mails.lock().unwrap().len() >= n {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        std::mem::take(&mut *self.mails.lock().unwrap())
-    }
-}
-
-async fn converse(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
-    let (read, mut write) = socket.into_split();
-    let mut lines = BufReader::new(read).lines();
-    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
-    let mut to = vec![];
-    while let Ok(Some(line)) = lines.next_line().await {
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let reply: &[u8] = match verb.as_str() {
-            "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
-            "RCPT" => {
-                let address = line.split(['<', '>']).nth(1).unwrap_or_default();
-                to.push(address.to_owned());
-                b"250 ok\r\n"
-            }
-            "DATA" => {
-                let _ = write.write_all(b"354 go on\r\n").await;
-                let mut data = String::new();
-                while let Ok(Some(l)) = lines.next_line().await {
-                    if l == "." {
-                        break;
-                    }
-                    data.push_str(&l);
-                    data.push('\n');
-                }
-                mails.lock().unwrap().push(Mail {
-                    to: std::mem::take(&mut to),
-                    data,
-                });
-                b"250 queued\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                return;
-            }
-            _ => b"250 ok\r\n",
-        };
-        if write.write_all(reply).await.is_err() {
-            return;
-        }
-    }
-}
 
 /// The token of the reset link in a mail (the body is plain ASCII: quoted-printable
 /// soft breaks, if any, are joined first).
@@ -131,15 +47,6 @@ fn token_of(mail: &Mail) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-
-#[derive(Debug)]
-struct MovingClock(Mutex<DateTime<Utc>>);
-
-impl Clock for MovingClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
 
 struct World {
     app: Berth,

@@ -3,6 +3,7 @@
 //! loopback in the test.
 
 mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,9 +20,9 @@ use berth_core::notification::Template;
 use berth_core::property::Group;
 use berth_core::rights::Actor;
 use berth_store::notifications::NotificationQuery;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use common::Env;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use support::{MovingClock, Sink};
 use tokio::net::TcpListener;
 
 on_both_backends!(
@@ -34,111 +35,6 @@ on_both_backends!(
     scheduler_runs_due_tasks_once_across_schedulers_and_remembers,
     only_the_admin_runs_tasks_and_manages_notifications,
 );
-
-// ---------------------------------------------------------------------------------------
-// A small SMTP sink: accepts on 127.0.0.1:0 and records every message it is given.
-
-#[derive(Debug, Clone)]
-struct Mail {
-    to: Vec<String>,
-    data: String,
-}
-
-impl Mail {
-    fn subject(&self) -> String {
-        self.data
-            .lines()
-            .find_map(|l| l.strip_prefix("Subject: "))
-            .unwrap_or_default()
-            .to_owned()
-    }
-}
-
-#[derive(Clone)]
-struct Sink {
-    port: u16,
-    mails: Arc<Mutex<Vec<Mail>>>,
-}
-
-impl Sink {
-    async fn start() -> Sink {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let mails = Arc::new(Mutex::new(vec![]));
-        let store = mails.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(converse(socket, store.clone()));
-            }
-        });
-        Sink { port, mails }
-    }
-
-    /// Messages received so far, emptying the box.
-    fn take(&self) -> Vec<Mail> {
-        std::mem::take(&mut *self.mails.lock().unwrap())
-    }
-}
-
-async fn converse(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
-    let (read, mut write) = socket.into_split();
-    let mut lines = BufReader::new(read).lines();
-    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
-    let mut to = vec![];
-    while let Ok(Some(line)) = lines.next_line().await {
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let reply: &[u8] = match verb.as_str() {
-            "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
-            "RCPT" => {
-                let address = line.split(['<', '>']).nth(1).unwrap_or_default();
-                to.push(address.to_owned());
-                b"250 ok\r\n"
-            }
-            "DATA" => {
-                let _ = write.write_all(b"354 go on\r\n").await;
-                let mut data = String::new();
-                while let Ok(Some(l)) = lines.next_line().await {
-                    if l == "." {
-                        break;
-                    }
-                    data.push_str(&l);
-                    data.push('\n');
-                }
-                mails.lock().unwrap().push(Mail {
-                    to: std::mem::take(&mut to),
-                    data,
-                });
-                b"250 queued\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                return;
-            }
-            _ => b"250 ok\r\n",
-        };
-        if write.write_all(reply).await.is_err() {
-            return;
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// A clock the test moves.
-
-#[derive(Debug)]
-struct MovingClock(Mutex<DateTime<Utc>>);
-
-impl Clock for MovingClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl MovingClock {
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
 
 struct World {
     app: Berth,
