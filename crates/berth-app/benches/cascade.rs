@@ -173,10 +173,7 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, customers: usize) {
 }
 
 fn main() {
-    let customers: usize = std::env::var("BERTH_BENCH_CUSTOMERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let customers = support::env_or("BERTH_BENCH_CUSTOMERS", 10_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

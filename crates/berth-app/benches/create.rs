@@ -233,14 +233,8 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, subscriptions: usize, custom
 }
 
 fn main() {
-    let env = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let subscriptions = env("BERTH_BENCH_CREATE", 2_000);
-    let customers = env("BERTH_BENCH_CREATE_CUSTOMERS", 100);
+    let subscriptions = support::env_or("BERTH_BENCH_CREATE", 2_000);
+    let customers = support::env_or("BERTH_BENCH_CREATE_CUSTOMERS", 100);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -116,10 +116,7 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, zones: usize) {
 }
 
 fn main() {
-    let zones: usize = std::env::var("BERTH_BENCH_ZONES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let zones = support::env_or("BERTH_BENCH_ZONES", 10_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

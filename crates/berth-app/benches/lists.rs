@@ -317,14 +317,8 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, rows: usize, calls: usize) {
 }
 
 fn main() {
-    let env = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let rows = env("BERTH_BENCH_ROWS", 1_000_000);
-    let calls = env("BERTH_BENCH_CALLS", 200);
+    let rows = support::env_or("BERTH_BENCH_ROWS", 1_000_000);
+    let calls = support::env_or("BERTH_BENCH_CALLS", 200);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

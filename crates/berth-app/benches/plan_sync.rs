@@ -206,10 +206,7 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, n: usize) {
 }
 
 fn main() {
-    let n: usize = std::env::var("BERTH_BENCH_SUBSCRIPTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = support::env_or("BERTH_BENCH_SUBSCRIPTIONS", 100_000);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -166,10 +166,7 @@ fn main() {
         .split(',')
         .filter_map(|v| v.trim().parse().ok())
         .collect();
-    let rounds: usize = std::env::var("BERTH_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let rounds = support::env_or("BERTH_BENCH_ROUNDS", 10);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -20,9 +20,10 @@ use berth_core::account::{AccountKind, ContactInput};
 use berth_core::clock::FixedClock;
 use berth_core::property::Group;
 use berth_core::usage::Month;
-use berth_store_postgres::PostgresStore;
-use berth_store_sqlite::{Open, SqliteStore};
 use chrono::{TimeZone, Utc};
+use support::Raw;
+
+mod support;
 
 const ROUNDS: usize = 3;
 /// Files per webspace besides the standard directories, and access-log lines.
@@ -41,8 +42,6 @@ const POSTGRES_COPY: &str = "INSERT INTO subscriptions (id, name, name_key, owne
     SELECT gen_random_uuid(), 'w' || n.i || '.example', 'w' || n.i || '.example', t.owner_id, t.plan_id, '', \
     t.sync_state, t.props, t.custom, t.conflicts, 'w' || n.i, t.system_password_hash, t.expiration, false, \
     t.created_at, t.updated_at FROM generate_series(1, {N}) AS n(i), subscriptions t WHERE t.name = 'w0.example'";
-
-type Raw = Box<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -127,10 +126,7 @@ async fn run(name: &str, app: Berth, raw: Raw, copy: &str, root: &Path, count: u
 }
 
 fn main() {
-    let count: usize = std::env::var("BERTH_BENCH_WEBSPACES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let count = support::env_or("BERTH_BENCH_WEBSPACES", 10_000);
     let root = tempfile::tempdir().unwrap();
     let t = Instant::now();
     webspaces(root.path(), count);
@@ -162,34 +158,10 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = SqliteStore::connect(&url, Open::CreateIfMissing)
-            .await
-            .unwrap();
-        let app = Berth::new(Arc::new(store.clone()), clock.clone());
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
+        let (app, raw, _db) = support::sqlite(clock.clone()).await;
         run("SQLite", app, raw, SQLITE_COPY, root.path(), count).await;
-
-        let Some(db) = berth_store_postgres::testing::fresh_database().await else {
-            eprintln!("PostgreSQL unavailable: skipped");
-            return;
-        };
-        let store = PostgresStore::connect(&db.url).await.unwrap();
-        let app = Berth::new(Arc::new(store.clone()), clock.clone());
-        app.init(Some("bench-admin-pw"), "admin@example.com")
-            .await
-            .unwrap();
-        let raw: Raw = Box::new(move |sql| {
-            let store = store.clone();
-            Box::pin(async move { store.execute_raw(&sql).await.unwrap() })
-        });
-        run("PostgreSQL", app, raw, POSTGRES_COPY, root.path(), count).await;
+        if let Some((app, raw, _db)) = support::postgres(clock.clone()).await {
+            run("PostgreSQL", app, raw, POSTGRES_COPY, root.path(), count).await;
+        }
     });
 }
