@@ -23,6 +23,8 @@ mod provision;
 pub use provision::*;
 mod recovery;
 pub use recovery::*;
+mod status;
+pub use status::*;
 
 /// A fresh database for one case, with the engine-specific hooks the suite needs.
 #[async_trait]
@@ -52,6 +54,7 @@ macro_rules! conformance_tests {
             r1_8_deletion_is_all_or_nothing,
             uncommitted_transactions_write_nothing,
             r5_1_suspension_reasons_read_back_with_author_and_time,
+            r5_1_status_filter_follows_reasons_through_cascades_and_removals,
             r7_5_ip_round_trips_every_field,
             r7_5_an_address_is_registered_once_whatever_its_spelling,
             r7_5_addresses_list_by_family_then_bytes_on_every_engine,

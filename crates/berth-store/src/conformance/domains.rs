@@ -24,7 +24,7 @@ fn name(text: &str) -> DomainName {
 }
 
 /// A custom subscription of `owner` named `domain`.
-fn subscription(domain: &str, owner: &Account, minute: i64) -> Subscription {
+pub(super) fn subscription(domain: &str, owner: &Account, minute: i64) -> Subscription {
     let at = t0() + Duration::minutes(minute);
     let d = name(domain);
     Subscription {

@@ -428,11 +428,11 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let n = bind(&mut values, Value::Id(plan));
         conditions.push(format!("s.plan_id = {n}"));
     }
-    let suspended =
-        "EXISTS (SELECT 1 FROM subscription_suspensions ss WHERE ss.subscription_id = s.id)";
+    // `suspended` mirrors "has a reason in subscription_suspensions", kept by triggers
+    // (migration 0016), so the index (suspended, name, id) holds a filtered page's order.
     match q.status {
-        Some(Status::Active) => conditions.push(format!("NOT {suspended}")),
-        Some(Status::Suspended) => conditions.push(suspended.to_owned()),
+        Some(Status::Active) => conditions.push("s.suspended = FALSE".to_owned()),
+        Some(Status::Suspended) => conditions.push("s.suspended = TRUE".to_owned()),
         None => {}
     }
     if let Some(state) = q.sync_state {

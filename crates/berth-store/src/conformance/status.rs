@@ -1,0 +1,155 @@
+//! Conformance cases of the subscription status filter (R5.1, R1.9).
+
+use std::sync::Arc;
+
+use berth_core::account::AccountKind;
+use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
+use berth_core::status::{Status, Suspension, SuspensionReason};
+use chrono::Duration;
+
+use super::domains::subscription;
+use super::{Fixture, account, insert, t0};
+use crate::Store;
+
+fn reason(reason: SuspensionReason) -> Suspension {
+    Suspension {
+        reason,
+        by: None,
+        at: t0() + Duration::minutes(30),
+    }
+}
+
+/// Names of the subscriptions a `status` filter lists, in list order.
+async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<String> {
+    let query = SubscriptionQuery {
+        scope: None,
+        owner: None,
+        plan: None,
+        status,
+        sync_state: None,
+        overused: false,
+        expired_on: None,
+        search: None,
+        sort: SubscriptionSort::Name,
+        descending: false,
+        after: None,
+        limit: 100,
+    };
+    let mut tx = store.read().await.unwrap();
+    let page = tx.list_subscriptions(&query).await.unwrap();
+    assert!(
+        page.iter()
+            .all(|s| status.is_none_or(|wanted| s.status() == wanted)),
+        "every listed subscription has the filtered status"
+    );
+    page.iter().map(|s| s.name.ascii().to_owned()).collect()
+}
+
+async fn suspended(store: &Arc<dyn Store>) -> Vec<String> {
+    with_status(store, Some(Status::Suspended)).await
+}
+
+async fn active(store: &Arc<dyn Store>) -> Vec<String> {
+    with_status(store, Some(Status::Active)).await
+}
+
+/// R5.1, R1.9: a subscription is listed as suspended exactly while it has a reason, whatever
+/// wrote the reasons: one reason added or removed, the `owner` cascade below a reseller
+/// over many rows, a reseller's own reason withdrawn, and a suspended subscription removed.
+pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(
+    f: &impl Fixture,
+) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let bob = account(AccountKind::Customer, "bob", Some(&reseller), 2);
+    let ann = account(AccountKind::Customer, "ann", Some(&admin), 3);
+    insert(&store, &[&admin, &reseller, &bob, &ann]).await;
+    let subs = [
+        subscription("a.example", &bob, 4),
+        subscription("b.example", &bob, 5),
+        subscription("c.example", &ann, 6),
+    ];
+    let mut tx = store.write().await.unwrap();
+    for s in &subs {
+        tx.insert_subscription(s).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let all = ["a.example", "b.example", "c.example"];
+    assert_eq!(active(&store).await, all);
+    assert!(suspended(&store).await.is_empty());
+
+    // One reason, then a second one on the same subscription.
+    let mut tx = store.write().await.unwrap();
+    tx.add_subscription_reason(subs[2].id, &reason(SuspensionReason::Admin), Some(admin.id))
+        .await
+        .unwrap();
+    tx.add_subscription_reason(subs[2].id, &reason(SuspensionReason::Expired), None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, ["c.example"]);
+    assert_eq!(active(&store).await, ["a.example", "b.example"]);
+
+    // Removing one of two reasons keeps it suspended.
+    let mut tx = store.write().await.unwrap();
+    tx.remove_subscription_reasons(subs[2].id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, ["c.example"]);
+
+    // The reseller suspended: the cascade reaches bob's two subscriptions.
+    let mut tx = store.write().await.unwrap();
+    tx.add_account_suspension(reseller.id, &reason(SuspensionReason::Admin), Some(admin.id))
+        .await
+        .unwrap();
+    let (_, cascaded) = tx
+        .cascade_owner_reason(reseller.id, Some(admin.id), t0() + Duration::minutes(31))
+        .await
+        .unwrap();
+    assert_eq!(cascaded, 2);
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, all);
+    assert!(active(&store).await.is_empty());
+
+    // An uncommitted cascade back leaves the flags as they were.
+    let mut tx = store.write().await.unwrap();
+    tx.remove_account_reasons(reseller.id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    tx.cascade_owner_reason(reseller.id, None, t0() + Duration::minutes(32))
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(suspended(&store).await, all);
+
+    // The reseller activated: the cascade removes the `owner` reasons.
+    let mut tx = store.write().await.unwrap();
+    tx.remove_account_reasons(reseller.id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    tx.cascade_owner_reason(reseller.id, None, t0() + Duration::minutes(33))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, ["c.example"]);
+    assert_eq!(active(&store).await, ["a.example", "b.example"]);
+
+    // The last reason removed, and a suspended subscription deleted.
+    let mut tx = store.write().await.unwrap();
+    tx.add_subscription_reason(subs[0].id, &reason(SuspensionReason::Customer), None)
+        .await
+        .unwrap();
+    tx.remove_subscription_reasons(subs[2].id, &[SuspensionReason::Expired])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, ["a.example"]);
+    let mut tx = store.write().await.unwrap();
+    tx.delete_subscription(subs[0].id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(suspended(&store).await.is_empty());
+    assert_eq!(active(&store).await, ["b.example", "c.example"]);
+    assert_eq!(with_status(&store, None).await, ["b.example", "c.example"]);
+}
