@@ -291,11 +291,22 @@ impl Berth {
             .subscription_by_name(domain.ascii())
             .await?
             .ok_or_else(not_found)?;
-        let provider = self.provider(tx, &sub.owner).await?;
-        if !can_view_subscription(actor, &sub.owner, &provider) {
-            return Err(not_found());
-        }
+        let provider = self
+            .visible_provider(tx, actor, &sub)
+            .await?
+            .ok_or_else(not_found)?;
         Ok((sub, provider))
+    }
+
+    /// The provider of `sub` when `actor` may see it (R11.2), `None` when it may not.
+    async fn visible_provider(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        sub: &Subscription,
+    ) -> Result<Option<OwnerRef>> {
+        let provider = self.provider(tx, &sub.owner).await?;
+        Ok(can_view_subscription(actor, &sub.owner, &provider).then_some(provider))
     }
 
     async fn manageable_subscription(
@@ -788,22 +799,18 @@ impl Berth {
             None => None,
             Some(cursor) => Some(match Uuid::parse_str(cursor.trim()) {
                 Ok(id) => {
-                    let sub = tx.subscription_by_id(id).await?.ok_or_else(|| {
+                    let gone = || {
                         Error::not_found(
                             "after",
                             format!("no subscription {cursor} to continue after"),
                         )
-                    })?;
-                    self.visible_subscription(&mut *tx, actor, sub.name.ascii())
-                        .await
-                        .map_err(|_| {
-                            Error::not_found(
-                                "after",
-                                format!("no subscription {cursor} to continue after"),
-                            )
-                        })?
-                        .0
-                        .id
+                    };
+                    // The cursor row is read once: its visibility is decided on it.
+                    let sub = tx.subscription_by_id(id).await?.ok_or_else(gone)?;
+                    self.visible_provider(&mut *tx, actor, &sub)
+                        .await?
+                        .ok_or_else(gone)?;
+                    sub.id
                 }
                 Err(_) => {
                     self.visible_subscription(&mut *tx, actor, cursor)

@@ -3,6 +3,17 @@ use crate::ErrorCode;
 use proptest::prelude::*;
 
 #[test]
+fn r2_4_every_property_is_found_by_its_name_and_no_other_name_is() {
+    for d in PROPERTIES {
+        let found = descriptor(d.name).unwrap();
+        assert_eq!((found.name, found.group, found.label), (d.name, d.group, d.label));
+        assert!(descriptor(&d.name.to_uppercase()).is_none(), "{}", d.name);
+    }
+    assert!(descriptor("").is_none());
+    assert!(descriptor("no_such_property").is_none());
+}
+
+#[test]
 fn r2_4_names_are_unique_and_every_controller_is_a_permission() {
     let mut names: Vec<&str> = PROPERTIES.iter().map(|d| d.name).collect();
     names.sort();
