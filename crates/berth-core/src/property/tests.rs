@@ -6,7 +6,10 @@ use proptest::prelude::*;
 fn r2_4_every_property_is_found_by_its_name_and_no_other_name_is() {
     for d in PROPERTIES {
         let found = descriptor(d.name).unwrap();
-        assert_eq!((found.name, found.group, found.label), (d.name, d.group, d.label));
+        assert_eq!(
+            (found.name, found.group, found.label),
+            (d.name, d.group, d.label)
+        );
         assert!(descriptor(&d.name.to_uppercase()).is_none(), "{}", d.name);
     }
     assert!(descriptor("").is_none());

@@ -19,8 +19,26 @@ fn reason(reason: SuspensionReason) -> Suspension {
     }
 }
 
-/// Names of the subscriptions a `status` filter lists, in list order.
+/// Names of the subscriptions a `status` filter lists, in list order, read in pages of two
+/// (each page continues after the last row of the previous one).
 async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<String> {
+    let mut names = vec![];
+    let mut after = None;
+    loop {
+        let page = page_with_status(store, status, after).await;
+        names.extend(page.iter().map(|(_, name)| name.clone()));
+        match page.get(1) {
+            Some((id, _)) => after = Some(*id),
+            None => return names,
+        }
+    }
+}
+
+async fn page_with_status(
+    store: &Arc<dyn Store>,
+    status: Option<Status>,
+    after: Option<uuid::Uuid>,
+) -> Vec<(uuid::Uuid, String)> {
     let query = SubscriptionQuery {
         scope: None,
         owner: None,
@@ -32,8 +50,8 @@ async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<Stri
         search: None,
         sort: SubscriptionSort::Name,
         descending: false,
-        after: None,
-        limit: 100,
+        after,
+        limit: 2,
     };
     let mut tx = store.read().await.unwrap();
     let page = tx.list_subscriptions(&query).await.unwrap();
@@ -42,7 +60,9 @@ async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<Stri
             .all(|s| status.is_none_or(|wanted| s.status() == wanted)),
         "every listed subscription has the filtered status"
     );
-    page.iter().map(|s| s.name.ascii().to_owned()).collect()
+    page.iter()
+        .map(|s| (s.id, s.name.ascii().to_owned()))
+        .collect()
 }
 
 async fn suspended(store: &Arc<dyn Store>) -> Vec<String> {
@@ -56,9 +76,7 @@ async fn active(store: &Arc<dyn Store>) -> Vec<String> {
 /// R5.1, R1.9: a subscription is listed as suspended exactly while it has a reason, whatever
 /// wrote the reasons: one reason added or removed, the `owner` cascade below a reseller
 /// over many rows, a reseller's own reason withdrawn, and a suspended subscription removed.
-pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(
-    f: &impl Fixture,
-) {
+pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(f: &impl Fixture) {
     let store = f.store();
     let admin = account(AccountKind::Admin, "admin", None, 0);
     let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
@@ -101,9 +119,13 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(
 
     // The reseller suspended: the cascade reaches bob's two subscriptions.
     let mut tx = store.write().await.unwrap();
-    tx.add_account_suspension(reseller.id, &reason(SuspensionReason::Admin), Some(admin.id))
-        .await
-        .unwrap();
+    tx.add_account_suspension(
+        reseller.id,
+        &reason(SuspensionReason::Admin),
+        Some(admin.id),
+    )
+    .await
+    .unwrap();
     let (_, cascaded) = tx
         .cascade_owner_reason(reseller.id, Some(admin.id), t0() + Duration::minutes(31))
         .await
@@ -112,6 +134,21 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(
     tx.commit().await.unwrap();
     assert_eq!(suspended(&store).await, all);
     assert!(active(&store).await.is_empty());
+
+    // A suspended subscription renamed keeps its place in the order of its new name.
+    let mut renamed = subs[2].clone();
+    renamed.name = berth_core::domain::DomainName::parse("domain", "0.example").unwrap();
+    let mut tx = store.write().await.unwrap();
+    tx.update_subscription(&renamed).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        suspended(&store).await,
+        ["0.example", "a.example", "b.example"]
+    );
+    let mut tx = store.write().await.unwrap();
+    tx.update_subscription(&subs[2]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, all);
 
     // An uncommitted cascade back leaves the flags as they were.
     let mut tx = store.write().await.unwrap();

@@ -161,11 +161,16 @@ impl PlanRow {
 
 /// The columns of a subscription read: subscriber `o`, plan `pl`.
 pub fn subscription_select(d: Dialect) -> String {
+    subscription_select_from("subscriptions s", d)
+}
+
+/// [`subscription_select`] reading subscriptions `s` through `from`, which must name `s`.
+fn subscription_select_from(from: &str, d: Dialect) -> String {
     format!(
         "SELECT s.id, s.name, s.plan_id, pl.name, s.sync_state, s.props{}, s.custom, s.conflicts, \
          s.system_user, s.system_password_hash, s.expiration, s.overused, s.created_at, s.updated_at, \
          o.id, o.login, o.kind \
-         FROM subscriptions s JOIN accounts o ON o.id = s.owner_id LEFT JOIN plans pl ON pl.id = s.plan_id",
+         FROM {from} JOIN accounts o ON o.id = s.owner_id LEFT JOIN plans pl ON pl.id = s.plan_id",
         d.json_out
     )
 }
@@ -428,11 +433,17 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let n = bind(&mut values, Value::Id(plan));
         conditions.push(format!("s.plan_id = {n}"));
     }
-    // `suspended` mirrors "has a reason in subscription_suspensions", kept by triggers
-    // (migration 0016), so the index (suspended, name, id) holds a filtered page's order.
+    // `suspended_subscriptions` lists the subscriptions with at least one reason, kept by
+    // triggers (migration 0016). A suspended page walks its (name, id) index and joins each
+    // of its rows to the subscription (`CROSS JOIN` keeps that order on SQLite); an active
+    // page probes it per row of the list order (most rows are active).
+    let suspended_only = q.status == Some(Status::Suspended);
     match q.status {
-        Some(Status::Active) => conditions.push("s.suspended = FALSE".to_owned()),
-        Some(Status::Suspended) => conditions.push("s.suspended = TRUE".to_owned()),
+        Some(Status::Active) => conditions.push(
+            "NOT EXISTS (SELECT 1 FROM suspended_subscriptions x WHERE x.subscription_id = s.id)"
+                .to_owned(),
+        ),
+        Some(Status::Suspended) => conditions.push("s.id = x.subscription_id".to_owned()),
         None => {}
     }
     if let Some(state) = q.sync_state {
@@ -450,7 +461,12 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let n = bind(&mut values, Value::Text(like_contains(search)));
         conditions.push(format!("s.name_key LIKE {n} ESCAPE '\\'"));
     }
-    let key_s = sort_key(q.sort, "s", d);
+    // The suspended index holds the name order: sort on its copy of the columns.
+    let (key_s, id_s) = if suspended_only && q.sort == SubscriptionSort::Name {
+        (format!("x.name{}", d.byte_order), "x.subscription_id")
+    } else {
+        (sort_key(q.sort, "s", d), "s.id")
+    };
     let (cmp, dir) = if q.descending {
         ("<", "DESC")
     } else {
@@ -460,12 +476,17 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let key_c = sort_key(q.sort, "c", d);
         let n = bind(&mut values, Value::Id(after));
         conditions.push(format!(
-            "({key_s}, s.id) {cmp} (SELECT {key_c}, c.id FROM subscriptions c WHERE c.id = {n})"
+            "({key_s}, {id_s}) {cmp} (SELECT {key_c}, c.id FROM subscriptions c WHERE c.id = {n})"
         ));
     }
+    let from = if suspended_only {
+        "suspended_subscriptions x CROSS JOIN subscriptions s"
+    } else {
+        "subscriptions s"
+    };
     let sql = format!(
-        "{} WHERE {} ORDER BY {key_s} {dir}, s.id {dir} LIMIT {}",
-        subscription_select(d),
+        "{} WHERE {} ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",
+        subscription_select_from(from, d),
         conditions.join(" AND "),
         q.limit
     );
