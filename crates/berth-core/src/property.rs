@@ -1247,19 +1247,106 @@ pub fn to_flat_json(props: &Properties) -> String {
 }
 
 /// Reads the storage form back; unknown names (from a newer version) are an error.
+///
+/// Every subscription a list page, a sync group or a dry run reads goes through here, so
+/// the object is read in one pass: each key is looked up as it is read (no owned key, no
+/// intermediate JSON map), and only each small value is held as JSON while it is checked.
 pub fn from_flat_json(text: &str) -> Result<Properties> {
-    let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::failed(format!("stored properties are not JSON: {e}")))?;
-    let obj = json
-        .as_object()
-        .ok_or_else(|| Error::failed("stored properties are not an object"))?;
-    obj.iter()
-        .map(|(name, v)| {
-            let d = descriptor(name)
-                .ok_or_else(|| Error::failed(format!("unknown stored property {name}")))?;
-            Ok((d.name, d.from_json(v)?))
-        })
-        .collect()
+    use serde::de::DeserializeSeed;
+    let mut rule_broken = None;
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let read = FlatProperties {
+        rule_broken: &mut rule_broken,
+    }
+    .deserialize(&mut reader)
+    .and_then(|props| reader.end().map(|()| props));
+    match (read, rule_broken) {
+        (Ok(props), _) => Ok(props),
+        (Err(_), Some(error)) => Err(error),
+        (Err(e), None) => Err(Error::failed(format!(
+            "stored properties are not a JSON object: {e}"
+        ))),
+    }
+}
+
+/// Reads a stored property object; a value or name the table refuses is kept in
+/// `rule_broken` (serde's error type cannot carry it) and stops the read.
+struct FlatProperties<'a> {
+    rule_broken: &'a mut Option<Error>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FlatProperties<'_> {
+    type Value = Properties;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Properties, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FlatProperties<'_> {
+    type Value = Properties;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of stored properties")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Properties, A::Error> {
+        use serde::de::Error as _;
+        // Collected first, then built in one go: stored objects are written in name order,
+        // so the map is bulk-built instead of searched on every insert.
+        let mut props = Vec::with_capacity(map.size_hint().unwrap_or(96));
+        while let Some(name) = map.next_key_seed(PropertyName)? {
+            let d = match name {
+                Ok(d) => d,
+                Err(unknown) => {
+                    *self.rule_broken =
+                        Some(Error::failed(format!("unknown stored property {unknown}")));
+                    return Err(A::Error::custom("unknown stored property"));
+                }
+            };
+            let json: serde_json::Value = map.next_value()?;
+            match d.from_json(&json) {
+                Ok(value) => props.push((d.name, value)),
+                Err(error) => {
+                    *self.rule_broken = Some(error);
+                    return Err(A::Error::custom("stored property refused"));
+                }
+            }
+        }
+        Ok(props.into_iter().collect())
+    }
+}
+
+/// A stored property's name, read as its descriptor (or the name, when not in the table).
+struct PropertyName;
+
+impl<'de> serde::de::DeserializeSeed<'de> for PropertyName {
+    type Value = std::result::Result<&'static Descriptor, String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PropertyName {
+    type Value = std::result::Result<&'static Descriptor, String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<Self::Value, E> {
+        Ok(descriptor(name).ok_or_else(|| name.to_owned()))
+    }
 }
 
 #[cfg(test)]

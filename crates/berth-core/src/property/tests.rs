@@ -112,6 +112,23 @@ fn json_round_trips_every_default() {
 }
 
 #[test]
+fn stored_properties_that_break_the_table_are_refused_with_the_reason() {
+    let unknown = from_flat_json(r#"{"disk_space": 5, "no_such_property": 1}"#).unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::Failed);
+    assert!(unknown.message.contains("no_such_property"), "{unknown:?}");
+    let refused = from_flat_json(r#"{"max_site": "many"}"#).unwrap_err();
+    assert_eq!(
+        (refused.code, refused.field.as_deref()),
+        (ErrorCode::Invalid, Some("max_site"))
+    );
+    for broken in ["[1, 2]", "\"text\"", "{\"max_site\": 1", "{} trailing", ""] {
+        let error = from_flat_json(broken).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Failed, "{broken}");
+    }
+    assert_eq!(from_flat_json("{}").unwrap(), Properties::new());
+}
+
+#[test]
 fn r2_5_add_ons_sum_limits_with_unlimited_absorbing_and_or_permissions() {
     let disk = descriptor("disk_space").unwrap();
     assert_eq!(
