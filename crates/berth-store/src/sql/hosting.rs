@@ -15,7 +15,7 @@ use berth_core::text::fold;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Dialect, Value, like_contains};
+use super::{Dialect, SearchPath, Value, like_contains, trigram_match};
 use crate::hosting::{GroupUpdate, SyncGroup};
 use crate::{StoreError, StoreResult};
 
@@ -409,7 +409,11 @@ fn sort_key(sort: SubscriptionSort, alias: &str, d: Dialect) -> String {
 }
 
 /// The page query for a subscription list, and its values.
-pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Value>) {
+pub fn subscription_list(
+    q: &SubscriptionQuery,
+    d: Dialect,
+    path: SearchPath,
+) -> (String, Vec<Value>) {
     let mut values: Vec<Value> = vec![];
     let mut conditions = vec!["1 = 1".to_owned()];
     let bind = |values: &mut Vec<Value>, v: Value| {
@@ -446,9 +450,23 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let n = bind(&mut values, Value::OptDate(Some(day)));
         conditions.push(format!("s.expiration <= {n}"));
     }
+    let mut select = subscription_select(d);
     if let Some(search) = &q.search {
         let n = bind(&mut values, Value::Text(like_contains(search)));
         conditions.push(format!("s.name_key LIKE {n} ESCAPE '\\'"));
+        // The rows come from the trigram table (see `account_list`): `CROSS JOIN` keeps it
+        // the outer loop, the page is sorted afterwards.
+        if let (SearchPath::Candidates, Some(fts)) = (path, trigram_match(search)) {
+            let n = bind(&mut values, Value::Text(fts));
+            select = select.replacen(
+                " FROM subscriptions s ",
+                " FROM subscriptions_search CROSS JOIN subscriptions s ",
+                1,
+            );
+            conditions.push(format!(
+                "subscriptions_search MATCH {n} AND s.rowid = subscriptions_search.rowid"
+            ));
+        }
     }
     let key_s = sort_key(q.sort, "s", d);
     let (cmp, dir) = if q.descending {
@@ -464,8 +482,7 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         ));
     }
     let sql = format!(
-        "{} WHERE {} ORDER BY {key_s} {dir}, s.id {dir} LIMIT {}",
-        subscription_select(d),
+        "{select} WHERE {} ORDER BY {key_s} {dir}, s.id {dir} LIMIT {}",
         conditions.join(" AND "),
         q.limit
     );
