@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench -p berth-app --bench lists
 //! BERTH_BENCH_ROWS=10000 BERTH_BENCH_CALLS=50 cargo bench -p berth-app --bench lists
+//! BERTH_BENCH_ENGINE=sqlite BERTH_BENCH_CASES=search cargo bench -p berth-app --bench lists
 //! ```
 
 use std::sync::Arc;
@@ -138,6 +139,14 @@ fn cases(rows: usize) -> Vec<Case> {
         sort: sort.map(str::to_owned),
         ..Default::default()
     };
+    let search_customers = |text: &str| ListRequest {
+        search: Some(text.to_owned()),
+        ..Default::default()
+    };
+    let search_subscriptions = |text: &str| SubscriptionListRequest {
+        search: Some(text.to_owned()),
+        ..Default::default()
+    };
     vec![
         Case::Customers("customers: first page (login)", customers(None)),
         Case::Customers(
@@ -163,12 +172,22 @@ fn cases(rows: usize) -> Vec<Case> {
                 ..Default::default()
             },
         ),
+        Case::Customers("customers: search \"c12345\"", search_customers("c12345")),
         Case::Customers(
-            "customers: search \"c12345\"",
-            ListRequest {
-                search: Some("c12345".into()),
-                ..Default::default()
-            },
+            "customers: search \"c1234\" (111 rows)",
+            search_customers("c1234"),
+        ),
+        Case::Customers(
+            "customers: search \"c12\" (11,111 rows)",
+            search_customers("c12"),
+        ),
+        Case::Customers(
+            "customers: search \"example\" (every row)",
+            search_customers("example"),
+        ),
+        Case::Customers(
+            "customers: search \"45\" (2 characters)",
+            search_customers("45"),
         ),
         Case::Subscriptions("subscriptions: first page (name)", subscriptions(None)),
         Case::Subscriptions(
@@ -202,10 +221,19 @@ fn cases(rows: usize) -> Vec<Case> {
         ),
         Case::Subscriptions(
             "subscriptions: search \"12345\"",
-            SubscriptionListRequest {
-                search: Some("12345".into()),
-                ..Default::default()
-            },
+            search_subscriptions("12345"),
+        ),
+        Case::Subscriptions(
+            "subscriptions: search \"s1234\" (111 rows)",
+            search_subscriptions("s1234"),
+        ),
+        Case::Subscriptions(
+            "subscriptions: search \"s12\" (11,111 rows)",
+            search_subscriptions("s12"),
+        ),
+        Case::Subscriptions(
+            "subscriptions: search \"example\" (every row)",
+            search_subscriptions("example"),
         ),
     ]
 }
@@ -299,10 +327,15 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, rows: usize, calls: usize) {
         started.elapsed()
     );
     let reseller = app.actor(Some("r1")).await.unwrap();
+    // BERTH_BENCH_CASES=TEXT times only the cases whose name contains TEXT (e.g. "search").
+    let only = std::env::var("BERTH_BENCH_CASES").unwrap_or_default();
     for case in cases(rows) {
         let name = match &case {
             Case::Customers(name, _) | Case::Subscriptions(name, _) => *name,
         };
+        if !name.contains(only.as_str()) {
+            continue;
+        }
         for (who, actor) in [("admin", &admin), ("reseller r1", &reseller)] {
             // One warm-up call, then the timed ones.
             time_case(&app, actor, &case, 1).await;

@@ -24,6 +24,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "gen_random_uuid()",
     skip_locked: " FOR UPDATE SKIP LOCKED",
     lock_rows: " FOR UPDATE",
+    // pg_trgm indexes (migration 0015), weighed by the planner itself.
+    search_probe: false,
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -27,6 +27,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "randomblob(16)",
     skip_locked: "",
     lock_rows: "",
+    // FTS5 trigram tables over the search keys (migration 0017).
+    search_probe: true,
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

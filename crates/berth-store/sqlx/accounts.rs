@@ -4,10 +4,33 @@ use async_trait::async_trait;
 use berth_core::account::{Account, AccountId, Login};
 use berth_core::query::AccountQuery;
 use berth_core::status::Suspension;
-use berth_store::sql::{self, Value};
+use berth_store::sql::{self, Param, SearchPath, Value};
 use berth_store::{AccountTx, StoreResult};
+use sqlx::{AssertSqlSafe, Row};
 
-use crate::engine::{DIALECT, EngineTx, map_err};
+use crate::engine::{DIALECT, EngineTx, bind_all, map_err};
+
+impl EngineTx {
+    /// How a list finds the rows of its search: `probe` (from `sql::*_search_probe`, `None`
+    /// when the engine has no trigram tables or the fragment no trigram) counts the
+    /// candidates, and few of them make the page (see `sql::SearchPath`). Both statements
+    /// run in the list's transaction, so they see the same rows.
+    pub(crate) async fn search_path(
+        &mut self,
+        probe: Option<(String, Vec<Param>)>,
+    ) -> StoreResult<SearchPath> {
+        let Some((sql, params)) = probe else {
+            return Ok(SearchPath::Scan);
+        };
+        let values = params.into_iter().map(Value::from).collect();
+        let count: i64 = bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .fetch_one(&mut *self.tx)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(map_err)?;
+        Ok(SearchPath::for_candidates(count))
+    }
+}
 
 #[async_trait]
 impl AccountTx for EngineTx {
@@ -31,7 +54,10 @@ impl AccountTx for EngineTx {
     }
 
     async fn list_accounts(&mut self, query: &AccountQuery) -> StoreResult<Vec<Account>> {
-        let (sql, params) = sql::account_list(query, DIALECT);
+        let path = self
+            .search_path(sql::account_search_probe(query, DIALECT))
+            .await?;
+        let (sql, params) = sql::account_list(query, DIALECT, path);
         self.fetch_accounts(sql, params.into_iter().map(Value::from).collect())
             .await
     }

@@ -260,7 +260,10 @@ impl SubscriptionTx for EngineTx {
         &mut self,
         query: &SubscriptionQuery,
     ) -> StoreResult<Vec<Subscription>> {
-        let (statement, values) = sql::subscription_list(query, DIALECT);
+        let path = self
+            .search_path(sql::subscription_search_probe(query, DIALECT))
+            .await?;
+        let (statement, values) = sql::subscription_list(query, DIALECT, path);
         self.subscriptions(statement, values).await
     }
 

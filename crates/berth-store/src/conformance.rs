@@ -23,6 +23,8 @@ mod provision;
 pub use provision::*;
 mod recovery;
 pub use recovery::*;
+mod search;
+pub use search::*;
 mod status;
 pub use status::*;
 
@@ -75,7 +77,13 @@ macro_rules! conformance_tests {
             r9_3_a_new_change_makes_a_backed_off_job_due_now,
             r9_3_provisioned_files_round_trip_and_empty_lists_forget,
             r9_3_enqueue_all_covers_gone_subscriptions_once,
-            r1_4_reset_links_round_trip_are_used_once_and_expire
+            r1_4_reset_links_round_trip_are_used_once_and_expire,
+            r1_9_search_finds_rare_and_common_fragments_in_order_across_pages,
+            r1_9_search_combines_with_owner_and_status,
+            r1_9_search_keeps_wildcards_and_query_syntax_literal,
+            r1_9_search_of_one_or_two_characters_still_matches_substrings,
+            r1_9_subscription_search_pages_within_scope_and_filters,
+            r1_9_search_follows_renames_and_removals
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

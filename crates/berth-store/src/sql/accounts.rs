@@ -11,7 +11,7 @@ use berth_core::text::fold;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Dialect, Param, Value};
+use super::{Dialect, Param, SEARCH_PROBE_LIMIT, SearchPath, Value};
 use crate::{StoreError, StoreResult};
 
 /// The columns every account read selects, in this order; `a` is the account, `o` its
@@ -60,10 +60,75 @@ pub fn like_contains(folded: &str) -> String {
     pattern
 }
 
-/// The page query for an account list, and its parameters.
-pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Param>) {
+/// The FTS5 query naming the rows whose key holds every trigram (three-character
+/// sequence) of `folded`: a superset of the keys containing it, which `LIKE` then narrows
+/// (the trigram tables keep no positions, migration 0017). Each trigram is an FTS5 string,
+/// so no character of the fragment is an operator (`"` is doubled). `None` when the fragment
+/// is shorter than three characters: it has no trigram.
+pub fn trigram_match(folded: &str) -> Option<String> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut trigrams: Vec<String> = chars
+        .windows(3)
+        .map(|w| w.iter().collect::<String>())
+        .collect();
+    trigrams.sort();
+    trigrams.dedup();
+    if trigrams.is_empty() {
+        return None;
+    }
+    let quoted: Vec<String> = trigrams
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    Some(quoted.join(" AND "))
+}
+
+/// The probe of a search on an engine with trigram tables ([`Dialect::search_probe`]): how
+/// many rows of `table` may contain `folded`, counted up to [`SEARCH_PROBE_LIMIT`] + 1.
+/// `None` when the list scans in order anyway (no such table, or no trigram).
+fn search_probe(table: &str, folded: &str, dialect: Dialect) -> Option<(String, Vec<Param>)> {
+    if !dialect.search_probe {
+        return None;
+    }
+    let fts = trigram_match(folded)?;
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH $1 LIMIT {})",
+        SEARCH_PROBE_LIMIT + 1
+    );
+    Some((sql, vec![Param::Text(fts)]))
+}
+
+/// The first step of an account list with a search, on an engine with trigram tables: the
+/// count that chooses the [`SearchPath`] of [`account_list`] (`None`: [`SearchPath::Scan`]).
+pub fn account_search_probe(
+    query: &AccountQuery,
+    dialect: Dialect,
+) -> Option<(String, Vec<Param>)> {
+    search_probe("accounts_search", query.search.as_deref()?, dialect)
+}
+
+/// The first step of a subscription list with a search, on an engine with trigram tables:
+/// the count that chooses the [`SearchPath`] of [`subscription_list`](super::subscription_list)
+/// (`None`: [`SearchPath::Scan`]).
+pub fn subscription_search_probe(
+    query: &berth_core::hosting::SubscriptionQuery,
+    dialect: Dialect,
+) -> Option<(String, Vec<Param>)> {
+    search_probe("subscriptions_search", query.search.as_deref()?, dialect)
+}
+
+/// The page query for an account list, and its parameters. On [`SearchPath::Candidates`]
+/// the rows come from the trigram table (`CROSS JOIN` keeps it the outer loop: SQLite would
+/// otherwise prefer a list index and test every row against the candidates) and are sorted
+/// afterwards; the conditions are the same on both paths.
+pub fn account_list(
+    query: &AccountQuery,
+    dialect: Dialect,
+    path: SearchPath,
+) -> (String, Vec<Param>) {
     let mut params = vec![Param::Text(query.kind.as_str().to_owned())];
     let mut conditions = vec!["a.kind = $1".to_owned()];
+    let mut from = ACCOUNT_FROM.to_owned();
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
         format!("${}", params.len())
@@ -83,6 +148,13 @@ pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Para
     if let Some(search) = &query.search {
         let n = next(&mut params, Param::Text(like_contains(search)));
         conditions.push(format!("a.search_key LIKE {n} ESCAPE '\\'"));
+        if let (SearchPath::Candidates, Some(fts)) = (path, trigram_match(search)) {
+            let n = next(&mut params, Param::Text(fts));
+            from = format!("accounts_search CROSS JOIN {ACCOUNT_FROM}");
+            conditions.push(format!(
+                "accounts_search MATCH {n} AND a.rowid = accounts_search.rowid"
+            ));
+        }
     }
     let key_a = sort_key(query.sort.field, "a", dialect);
     let (cmp, dir) = match query.sort.direction {
@@ -97,7 +169,7 @@ pub fn account_list(query: &AccountQuery, dialect: Dialect) -> (String, Vec<Para
         ));
     }
     let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM {ACCOUNT_FROM} WHERE {} ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
+        "SELECT {ACCOUNT_COLUMNS} FROM {from} WHERE {} ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
         conditions.join(" AND "),
         query.limit
     );
@@ -360,5 +432,114 @@ mod tests {
     #[test]
     fn like_patterns_match_user_text_literally() {
         assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    const SQLITE_LIKE: Dialect = Dialect {
+        byte_order: "",
+        json_out: "",
+        json_in: "",
+        json_merge: "",
+        json_int: "",
+        random_id: "",
+        skip_locked: "",
+        lock_rows: "",
+        search_probe: true,
+    };
+
+    #[test]
+    fn trigram_queries_quote_every_trigram_and_need_three_characters() {
+        assert_eq!(trigram_match(""), None);
+        assert_eq!(trigram_match("ab"), None);
+        assert_eq!(trigram_match("é1"), None, "characters, not bytes");
+        assert_eq!(
+            trigram_match("école").unwrap(),
+            r#""col" AND "ole" AND "éco""#
+        );
+        assert_eq!(
+            trigram_match("aaaa").unwrap(),
+            r#""aaa""#,
+            "each trigram once"
+        );
+        assert_eq!(
+            trigram_match("a\"b*").unwrap(),
+            r#""""b*" AND "a""b""#,
+            "quotes are doubled, operators stay text"
+        );
+    }
+
+    #[test]
+    fn search_probe_only_where_the_engine_has_trigram_tables_and_the_fragment_trigrams() {
+        let q = |search: Option<&str>| AccountQuery {
+            kind: berth_core::account::AccountKind::Customer,
+            owner: None,
+            status: None,
+            search: search.map(str::to_owned),
+            sort: Default::default(),
+            after: None,
+            limit: 100,
+        };
+        let (sql, params) = account_search_probe(&q(Some("c123")), SQLITE_LIKE).unwrap();
+        assert!(sql.contains("accounts_search MATCH $1 LIMIT 1001"), "{sql}");
+        assert_eq!(params, [Param::Text(r#""123" AND "c12""#.into())]);
+        assert!(account_search_probe(&q(Some("c1")), SQLITE_LIKE).is_none());
+        assert!(account_search_probe(&q(None), SQLITE_LIKE).is_none());
+        let postgres = Dialect {
+            search_probe: false,
+            ..SQLITE_LIKE
+        };
+        assert!(account_search_probe(&q(Some("c123")), postgres).is_none());
+
+        let (scan, _) = account_list(&q(Some("c123")), SQLITE_LIKE, SearchPath::Scan);
+        assert!(!scan.contains("accounts_search"), "{scan}");
+        let (page, params) = account_list(&q(Some("c123")), SQLITE_LIKE, SearchPath::Candidates);
+        assert!(
+            page.contains("FROM accounts_search CROSS JOIN accounts a LEFT JOIN"),
+            "{page}"
+        );
+        assert!(
+            page.contains("a.search_key LIKE $2"),
+            "still tested: {page}"
+        );
+        assert_eq!(params.len(), 3);
+        let (short, _) = account_list(&q(Some("c1")), SQLITE_LIKE, SearchPath::Candidates);
+        assert!(!short.contains("accounts_search"), "{short}");
+    }
+
+    #[test]
+    fn subscription_candidates_drive_the_subscription_page() {
+        let q = berth_core::hosting::SubscriptionQuery {
+            scope: None,
+            owner: None,
+            plan: None,
+            status: None,
+            sync_state: None,
+            overused: false,
+            expired_on: None,
+            search: Some("12345".into()),
+            sort: berth_core::hosting::SubscriptionSort::Name,
+            descending: false,
+            after: None,
+            limit: 100,
+        };
+        let (probe, _) = subscription_search_probe(&q, SQLITE_LIKE).unwrap();
+        assert!(probe.contains("FROM subscriptions_search WHERE subscriptions_search MATCH $1"));
+        let (page, _) = super::super::subscription_list(&q, SQLITE_LIKE, SearchPath::Candidates);
+        assert!(
+            page.contains(" FROM subscriptions_search CROSS JOIN subscriptions s JOIN accounts o "),
+            "{page}"
+        );
+        assert!(
+            page.contains("s.rowid = subscriptions_search.rowid"),
+            "{page}"
+        );
+        let (scan, _) = super::super::subscription_list(&q, SQLITE_LIKE, SearchPath::Scan);
+        assert!(!scan.contains("subscriptions_search"), "{scan}");
+    }
+
+    #[test]
+    fn a_probe_of_up_to_the_limit_makes_the_page_from_candidates() {
+        assert_eq!(SearchPath::for_candidates(0), SearchPath::Candidates);
+        assert_eq!(SearchPath::for_candidates(1000), SearchPath::Candidates);
+        assert_eq!(SearchPath::for_candidates(1001), SearchPath::Scan);
     }
 }

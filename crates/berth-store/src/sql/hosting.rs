@@ -15,7 +15,7 @@ use berth_core::text::fold;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Dialect, Value, like_contains};
+use super::{Dialect, SearchPath, Value, like_contains, trigram_match};
 use crate::hosting::{GroupUpdate, SyncGroup};
 use crate::{StoreError, StoreResult};
 
@@ -414,7 +414,11 @@ fn sort_key(sort: SubscriptionSort, alias: &str, d: Dialect) -> String {
 }
 
 /// The page query for a subscription list, and its values.
-pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Value>) {
+pub fn subscription_list(
+    q: &SubscriptionQuery,
+    d: Dialect,
+    path: SearchPath,
+) -> (String, Vec<Value>) {
     let mut values: Vec<Value> = vec![];
     let mut conditions = vec!["1 = 1".to_owned()];
     let bind = |values: &mut Vec<Value>, v: Value| {
@@ -457,9 +461,19 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
         let n = bind(&mut values, Value::OptDate(Some(day)));
         conditions.push(format!("s.expiration <= {n}"));
     }
+    let mut candidates = false;
     if let Some(search) = &q.search {
         let n = bind(&mut values, Value::Text(like_contains(search)));
         conditions.push(format!("s.name_key LIKE {n} ESCAPE '\\'"));
+        // The rows come from the trigram table (see `account_list`): `CROSS JOIN` keeps it
+        // the outer loop, the page is sorted afterwards.
+        if let (SearchPath::Candidates, Some(fts)) = (path, trigram_match(search)) {
+            let n = bind(&mut values, Value::Text(fts));
+            candidates = true;
+            conditions.push(format!(
+                "subscriptions_search MATCH {n} AND s.rowid = subscriptions_search.rowid"
+            ));
+        }
     }
     // The suspended index holds the name order: sort on its copy of the columns.
     let (key_s, id_s) = if suspended_only && q.sort == SubscriptionSort::Name {
@@ -479,10 +493,15 @@ pub fn subscription_list(q: &SubscriptionQuery, d: Dialect) -> (String, Vec<Valu
             "({key_s}, {id_s}) {cmp} (SELECT {key_c}, c.id FROM subscriptions c WHERE c.id = {n})"
         ));
     }
-    let from = if suspended_only {
-        "suspended_subscriptions x CROSS JOIN subscriptions s"
-    } else {
-        "subscriptions s"
+    // The outer loop: the search candidates (at most a thousand, sorted afterwards), else
+    // the suspended index in name order, else the subscriptions in the sort's index order.
+    let from = match (candidates, suspended_only) {
+        (true, false) => "subscriptions_search CROSS JOIN subscriptions s",
+        (true, true) => {
+            "subscriptions_search CROSS JOIN subscriptions s CROSS JOIN suspended_subscriptions x"
+        }
+        (false, true) => "suspended_subscriptions x CROSS JOIN subscriptions s",
+        (false, false) => "subscriptions s",
     };
     let sql = format!(
         "{} WHERE {} ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",

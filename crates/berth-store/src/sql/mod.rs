@@ -33,6 +33,13 @@ pub struct Dialect {
     /// (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
     /// (`BEGIN IMMEDIATE`) already hold the whole database).
     pub lock_rows: &'static str,
+    /// Whether a substring search asks the engine's trigram tables first (SQLite: the FTS5
+    /// tables `accounts_search` and `subscriptions_search` of migration 0017). SQLite's
+    /// planner cannot weigh such a table against the list's ordered scan, so the list counts
+    /// the table's candidates first ([`account_search_probe`], [`subscription_search_probe`])
+    /// and builds its page from them only when they are few ([`SearchPath`]). `false` on
+    /// PostgreSQL, whose planner makes that choice itself from its pg_trgm indexes.
+    pub search_probe: bool,
 }
 
 impl Dialect {
@@ -46,6 +53,34 @@ impl Dialect {
     /// The integer member `key` of JSON column `column`.
     pub fn int_member(&self, column: &str, key: &str) -> String {
         self.json_int.replace("{col}", column).replace("{key}", key)
+    }
+}
+
+/// The most trigram candidates a list builds its page from (see [`SearchPath`]). Reading
+/// 1,000 rows by rowid and sorting them takes about a millisecond; a fragment with more
+/// candidates is common enough for the ordered scan to find a page early.
+pub const SEARCH_PROBE_LIMIT: i64 = 1000;
+
+/// How a list with a substring search finds its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPath {
+    /// In list order, testing every row (`LIKE`) until the page is full: fast when the
+    /// fragment is common, a read of the whole table when it is rare. The only path without
+    /// a trigram table, or for a fragment shorter than three characters.
+    Scan,
+    /// From the rows the trigram table names (at most [`SEARCH_PROBE_LIMIT`]), each still
+    /// tested with `LIKE` and the list's filters, then sorted.
+    Candidates,
+}
+
+impl SearchPath {
+    /// The path for a probe's count of candidates.
+    pub fn for_candidates(count: i64) -> SearchPath {
+        if count <= SEARCH_PROBE_LIMIT {
+            SearchPath::Candidates
+        } else {
+            SearchPath::Scan
+        }
     }
 }
 
