@@ -24,6 +24,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "gen_random_uuid()",
     skip_locked: " FOR UPDATE SKIP LOCKED",
     lock_rows: " FOR UPDATE",
+    writable_cte: true,
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -27,6 +27,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "randomblob(16)",
     skip_locked: "",
     lock_rows: "",
+    writable_cte: false,
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use crate::{Store, StoreError};
 
+mod creation;
+pub use creation::*;
 mod domains;
 pub use domains::*;
 mod provision;
@@ -72,7 +74,10 @@ macro_rules! conformance_tests {
             r9_3_a_new_change_makes_a_backed_off_job_due_now,
             r9_3_provisioned_files_round_trip_and_empty_lists_forget,
             r9_3_enqueue_all_covers_gone_subscriptions_once,
-            r1_4_reset_links_round_trip_are_used_once_and_expire
+            r1_4_reset_links_round_trip_are_used_once_and_expire,
+            r3_2_a_new_subscription_is_written_whole_by_one_call,
+            r7_1_a_new_subscription_with_a_taken_name_writes_nothing,
+            r3_2_taken_names_reports_the_domain_and_the_system_users_in_use
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

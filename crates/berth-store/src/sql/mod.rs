@@ -33,6 +33,9 @@ pub struct Dialect {
     /// (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
     /// (`BEGIN IMMEDIATE`) already hold the whole database).
     pub lock_rows: &'static str,
+    /// Whether several writes can go in one statement as data-modifying `WITH` parts
+    /// (PostgreSQL; SQLite cannot, so they go one statement each).
+    pub writable_cte: bool,
 }
 
 impl Dialect {
