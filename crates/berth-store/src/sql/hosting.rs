@@ -655,3 +655,47 @@ pub fn taken_names(users: usize) -> String {
 pub fn placeholder_list(from: usize, count: usize) -> String {
     placeholders(from, count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r3_2_writes_of_a_new_subscription_join_into_one_statement_with_renumbered_placeholders() {
+        let (sql, values) = one_statement(vec![
+            (
+                "INSERT INTO a (x, y) VALUES ($1, $2)".to_owned(),
+                vec![Value::Int(1), Value::Int(2)],
+            ),
+            (
+                "INSERT INTO b (x) VALUES ($1), ($1)".to_owned(),
+                vec![Value::Int(3)],
+            ),
+            (
+                "INSERT INTO c (x, y, z) VALUES ($1, 'p', $2)".to_owned(),
+                vec![Value::Int(4), Value::Int(5)],
+            ),
+        ]);
+        assert_eq!(
+            sql,
+            "WITH w0 AS (INSERT INTO a (x, y) VALUES ($1, $2)), \
+             w1 AS (INSERT INTO b (x) VALUES ($3), ($3)) \
+             INSERT INTO c (x, y, z) VALUES ($4, 'p', $5)"
+        );
+        assert_eq!(values.len(), 5);
+        assert_eq!(renumber("$10 and $9$1", 2), "$12 and $11$3");
+        assert_eq!(
+            one_statement(vec![("SELECT $1".to_owned(), vec![Value::Int(1)])]).0,
+            "SELECT $1"
+        );
+    }
+
+    #[test]
+    fn r3_2_taken_names_asks_the_domain_and_each_system_user() {
+        assert_eq!(
+            taken_names(0),
+            "SELECT 'd', name FROM domains WHERE name = $1"
+        );
+        assert!(taken_names(2).ends_with("WHERE system_user IN ($2, $3)"));
+    }
+}
