@@ -114,9 +114,8 @@ pub trait SubscriptionTx: Send {
     /// Inserts a subscription with its add-ons and IP addresses.
     async fn insert_subscription(&mut self, subscription: &Subscription) -> StoreResult<()>;
     /// Writes a new subscription with everything it starts with (see
-    /// [`NewSubscriptionRows`]) in as few statements as the engine allows: one on
-    /// PostgreSQL, one per table on SQLite. The subscription must be new: nothing is
-    /// replaced.
+    /// [`NewSubscriptionRows`]) in one round trip: one statement on PostgreSQL, one
+    /// script on SQLite. The subscription must be new: nothing is replaced.
     async fn insert_new_subscription(&mut self, rows: &NewSubscriptionRows<'_>) -> StoreResult<()>;
     /// In one query: whether the ASCII name `domain` is registered, and which of
     /// `system_users` are taken by a subscription.

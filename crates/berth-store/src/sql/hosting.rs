@@ -563,8 +563,9 @@ pub const DELETE_HOSTING_OF_ACCOUNT: [&str; 2] = [
 ];
 
 /// The writes of a new subscription (see [`NewSubscriptionRows`]): its row, add-on and IP
-/// links, main domain, zone, records and pending job — one statement per table, or, where
-/// the dialect has writable `WITH` parts, all of them in one statement.
+/// links, main domain, zone, records and pending job, sent as one statement where the
+/// dialect has writable `WITH` parts (PostgreSQL), else as one script of one statement per
+/// table (SQLite): one round trip either way.
 pub fn insert_new_subscription(
     rows: &NewSubscriptionRows<'_>,
     d: Dialect,
@@ -587,8 +588,21 @@ pub fn insert_new_subscription(
     if d.writable_cte {
         vec![one_statement(statements)]
     } else {
-        statements
+        vec![one_script(statements)]
     }
+}
+
+/// Statements as one script (SQLite runs each statement of a query string in turn, every
+/// one binding the `$n` it names from the same values), placeholders renumbered in
+/// sequence.
+fn one_script(statements: Vec<(String, Vec<Value>)>) -> (String, Vec<Value>) {
+    let mut parts = vec![];
+    let mut values = vec![];
+    for (statement, params) in statements {
+        parts.push(renumber(&statement, values.len()));
+        values.extend(params);
+    }
+    (parts.join(";\n"), values)
 }
 
 /// Data-modifying statements as one: every one but the last becomes a `WITH` part (they
@@ -684,6 +698,18 @@ mod tests {
         );
         assert_eq!(values.len(), 5);
         assert_eq!(renumber("$10 and $9$1", 2), "$12 and $11$3");
+        let (script, values) = one_script(vec![
+            (
+                "INSERT INTO a VALUES ($1, $2)".to_owned(),
+                vec![Value::Int(1), Value::Int(2)],
+            ),
+            ("INSERT INTO b VALUES ($1)".to_owned(), vec![Value::Int(3)]),
+        ]);
+        assert_eq!(
+            script,
+            "INSERT INTO a VALUES ($1, $2);\nINSERT INTO b VALUES ($3)"
+        );
+        assert_eq!(values.len(), 3);
         assert_eq!(
             one_statement(vec![("SELECT $1".to_owned(), vec![Value::Int(1)])]).0,
             "SELECT $1"

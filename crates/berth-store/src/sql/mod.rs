@@ -34,7 +34,7 @@ pub struct Dialect {
     /// (`BEGIN IMMEDIATE`) already hold the whole database).
     pub lock_rows: &'static str,
     /// Whether several writes can go in one statement as data-modifying `WITH` parts
-    /// (PostgreSQL; SQLite cannot, so they go one statement each).
+    /// (PostgreSQL; SQLite cannot, but runs them as one script of several statements).
     pub writable_cte: bool,
 }
 
