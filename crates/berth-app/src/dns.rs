@@ -481,14 +481,23 @@ impl Berth {
         Ok(())
     }
 
-    /// Creates the zone of a new subscription's main domain (called by subscription
-    /// creation, R3.2).
-    pub(crate) async fn create_main_zone(&self, tx: &mut dyn Tx, sub: &Subscription) -> Result<()> {
-        let main = tx
-            .domain_by_name(sub.name.ascii())
-            .await?
-            .ok_or_else(|| Error::failed("a new subscription's main domain is not registered"))?;
-        self.create_zone(tx, &main, sub).await
+    /// The zone of a new subscription's main domain, from the server's template (R3.2,
+    /// R7.4), for the subscription's creation to write with the rest of its rows. A new
+    /// domain has no stored zone, no subdomains and no aliases yet, so only the template
+    /// is read; the serial is the first of the day, as for any zone created.
+    pub(crate) async fn new_main_zone(&self, tx: &mut dyn Tx, sub: &Subscription) -> Result<Zone> {
+        let main = berth_store::sql::main_domain_of(sub);
+        let template = tx.dns_template().await?;
+        let now = self.clock.now();
+        let mut zone = Zone {
+            domain_id: main.id,
+            serial: 0,
+            records: vec![],
+            updated_at: now,
+        };
+        self.reconcile_zone(&mut zone, &main, sub, &template, &[])?;
+        zone.serial = next_serial(0, now.date_naive());
+        Ok(zone)
     }
 
     /// Puts a new subdomain's records into its parent's zone (R7.3); a record that would

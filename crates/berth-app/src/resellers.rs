@@ -324,7 +324,24 @@ impl Berth {
         after: &Properties,
         before: Option<&Properties>,
     ) -> Result<()> {
-        let Some(profile) = self.provider_profile(tx, provider).await? else {
+        let profile = self.provider_profile(tx, provider).await?;
+        self.admit_allocation_with(tx, actor, provider, profile.as_ref(), after, before)
+            .await
+    }
+
+    /// [`Self::admit_allocation`] with the provider's profile already read (`None` for the
+    /// admin). The reseller's usage is summed (under its lock) only when a finite limit
+    /// makes the answer depend on it (`reseller::admission_needs_usage`).
+    pub(crate) async fn admit_allocation_with(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        provider: &OwnerRef,
+        profile: Option<&ResellerProfile>,
+        after: &Properties,
+        before: Option<&Properties>,
+    ) -> Result<()> {
+        let Some(profile) = profile else {
             return Ok(());
         };
         if before.is_none() && actor.id == provider.id && !profile.has("create_domains") {
@@ -333,10 +350,13 @@ impl Berth {
                 provider.login
             )));
         }
+        if !reseller::admission_needs_usage(profile, before) {
+            return Ok(());
+        }
         // The usage counts the allocation being replaced; admit_subscription frees it.
         tx.lock_provider(provider.id).await?;
         let usage = tx.provider_usage(provider.id).await?;
-        reseller::admit_subscription(&profile, &usage, after, before)
+        reseller::admit_subscription(profile, &usage, after, before)
     }
 
     /// `reseller update ... --plan/--limit/--perm/--oversell`: new terms for a reseller

@@ -21,6 +21,7 @@ use berth_core::text::fold;
 use berth_core::value::Value;
 use berth_core::{Error, Result};
 use berth_store::Tx;
+use berth_store::hosting::NewSubscriptionRows;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sha_crypt::{PasswordHasher, ShaCrypt};
@@ -216,6 +217,28 @@ async fn system_password_hash(password: &Password) -> Result<String> {
     })
     .await
     .map_err(|_| Error::failed("system password hashing was interrupted"))?
+}
+
+/// How many derived system users a creation looks up with its first read.
+const FIRST_CANDIDATES: usize = 8;
+
+/// The `n`th system user derived from `base` (`shop`, `shop2`, `shop3`, ...).
+fn system_user_candidate(base: &str, n: usize) -> String {
+    if n == 1 {
+        base.to_owned()
+    } else {
+        format!("{}{n}", &base[..base.len().min(13)])
+    }
+}
+
+/// The first `count` valid system users derived from a domain, in the order
+/// `free_system_user` tries them.
+fn system_user_candidates(domain: &DomainName, count: usize) -> Vec<String> {
+    let base = SystemUser::suggest(domain);
+    (1..=count)
+        .filter_map(|n| SystemUser::parse("system_user", &system_user_candidate(&base, n)).ok())
+        .map(|u| u.as_str().to_owned())
+        .collect()
 }
 
 /// Runs `op` for each name, reporting per object (R1.9).
@@ -596,7 +619,14 @@ impl Berth {
         let (subscriber, provider) = self
             .subscriber(tx, actor, "owner", input.owner.as_deref())
             .await?;
-        if tx.domain_by_name(name.ascii()).await?.is_some() {
+        // One read answers whether the domain is registered and which of the first
+        // derived system users are taken (when none was given).
+        let candidates = match &system_user {
+            Some(_) => vec![],
+            None => system_user_candidates(&name, FIRST_CANDIDATES),
+        };
+        let taken = tx.taken_names(name.ascii(), &candidates).await?;
+        if taken.domain {
             return Err(Error::conflict(
                 Some("domain"),
                 format!("{name} already exists: domain names are unique on the server (R7.1)"),
@@ -630,7 +660,10 @@ impl Berth {
             .await?;
         let system_user = match system_user {
             Some(u) => u,
-            None => self.free_system_user(tx, &name).await?,
+            None => {
+                self.free_system_user(tx, &name, &candidates, &taken.system_users)
+                    .await?
+            }
         };
         let now = self.clock.now();
         let profile = self.provider_profile(tx, &provider).await?;
@@ -690,14 +723,21 @@ impl Berth {
             created_at: now,
             updated_at: now,
         };
-        self.admit_allocation(tx, actor, &provider, &sub.props, None)
+        self.admit_allocation_with(tx, actor, &provider, profile.as_ref(), &sub.props, None)
             .await?;
-        tx.insert_subscription(&sub).await?;
+        // The row, its links, its main domain, its zone and its provisioning job: one
+        // store call (R3.2, R7.1, R7.4, R9.3).
+        let zone = self.new_main_zone(tx, &sub).await?;
+        tx.insert_new_subscription(&NewSubscriptionRows {
+            subscription: &sub,
+            zone: &zone,
+            job: self.new_id(),
+            queued_at: self.clock.now(),
+        })
+        .await?;
         let audit = plan_values_implied(&sub, berth_core::audit::diff(None, Some(&sub)));
         self.record_changes(tx, actor, "subscription create", &audit)
             .await?;
-        self.queue_provision(tx, &[sub.id]).await?;
-        self.create_main_zone(tx, &sub).await?;
         if mode == Mode::Apply {
             tracing::info!(actor = %actor.login, subscription = %sub.name, "subscription created");
         }
@@ -708,18 +748,28 @@ impl Berth {
         })
     }
 
-    /// A free system user name derived from the domain (`shop`, `shop2`, ...).
-    async fn free_system_user(&self, tx: &mut dyn Tx, domain: &DomainName) -> Result<SystemUser> {
+    /// A free system user name derived from the domain (`shop`, `shop2`, ...). The
+    /// `checked` candidates were already looked up (`taken` are those in use); the others
+    /// are looked up one by one.
+    async fn free_system_user(
+        &self,
+        tx: &mut dyn Tx,
+        domain: &DomainName,
+        checked: &[String],
+        taken: &[String],
+    ) -> Result<SystemUser> {
         let base = SystemUser::suggest(domain);
         for n in 1..1000 {
-            let candidate = if n == 1 {
-                base.clone()
-            } else {
-                format!("{}{n}", &base[..base.len().min(13)])
+            let candidate = system_user_candidate(&base, n);
+            let Ok(user) = SystemUser::parse("system_user", &candidate) else {
+                continue;
             };
-            if let Ok(user) = SystemUser::parse("system_user", &candidate)
-                && !tx.system_user_taken(user.as_str()).await?
-            {
+            let in_use = if checked.iter().any(|c| c == user.as_str()) {
+                taken.iter().any(|t| t == user.as_str())
+            } else {
+                tx.system_user_taken(user.as_str()).await?
+            };
+            if !in_use {
                 return Ok(user);
             }
         }

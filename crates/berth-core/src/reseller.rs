@@ -177,6 +177,21 @@ pub fn admit_subscription(
     Ok(())
 }
 
+/// Whether [`admit_subscription`] can depend on what the reseller already uses: only when
+/// one of the limits it checks is finite — `max_dom` for a new subscription (R4.2), or
+/// `disk_space` / `max_traffic` with overselling forbidden (R4.3). When it cannot, the
+/// admission is decided without summing the reseller's estate (every answer is the same
+/// for any usage), so creating a subscription need not read it.
+pub fn admission_needs_usage(profile: &ResellerProfile, replacing: Option<&Properties>) -> bool {
+    if replacing.is_none() && profile.limit("max_dom") >= 0 {
+        return true;
+    }
+    !profile.oversell()
+        && ["disk_space", "max_traffic"]
+            .iter()
+            .any(|name| profile.limit(name) >= 0)
+}
+
 /// Checks that what a reseller uses fits its limits (after a move, R1.7): counts within
 /// `max_cl` and `max_dom`; with oversell forbidden, disk space and traffic within their
 /// finite limits and never unlimited.
@@ -326,6 +341,7 @@ pub fn check_reseller_properties(values: &Properties) -> Result<()> {
 mod tests {
     use super::*;
     use crate::ErrorCode;
+    use proptest::prelude::*;
 
     fn profile(pairs: &[(&'static str, Value)]) -> ResellerProfile {
         ResellerProfile::custom(pairs.iter().cloned().collect())
@@ -484,5 +500,81 @@ mod tests {
         assert_eq!((lines[0].allocated, lines[0].remaining), (3, Some(7)));
         assert_eq!((lines[2].allocated, lines[2].remaining), (30, Some(70)));
         assert_eq!(lines[3].remaining, None);
+    }
+
+    #[test]
+    fn r4_2_r4_3_admission_needs_usage_only_with_a_finite_checked_limit() {
+        assert!(
+            !admission_needs_usage(&profile(&[]), None),
+            "defaults: unlimited"
+        );
+        assert!(admission_needs_usage(
+            &profile(&[("max_dom", Value::Limit(3))]),
+            None
+        ));
+        assert!(
+            !admission_needs_usage(&profile(&[("max_dom", Value::Limit(3))]), Some(&sub(1, 1))),
+            "a change does not count subscriptions"
+        );
+        assert!(admission_needs_usage(
+            &profile(&[("disk_space", Value::Limit(100))]),
+            Some(&sub(1, 1))
+        ));
+        assert!(!admission_needs_usage(
+            &profile(&[
+                ("max_traffic", Value::Limit(100)),
+                ("allow_oversell", Value::Bool(true))
+            ]),
+            None
+        ));
+        assert!(
+            !admission_needs_usage(&profile(&[("max_cl", Value::Limit(1))]), None),
+            "customers are not counted for a subscription"
+        );
+    }
+
+    fn limit() -> impl Strategy<Value = i64> {
+        prop_oneof![Just(-1i64), 0i64..1_000]
+    }
+
+    fn allocation() -> impl Strategy<Value = Allocation> {
+        (0i64..10_000, 0u64..5).prop_map(|(finite, unlimited)| Allocation { finite, unlimited })
+    }
+
+    proptest! {
+        #[test]
+        fn r4_2_r4_3_admission_without_needed_usage_is_the_same_for_any_usage(
+            max_dom in limit(),
+            disk in limit(),
+            traffic in limit(),
+            oversell in any::<bool>(),
+            subscriptions in 0u64..5_000,
+            disk_used in allocation(),
+            traffic_used in allocation(),
+            asked in (limit(), limit()),
+            replacing in proptest::option::of((limit(), limit())),
+        ) {
+            let p = profile(&[
+                ("max_dom", Value::Limit(max_dom)),
+                ("disk_space", Value::Limit(disk)),
+                ("max_traffic", Value::Limit(traffic)),
+                ("allow_oversell", Value::Bool(oversell)),
+            ]);
+            let asked = sub(asked.0, asked.1);
+            let replacing = replacing.map(|(d, t)| sub(d, t));
+            let usage = ResellerUsage {
+                customers: 0,
+                subscriptions,
+                disk_space: disk_used,
+                max_traffic: traffic_used,
+            };
+            if !admission_needs_usage(&p, replacing.as_ref()) {
+                let with = admit_subscription(&p, &usage, &asked, replacing.as_ref());
+                let without =
+                    admit_subscription(&p, &ResellerUsage::default(), &asked, replacing.as_ref());
+                prop_assert!(with.is_ok(), "{with:?}");
+                prop_assert!(without.is_ok(), "{without:?}");
+            }
+        }
     }
 }

@@ -26,6 +26,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     lock_rows: " FOR UPDATE",
     // pg_trgm indexes (migration 0015), weighed by the planner itself.
     search_probe: false,
+    writable_cte: true,
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use berth_core::account::AccountId;
 use berth_core::hosting::{Plan, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery};
 use berth_core::property::{PlanType, Properties};
-use berth_store::hosting::{GroupUpdate, SyncGroup};
+use berth_store::hosting::{GroupUpdate, NewSubscriptionRows, SyncGroup, TakenNames};
 use berth_store::sql::{self, PlanRow, SubscriptionParts, SubscriptionRow, Value};
 use berth_store::{PlanTx, StoreResult, SubscriptionTx};
 use sqlx::{AssertSqlSafe, Row};
@@ -221,6 +221,36 @@ impl SubscriptionTx for EngineTx {
         let (statement, values) = sql::insert_main_domain(s);
         self.execute(statement, values).await?;
         self.write_links(s).await
+    }
+
+    async fn insert_new_subscription(&mut self, rows: &NewSubscriptionRows<'_>) -> StoreResult<()> {
+        for (statement, values) in sql::insert_new_subscription(rows, DIALECT) {
+            self.execute(statement, values).await?;
+        }
+        Ok(())
+    }
+
+    async fn taken_names(
+        &mut self,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<TakenNames> {
+        let mut values = vec![Value::Text(domain.to_owned())];
+        values.extend(system_users.iter().map(|u| Value::Text(u.clone())));
+        let mut taken = TakenNames::default();
+        for row in self
+            .rows(sql::taken_names(system_users.len()), values)
+            .await?
+        {
+            let kind: String = row.try_get(0).map_err(map_err)?;
+            let name: String = row.try_get(1).map_err(map_err)?;
+            if kind == "d" {
+                taken.domain = true;
+            } else {
+                taken.system_users.push(name);
+            }
+        }
+        Ok(taken)
     }
 
     async fn subscription_by_id(&mut self, id: Uuid) -> StoreResult<Option<Subscription>> {

@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use crate::{Store, StoreError};
 
+mod creation;
+pub use creation::*;
 mod domains;
 pub use domains::*;
 mod provision;
@@ -83,7 +85,10 @@ macro_rules! conformance_tests {
             r1_9_search_keeps_wildcards_and_query_syntax_literal,
             r1_9_search_of_one_or_two_characters_still_matches_substrings,
             r1_9_subscription_search_pages_within_scope_and_filters,
-            r1_9_search_follows_renames_and_removals
+            r1_9_search_follows_renames_and_removals,
+            r3_2_a_new_subscription_is_written_whole_by_one_call,
+            r7_1_a_new_subscription_with_a_taken_name_writes_nothing,
+            r3_2_taken_names_reports_the_domain_and_the_system_users_in_use
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

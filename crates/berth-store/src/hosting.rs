@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use berth_core::account::AccountId;
+use berth_core::dns::Zone;
 use berth_core::hosting::{Plan, Subscription, SubscriptionQuery};
 use berth_core::property::{PlanType, Properties};
 use chrono::{DateTime, Utc};
@@ -54,6 +55,30 @@ pub struct GroupUpdate<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Everything a new subscription starts with, written by one store call (R3.2): its row,
+/// add-on and IP links, its main domain in the registry (R7.1), the zone of that domain
+/// with its records (R7.4) and its pending provisioning job (R9.3).
+#[derive(Debug, Clone, Copy)]
+pub struct NewSubscriptionRows<'a> {
+    /// The subscription, with its add-ons and IP addresses.
+    pub subscription: &'a Subscription,
+    /// The zone of its main domain (`domain_id` is the subscription's id).
+    pub zone: &'a Zone,
+    /// The id of its provisioning job, pending and due at `queued_at`.
+    pub job: Uuid,
+    /// When the job was queued.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// Which of the names a new subscription would take are already taken.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TakenNames {
+    /// Whether a registered name (of any kind) is the new main domain (R7.1).
+    pub domain: bool,
+    /// The asked system users that some subscription already has.
+    pub system_users: Vec<String>,
+}
+
 /// Plan operations inside a transaction.
 #[async_trait]
 pub trait PlanTx: Send {
@@ -88,6 +113,17 @@ pub trait PlanTx: Send {
 pub trait SubscriptionTx: Send {
     /// Inserts a subscription with its add-ons and IP addresses.
     async fn insert_subscription(&mut self, subscription: &Subscription) -> StoreResult<()>;
+    /// Writes a new subscription with everything it starts with (see
+    /// [`NewSubscriptionRows`]) in one round trip: one statement on PostgreSQL, one
+    /// script on SQLite. The subscription must be new: nothing is replaced.
+    async fn insert_new_subscription(&mut self, rows: &NewSubscriptionRows<'_>) -> StoreResult<()>;
+    /// In one query: whether the ASCII name `domain` is registered, and which of
+    /// `system_users` are taken by a subscription.
+    async fn taken_names(
+        &mut self,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<TakenNames>;
     /// The subscription with this (ASCII) name.
     async fn subscription_by_name(&mut self, ascii_name: &str)
     -> StoreResult<Option<Subscription>>;

@@ -444,6 +444,7 @@ mod tests {
         skip_locked: "",
         lock_rows: "",
         search_probe: true,
+        writable_cte: false,
     };
 
     #[test]

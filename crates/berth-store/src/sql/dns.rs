@@ -175,6 +175,27 @@ pub fn save_zone(zone: &Zone) -> Vec<(String, Vec<Value>)> {
             vec![Value::Id(zone.domain_id)],
         ),
     ];
+    out.extend(insert_records(zone));
+    out
+}
+
+/// Statements that write a new zone (its domain has none yet): the zone row, then
+/// multi-row inserts of its records in order. Nothing is replaced.
+pub fn insert_zone(zone: &Zone) -> Vec<(String, Vec<Value>)> {
+    let mut out = vec![(
+        "INSERT INTO dns_zones (domain_id, serial, updated_at) VALUES ($1, $2, $3)".to_owned(),
+        vec![
+            Value::Id(zone.domain_id),
+            Value::Int(i64::from(zone.serial)),
+            Value::Time(zone.updated_at),
+        ],
+    )];
+    out.extend(insert_records(zone));
+    out
+}
+
+/// Multi-row inserts of a zone's records, positions from 0 in order.
+fn insert_records(zone: &Zone) -> Vec<(String, Vec<Value>)> {
     let rows: Vec<Vec<Value>> = zone
         .records
         .iter()
@@ -196,12 +217,11 @@ pub fn save_zone(zone: &Zone) -> Vec<(String, Vec<Value>)> {
             ]
         })
         .collect();
-    out.extend(multi_insert(
+    multi_insert(
         "dns_records (id, domain_id, position, host, rtype, value, priority, ttl, source, \
          source_key, user_edited, removed)",
         rows,
-    ));
-    out
+    )
 }
 
 /// A zone record row in plain types, as selected by [`ZONE_RECORDS`].

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{Dialect, SearchPath, Value, like_contains, trigram_match};
-use crate::hosting::{GroupUpdate, SyncGroup};
+use crate::hosting::{GroupUpdate, NewSubscriptionRows, SyncGroup};
 use crate::{StoreError, StoreResult};
 
 fn corrupt(err: berth_core::Error) -> StoreError {
@@ -365,6 +365,14 @@ pub fn subscription_links(s: &Subscription) -> Vec<(String, Vec<Value>)> {
             vec![Value::Id(s.id)],
         ),
     ];
+    out.extend(insert_links(s));
+    out
+}
+
+/// One multi-row `INSERT` each for a subscription's add-on and IP links (none for an
+/// empty list); nothing is removed.
+fn insert_links(s: &Subscription) -> Vec<(String, Vec<Value>)> {
+    let mut out = vec![];
     for (table, column, ids) in [
         (
             "subscription_addons",
@@ -594,7 +602,166 @@ pub const DELETE_HOSTING_OF_ACCOUNT: [&str; 2] = [
     "DELETE FROM plans WHERE owner_id = $1",
 ];
 
+/// The writes of a new subscription (see [`NewSubscriptionRows`]): its row, add-on and IP
+/// links, main domain, zone, records and pending job, sent as one statement where the
+/// dialect has writable `WITH` parts (PostgreSQL), else as one script of one statement per
+/// table (SQLite): one round trip either way.
+pub fn insert_new_subscription(
+    rows: &NewSubscriptionRows<'_>,
+    d: Dialect,
+) -> Vec<(String, Vec<Value>)> {
+    let s = rows.subscription;
+    let mut statements = vec![insert_subscription(s, d)];
+    statements.extend(insert_links(s));
+    statements.push(super::insert_main_domain(s));
+    statements.extend(super::insert_zone(rows.zone));
+    statements.push((
+        "INSERT INTO provision_jobs (id, subscription_id, state, attempts, run_after, created_at, \
+         updated_at) VALUES ($1, $2, 'pending', 0, $3, $3, $3)"
+            .to_owned(),
+        vec![
+            Value::Id(rows.job),
+            Value::Id(s.id),
+            Value::Time(rows.queued_at),
+        ],
+    ));
+    if d.writable_cte {
+        vec![one_statement(statements)]
+    } else {
+        vec![one_script(statements)]
+    }
+}
+
+/// Statements as one script (SQLite runs each statement of a query string in turn, every
+/// one binding the `$n` it names from the same values), placeholders renumbered in
+/// sequence.
+fn one_script(statements: Vec<(String, Vec<Value>)>) -> (String, Vec<Value>) {
+    let mut parts = vec![];
+    let mut values = vec![];
+    for (statement, params) in statements {
+        parts.push(renumber(&statement, values.len()));
+        values.extend(params);
+    }
+    (parts.join(";\n"), values)
+}
+
+/// Data-modifying statements as one: every one but the last becomes a `WITH` part (they
+/// all run; foreign keys are checked at the end of the statement), placeholders renumbered
+/// in sequence.
+fn one_statement(statements: Vec<(String, Vec<Value>)>) -> (String, Vec<Value>) {
+    let count = statements.len();
+    let mut sql = String::new();
+    let mut values = vec![];
+    for (i, (statement, params)) in statements.into_iter().enumerate() {
+        let text = renumber(&statement, values.len());
+        if i + 1 < count {
+            sql.push_str(if i == 0 { "WITH " } else { ", " });
+            sql.push_str(&format!("w{i} AS ({text})"));
+        } else {
+            if i > 0 {
+                sql.push(' ');
+            }
+            sql.push_str(&text);
+        }
+        values.extend(params);
+    }
+    (sql, values)
+}
+
+/// `statement` with every placeholder `$n` turned into `$(n + offset)` (the statements
+/// built here hold no `$` in their literals).
+fn renumber(statement: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(statement.len() + 16);
+    let mut chars = statement.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        match digits.parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&digits),
+        }
+    }
+    out
+}
+
+/// Which names are taken, for a new subscription: rows `('d', name)` when the ASCII name
+/// `$1` is registered, `('u', system_user)` for each of the `users` system users from `$2`
+/// that a subscription has.
+pub fn taken_names(users: usize) -> String {
+    let mut sql = "SELECT 'd', name FROM domains WHERE name = $1".to_owned();
+    if users > 0 {
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'u', system_user FROM subscriptions WHERE system_user IN ({})",
+            placeholders(2, users)
+        ));
+    }
+    sql
+}
+
 /// Placeholders helper re-exported for the stores.
 pub fn placeholder_list(from: usize, count: usize) -> String {
     placeholders(from, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r3_2_writes_of_a_new_subscription_join_into_one_statement_with_renumbered_placeholders() {
+        let (sql, values) = one_statement(vec![
+            (
+                "INSERT INTO a (x, y) VALUES ($1, $2)".to_owned(),
+                vec![Value::Int(1), Value::Int(2)],
+            ),
+            (
+                "INSERT INTO b (x) VALUES ($1), ($1)".to_owned(),
+                vec![Value::Int(3)],
+            ),
+            (
+                "INSERT INTO c (x, y, z) VALUES ($1, 'p', $2)".to_owned(),
+                vec![Value::Int(4), Value::Int(5)],
+            ),
+        ]);
+        assert_eq!(
+            sql,
+            "WITH w0 AS (INSERT INTO a (x, y) VALUES ($1, $2)), \
+             w1 AS (INSERT INTO b (x) VALUES ($3), ($3)) \
+             INSERT INTO c (x, y, z) VALUES ($4, 'p', $5)"
+        );
+        assert_eq!(values.len(), 5);
+        assert_eq!(renumber("$10 and $9$1", 2), "$12 and $11$3");
+        let (script, values) = one_script(vec![
+            (
+                "INSERT INTO a VALUES ($1, $2)".to_owned(),
+                vec![Value::Int(1), Value::Int(2)],
+            ),
+            ("INSERT INTO b VALUES ($1)".to_owned(), vec![Value::Int(3)]),
+        ]);
+        assert_eq!(
+            script,
+            "INSERT INTO a VALUES ($1, $2);\nINSERT INTO b VALUES ($3)"
+        );
+        assert_eq!(values.len(), 3);
+        assert_eq!(
+            one_statement(vec![("SELECT $1".to_owned(), vec![Value::Int(1)])]).0,
+            "SELECT $1"
+        );
+    }
+
+    #[test]
+    fn r3_2_taken_names_asks_the_domain_and_each_system_user() {
+        assert_eq!(
+            taken_names(0),
+            "SELECT 'd', name FROM domains WHERE name = $1"
+        );
+        assert!(taken_names(2).ends_with("WHERE system_user IN ($2, $3)"));
+    }
 }

@@ -40,6 +40,9 @@ pub struct Dialect {
     /// and builds its page from them only when they are few ([`SearchPath`]). `false` on
     /// PostgreSQL, whose planner makes that choice itself from its pg_trgm indexes.
     pub search_probe: bool,
+    /// Whether several writes can go in one statement as data-modifying `WITH` parts
+    /// (PostgreSQL; SQLite cannot, but runs them as one script of several statements).
+    pub writable_cte: bool,
 }
 
 impl Dialect {
