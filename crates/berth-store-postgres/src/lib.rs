@@ -24,6 +24,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "gen_random_uuid()",
     skip_locked: " FOR UPDATE SKIP LOCKED",
     lock_rows: " FOR UPDATE",
+    json_rows: "jsonb_array_elements({param}::jsonb) AS {alias}(value)",
     // pg_trgm indexes (migration 0015), weighed by the planner itself.
     search_probe: false,
     writable_cte: true,

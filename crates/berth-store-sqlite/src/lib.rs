@@ -27,6 +27,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     random_id: "randomblob(16)",
     skip_locked: "",
     lock_rows: "",
+    json_rows: "json_each({param}) AS {alias}",
     // FTS5 trigram tables over the search keys (migration 0017).
     search_probe: true,
     writable_cte: false,

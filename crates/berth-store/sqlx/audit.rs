@@ -8,7 +8,7 @@ use berth_store::{AuditTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use crate::engine::{EngineRow, EngineTx, bind_all, map_err, time};
+use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
 
 fn audit_row(row: &EngineRow) -> Result<AuditRow, sqlx::Error> {
     Ok(AuditRow {
@@ -59,12 +59,11 @@ impl AuditTx for EngineTx {
         first_seq: u32,
         changes: &[FieldChange],
     ) -> StoreResult<()> {
-        for (i, chunk) in changes.chunks(sql::AUDIT_CHANGES_PER_STATEMENT).enumerate() {
-            let seq = first_seq + (i * sql::AUDIT_CHANGES_PER_STATEMENT) as u32;
-            let (sql, values) = sql::insert_audit_changes(entry, seq, chunk);
-            self.execute(sql, values).await?;
+        if changes.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let (sql, values) = sql::insert_audit_changes(entry, first_seq, changes, DIALECT);
+        self.execute(sql, values).await.map(drop)
     }
 
     async fn list_audit(&mut self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {

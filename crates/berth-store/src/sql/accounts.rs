@@ -443,6 +443,7 @@ mod tests {
         random_id: "",
         skip_locked: "",
         lock_rows: "",
+        json_rows: "json_each({param}) AS {alias}",
         search_probe: true,
         writable_cte: false,
     };

@@ -5,7 +5,7 @@ use berth_core::audit::{AuditEntry, FieldChange};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::Value;
+use super::{Dialect, Value};
 use crate::audit::AuditQuery;
 
 /// The columns every audit read selects, in this order.
@@ -60,45 +60,42 @@ fn audit_insert(e: &AuditEntry) -> (String, Vec<Value>) {
     (sql, values)
 }
 
-/// Most change rows one statement writes (6 placeholders each, well under SQLite's
-/// 32,766); an operation with more is written in several.
-pub const AUDIT_CHANGES_PER_STATEMENT: usize = 1000;
-
-/// The multi-row `INSERT` of changes (at most [`AUDIT_CHANGES_PER_STATEMENT`]), numbered
-/// from `first_seq`, and its values.
+/// The `INSERT` of an operation's changes, numbered from `first_seq`, and its values: one
+/// statement whatever their number.
+///
+/// The changes travel as one JSON array parameter expanded by the engine
+/// ([`Dialect::json_rows`]): a subscription's creation records about 90 fields, and as
+/// multi-row `VALUES` that was 540 placeholders, which sqlx binds on SQLite by looking each
+/// `$n` up by name (a linear search per parameter, so quadratic in the statement).
 pub fn insert_audit_changes(
     entry: Uuid,
     first_seq: u32,
     changes: &[FieldChange],
+    d: Dialect,
 ) -> (String, Vec<Value>) {
-    let mut sql = String::from(
+    let rows: Vec<serde_json::Value> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            serde_json::json!([
+                i64::from(first_seq) + i as i64,
+                c.object,
+                c.field,
+                c.before,
+                c.after
+            ])
+        })
+        .collect();
+    let from = d.json_rows.replace("{param}", "$2").replace("{alias}", "c");
+    let sql = format!(
         "INSERT INTO audit_changes (entry_id, seq, object, field, before_value, after_value) \
-         VALUES ",
+         SELECT $1, CAST(c.value ->> 0 AS INTEGER), c.value ->> 1, c.value ->> 2, \
+         c.value ->> 3, c.value ->> 4 FROM {from}"
     );
-    let mut values = Vec::with_capacity(changes.len() * 6);
-    for (i, c) in changes.iter().enumerate() {
-        let n = i * 6;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6
-        ));
-        values.extend([
-            Value::Id(entry),
-            Value::Int(i64::from(first_seq) + i as i64),
-            Value::Text(c.object.clone()),
-            Value::Text(c.field.clone()),
-            Value::OptText(c.before.clone()),
-            Value::OptText(c.after.clone()),
-        ]);
-    }
+    let values = vec![
+        Value::Id(entry),
+        Value::Text(serde_json::Value::Array(rows).to_string()),
+    ];
     (sql, values)
 }
 

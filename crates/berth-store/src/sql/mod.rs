@@ -33,6 +33,11 @@ pub struct Dialect {
     /// (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
     /// (`BEGIN IMMEDIATE`) already hold the whole database).
     pub lock_rows: &'static str,
+    /// A table expression named `{alias}` with one row per element of the JSON array
+    /// parameter `{param}`, the element in column `{alias}.value` (`json_each` on SQLite,
+    /// `jsonb_array_elements` on PostgreSQL): many rows in one parameter instead of one
+    /// placeholder per value.
+    pub json_rows: &'static str,
     /// Whether a substring search asks the engine's trigram tables first (SQLite: the FTS5
     /// tables `accounts_search` and `subscriptions_search` of migration 0017). SQLite's
     /// planner cannot weigh such a table against the list's ordered scan, so the list counts
