@@ -79,11 +79,18 @@ pub fn enqueue_jobs_all(d: Dialect) -> String {
 
 /// Claims up to `$3` runnable jobs — pending and due at `$1`, or running with an expired
 /// lease — oldest first, leasing them until `$2`; returns them.
+///
+/// The `state IN ('pending', 'running')` term repeats the predicate of the partial index
+/// `provision_jobs_due (created_at, id)` (migration 0019) word for word: SQLite uses a
+/// partial index only when the query states its condition, and with it both engines walk
+/// the jobs still to do in the claim's order and stop at the limit, whatever the number of
+/// done jobs kept.
 pub fn claim_jobs(d: Dialect) -> String {
     format!(
         "UPDATE provision_jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, \
          updated_at = $1 WHERE id IN (SELECT id FROM provision_jobs \
-         WHERE (state = 'pending' AND run_after <= $1) OR (state = 'running' AND locked_until < $1) \
+         WHERE state IN ('pending', 'running') \
+         AND ((state = 'pending' AND run_after <= $1) OR (state = 'running' AND locked_until < $1)) \
          ORDER BY created_at, id LIMIT $3{}) RETURNING {JOB_COLUMNS}",
         d.skip_locked
     )
@@ -136,11 +143,14 @@ pub fn latest_job_of() -> String {
     )
 }
 
-/// Jobs in state `$1`, newest first, at most `$2`.
-pub fn jobs_in_state() -> String {
+/// Jobs in `state`, newest first, at most `$1`. The state is written into the statement
+/// (one of four fixed words, never user text) so that each engine can use that state's
+/// partial index (`provision_jobs_done`, `provision_jobs_failed`: migration 0019).
+pub fn jobs_in_state(state: JobState) -> String {
     format!(
-        "SELECT {JOB_COLUMNS} FROM provision_jobs WHERE state = $1 \
-         ORDER BY updated_at DESC, id DESC LIMIT $2"
+        "SELECT {JOB_COLUMNS} FROM provision_jobs WHERE state = '{}' \
+         ORDER BY updated_at DESC, id DESC LIMIT $1",
+        state.as_str()
     )
 }
 
