@@ -162,8 +162,11 @@ impl ProvisionTx for EngineTx {
         state: JobState,
         limit: u32,
     ) -> StoreResult<Vec<ProvisionJob>> {
-        self.jobs(sql::jobs_in_state(state), vec![Value::Int(i64::from(limit))])
-            .await
+        self.jobs(
+            sql::jobs_in_state(state),
+            vec![Value::Int(i64::from(limit))],
+        )
+        .await
     }
 
     async fn provision_job_counts(&mut self) -> StoreResult<Vec<(JobState, u64)>> {
