@@ -245,3 +245,59 @@ pub fn files_from_text(text: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQLITE_0019: &str =
+        include_str!("../../../berth-store-sqlite/migrations/0019_provision_queue_indexes.sql");
+    const POSTGRES_0019: &str =
+        include_str!("../../../berth-store-postgres/migrations/0019_provision_queue_indexes.sql");
+
+    fn dialect(skip_locked: &'static str) -> Dialect {
+        Dialect {
+            byte_order: "",
+            json_out: "",
+            json_in: "",
+            json_merge: "",
+            json_int: "",
+            random_id: "",
+            skip_locked,
+            lock_rows: "",
+        }
+    }
+
+    /// SQLite uses a partial index only when the query states the index's condition
+    /// itself: the claim must repeat `provision_jobs_due`'s predicate word for word, or it
+    /// falls back to reading the whole queue (issue 10).
+    #[test]
+    fn r9_3_the_claim_states_the_predicate_of_the_due_jobs_index() {
+        let predicate = "state IN ('pending', 'running')";
+        for migration in [SQLITE_0019, POSTGRES_0019] {
+            assert!(
+                migration.contains(&format!("WHERE {predicate};")),
+                "{migration}"
+            );
+        }
+        for skip in ["", " FOR UPDATE SKIP LOCKED"] {
+            let sql = claim_jobs(dialect(skip));
+            assert!(sql.contains(&format!("WHERE {predicate} AND (")), "{sql}");
+            assert!(sql.contains("ORDER BY created_at, id LIMIT $3"), "{sql}");
+        }
+    }
+
+    /// The prune and the list of done or failed jobs name their state as a literal, so
+    /// that the engines can use that state's partial index (`provision_jobs_done`,
+    /// `provision_jobs_failed`).
+    #[test]
+    fn r9_3_done_and_failed_jobs_are_read_through_their_own_indexes() {
+        assert!(PRUNE_DONE.contains("state = 'done' AND updated_at < $1"));
+        for migration in [SQLITE_0019, POSTGRES_0019] {
+            assert!(migration.contains("(updated_at, id) WHERE state = 'done'"));
+            assert!(migration.contains("(updated_at, id) WHERE state = 'failed'"));
+        }
+        assert!(jobs_in_state(JobState::Failed).contains("WHERE state = 'failed' "));
+        assert!(jobs_in_state(JobState::Done).contains("WHERE state = 'done' "));
+    }
+}
