@@ -9,6 +9,9 @@
 //! cargo bench -p berth-app --bench provision
 //! BERTH_BENCH_SIZES=10,1000 cargo bench -p berth-app --bench provision
 //! BERTH_BENCH_ZONE_CHECK="env named-checkzone -q {zone} {file}" ...   # one process per zone
+//! BERTH_BENCH_TOOLS=0 ...        # Berth's work only: no nginx -t / named-checkzone at all
+//! BERTH_BENCH_ENGINE=postgres ...  # one engine (sqlite | postgres)
+//! BERTH_BENCH_OLD_INDEXES=1 ...    # the queue's indexes before migration 0019, for before/after
 //! ```
 
 use std::path::Path;
@@ -55,6 +58,27 @@ fn settings(dir: &Path, validate: bool) -> ProvisionSettings {
     }
 }
 
+/// The provisioning queue's indexes before migration 0019 (issue 10), to measure the
+/// change path before and after with the same binary.
+const OLD_INDEXES: &str = "DROP INDEX provision_jobs_due; DROP INDEX provision_jobs_done; \
+     DROP INDEX provision_jobs_failed; \
+     CREATE INDEX provision_jobs_queue ON provision_jobs (state, run_after, created_at)";
+
+/// Whether to measure with [`OLD_INDEXES`] (`BERTH_BENCH_OLD_INDEXES=1`).
+fn old_indexes() -> bool {
+    std::env::var("BERTH_BENCH_OLD_INDEXES").is_ok_and(|v| v == "1")
+}
+
+/// Whether the validated runs are measured (`BERTH_BENCH_TOOLS=0`: Berth's work only).
+fn tools() -> bool {
+    std::env::var("BERTH_BENCH_TOOLS").map_or(true, |v| v != "0")
+}
+
+/// Whether `engine` is to be measured (`BERTH_BENCH_ENGINE=sqlite|postgres`; both by default).
+fn wanted(engine: &str) -> bool {
+    std::env::var("BERTH_BENCH_ENGINE").map_or(true, |v| v.eq_ignore_ascii_case(engine))
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -94,6 +118,9 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
     app.create_subscription(&admin, template, Mode::Apply)
         .await
         .unwrap();
+    if old_indexes() {
+        raw(OLD_INDEXES.into()).await;
+    }
     if subs > 1 {
         for statement in seed {
             raw(statement.replace("{N}", &(subs - 1).to_string())).await;
@@ -107,7 +134,7 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
     // nginx -t opens each subscription's two log files: past the open-file limit it
     // cannot validate at all, so the validated figures are left out there.
     let limit = berth_provision::raise_open_file_limit().unwrap_or(1024);
-    let validate = (subs as u64) * 2 + 256 <= limit;
+    let validate = tools() && (subs as u64) * 2 + 256 <= limit;
     let checked = settings(dir.path(), validate);
     let t = Instant::now();
     let full = app.provision(&admin, &checked, Mode::Apply).await.unwrap();
@@ -133,10 +160,17 @@ async fn run(engine: &str, seed: &[&str], app: Berth, raw: Raw, subs: usize, rou
     }
     let tools = if validate {
         format!("{:.1} ms", median(with_tools))
+    } else if !tools() {
+        "not run (BERTH_BENCH_TOOLS=0)".to_owned()
     } else {
         format!("n/a: {} log files > open-file limit {limit}", subs * 2)
     };
     let full_kind = if validate { "" } else { " (no nginx -t)" };
+    let engine = if old_indexes() {
+        format!("{engine} (indexes before 0019)")
+    } else {
+        engine.to_owned()
+    };
     println!(
         "| {engine} | {subs} | {full_ms:.0} ms{full_kind} | {:.1} ms | {tools} |",
         median(own),
@@ -176,11 +210,11 @@ fn main() {
     );
     println!("|---|---|---|---|---|");
     rt.block_on(async {
-        for &subs in &sizes {
+        for &subs in sizes.iter().filter(|_| wanted("sqlite")) {
             let (app, raw, _dir) = sqlite_app().await;
             run("SQLite", SQLITE_SEED, app, raw, subs, rounds).await;
         }
-        for &subs in &sizes {
+        for &subs in sizes.iter().filter(|_| wanted("postgres")) {
             let Some(db) = berth_store_postgres::testing::fresh_database().await else {
                 eprintln!("PostgreSQL unreachable: skipped");
                 break;

@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo build --release -p berth-cli && cargo bench -p berth-http --bench load
 //! BERTH_BENCH_SECONDS=10 BERTH_BENCH_CONNECTIONS=16 cargo bench -p berth-http --bench load
+//! BERTH_BENCH_ENGINE=sqlite ...   # one engine (sqlite | postgres)
 //! ```
 //!
 //! Mix per request, chosen round-robin per connection: 40% customer list pages, 20% one
@@ -28,6 +29,11 @@ fn env_or(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// Whether `engine` is to be measured (`BERTH_BENCH_ENGINE=sqlite|postgres`; both by default).
+fn wanted(engine: &str) -> bool {
+    std::env::var("BERTH_BENCH_ENGINE").map_or(true, |v| v.eq_ignore_ascii_case(engine))
 }
 
 fn berth_binary() -> PathBuf {
@@ -269,7 +275,12 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}", dir.path().join("berth.db").display());
-    run("SQLite", &sqlite_url, dir.path()).await;
+    if wanted("sqlite") {
+        run("SQLite", &sqlite_url, dir.path()).await;
+    }
+    if !wanted("postgres") {
+        return;
+    }
     match berth_store_postgres::testing::fresh_database().await {
         Some(db) => {
             let pg_dir = tempfile::tempdir().unwrap();

@@ -162,11 +162,11 @@ impl ProvisionTx for EngineTx {
         state: JobState,
         limit: u32,
     ) -> StoreResult<Vec<ProvisionJob>> {
-        let values = vec![
-            Value::Text(state.as_str().to_owned()),
-            Value::Int(i64::from(limit)),
-        ];
-        self.jobs(sql::jobs_in_state(), values).await
+        self.jobs(
+            sql::jobs_in_state(state),
+            vec![Value::Int(i64::from(limit))],
+        )
+        .await
     }
 
     async fn provision_job_counts(&mut self) -> StoreResult<Vec<(JobState, u64)>> {

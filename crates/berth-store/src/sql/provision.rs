@@ -79,11 +79,18 @@ pub fn enqueue_jobs_all(d: Dialect) -> String {
 
 /// Claims up to `$3` runnable jobs — pending and due at `$1`, or running with an expired
 /// lease — oldest first, leasing them until `$2`; returns them.
+///
+/// The `state IN ('pending', 'running')` term repeats the predicate of the partial index
+/// `provision_jobs_due (created_at, id)` (migration 0019) word for word: SQLite uses a
+/// partial index only when the query states its condition, and with it both engines walk
+/// the jobs still to do in the claim's order and stop at the limit, whatever the number of
+/// done jobs kept.
 pub fn claim_jobs(d: Dialect) -> String {
     format!(
         "UPDATE provision_jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, \
          updated_at = $1 WHERE id IN (SELECT id FROM provision_jobs \
-         WHERE (state = 'pending' AND run_after <= $1) OR (state = 'running' AND locked_until < $1) \
+         WHERE state IN ('pending', 'running') \
+         AND ((state = 'pending' AND run_after <= $1) OR (state = 'running' AND locked_until < $1)) \
          ORDER BY created_at, id LIMIT $3{}) RETURNING {JOB_COLUMNS}",
         d.skip_locked
     )
@@ -136,11 +143,14 @@ pub fn latest_job_of() -> String {
     )
 }
 
-/// Jobs in state `$1`, newest first, at most `$2`.
-pub fn jobs_in_state() -> String {
+/// Jobs in `state`, newest first, at most `$1`. The state is written into the statement
+/// (one of four fixed words, never user text) so that each engine can use that state's
+/// partial index (`provision_jobs_done`, `provision_jobs_failed`: migration 0019).
+pub fn jobs_in_state(state: JobState) -> String {
     format!(
-        "SELECT {JOB_COLUMNS} FROM provision_jobs WHERE state = $1 \
-         ORDER BY updated_at DESC, id DESC LIMIT $2"
+        "SELECT {JOB_COLUMNS} FROM provision_jobs WHERE state = '{}' \
+         ORDER BY updated_at DESC, id DESC LIMIT $1",
+        state.as_str()
     )
 }
 
@@ -234,4 +244,60 @@ pub fn files_from_text(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQLITE_0019: &str =
+        include_str!("../../../berth-store-sqlite/migrations/0019_provision_queue_indexes.sql");
+    const POSTGRES_0019: &str =
+        include_str!("../../../berth-store-postgres/migrations/0019_provision_queue_indexes.sql");
+
+    fn dialect(skip_locked: &'static str) -> Dialect {
+        Dialect {
+            byte_order: "",
+            json_out: "",
+            json_in: "",
+            json_merge: "",
+            json_int: "",
+            random_id: "",
+            skip_locked,
+            lock_rows: "",
+        }
+    }
+
+    /// SQLite uses a partial index only when the query states the index's condition
+    /// itself: the claim must repeat `provision_jobs_due`'s predicate word for word, or it
+    /// falls back to reading the whole queue (issue 10).
+    #[test]
+    fn r9_3_the_claim_states_the_predicate_of_the_due_jobs_index() {
+        let predicate = "state IN ('pending', 'running')";
+        for migration in [SQLITE_0019, POSTGRES_0019] {
+            assert!(
+                migration.contains(&format!("WHERE {predicate};")),
+                "{migration}"
+            );
+        }
+        for skip in ["", " FOR UPDATE SKIP LOCKED"] {
+            let sql = claim_jobs(dialect(skip));
+            assert!(sql.contains(&format!("WHERE {predicate} AND (")), "{sql}");
+            assert!(sql.contains("ORDER BY created_at, id LIMIT $3"), "{sql}");
+        }
+    }
+
+    /// The prune and the list of done or failed jobs name their state as a literal, so
+    /// that the engines can use that state's partial index (`provision_jobs_done`,
+    /// `provision_jobs_failed`).
+    #[test]
+    fn r9_3_done_and_failed_jobs_are_read_through_their_own_indexes() {
+        assert!(PRUNE_DONE.contains("state = 'done' AND updated_at < $1"));
+        for migration in [SQLITE_0019, POSTGRES_0019] {
+            assert!(migration.contains("(updated_at, id) WHERE state = 'done'"));
+            assert!(migration.contains("(updated_at, id) WHERE state = 'failed'"));
+        }
+        assert!(jobs_in_state(JobState::Failed).contains("WHERE state = 'failed' "));
+        assert!(jobs_in_state(JobState::Done).contains("WHERE state = 'done' "));
+    }
 }
