@@ -434,19 +434,7 @@ mod tests {
         assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 
-    const SQLITE_LIKE: Dialect = Dialect {
-        byte_order: "",
-        json_out: "",
-        json_in: "",
-        json_merge: "",
-        json_int: "",
-        random_id: "",
-        skip_locked: "",
-        lock_rows: "",
-        json_rows: "json_each({param}) AS {alias}",
-        search_probe: true,
-        writable_cte: false,
-    };
+    const SQLITE_LIKE: Dialect = crate::sql::TEST_DIALECT;
 
     #[test]
     fn trigram_queries_quote_every_trigram_and_need_three_characters() {

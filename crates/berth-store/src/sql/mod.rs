@@ -50,6 +50,22 @@ pub struct Dialect {
     pub writable_cte: bool,
 }
 
+/// A dialect for unit tests of SQL text: SQLite's shape with every fragment empty.
+#[cfg(test)]
+pub(crate) const TEST_DIALECT: Dialect = Dialect {
+    byte_order: "",
+    json_out: "",
+    json_in: "",
+    json_merge: "",
+    json_int: "",
+    random_id: "",
+    skip_locked: "",
+    lock_rows: "",
+    json_rows: "json_each({param}) AS {alias}",
+    search_probe: true,
+    writable_cte: false,
+};
+
 impl Dialect {
     /// The merge expression of `column` with `param` (already cast).
     pub fn merge(&self, column: &str, param: &str) -> String {

@@ -257,14 +257,8 @@ mod tests {
 
     fn dialect(skip_locked: &'static str) -> Dialect {
         Dialect {
-            byte_order: "",
-            json_out: "",
-            json_in: "",
-            json_merge: "",
-            json_int: "",
-            random_id: "",
             skip_locked,
-            lock_rows: "",
+            ..crate::sql::TEST_DIALECT
         }
     }
 
