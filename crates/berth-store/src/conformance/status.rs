@@ -189,4 +189,12 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(f:
     assert!(suspended(&store).await.is_empty());
     assert_eq!(active(&store).await, ["b.example", "c.example"]);
     assert_eq!(with_status(&store, None).await, ["b.example", "c.example"]);
+
+    // Nothing of the removed one is left behind: written again under the same id, without
+    // reasons, it is active.
+    let mut tx = store.write().await.unwrap();
+    tx.insert_subscription(&subs[0]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(suspended(&store).await.is_empty());
+    assert_eq!(active(&store).await, all);
 }
