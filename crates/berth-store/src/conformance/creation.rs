@@ -10,9 +10,8 @@ use berth_core::domain::DomainName;
 use berth_core::hosting::{Plan, PlanName, PlanRef, Subscription, SubscriptionIp, SystemUser};
 use berth_core::ip::{IpAddress, IpId, IpKind, IpRecord};
 use berth_core::job::JobState;
-use berth_core::property::{PlanType, Properties, defaults_for};
+use berth_core::property::{PlanType, Properties};
 use berth_core::site::{AliasOptions, DomainKind, DomainRef, HostedDomain};
-use berth_core::sync::SyncState;
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -20,32 +19,13 @@ use super::{Fixture, account, insert, t0};
 use crate::hosting::{NewSubscriptionRows, TakenNames};
 use crate::{Store, StoreError};
 
+/// The shared custom subscription, with a time that has microseconds and a longer hash.
 fn subscription(domain: &str, owner: &Account, minute: i64) -> Subscription {
-    let at = t0() + Duration::minutes(minute) + Duration::microseconds(11);
-    let name = DomainName::parse("domain", domain).unwrap();
-    Subscription {
-        id: Uuid::now_v7(),
-        system_user: SystemUser::parse("system_user", &SystemUser::suggest(&name)).unwrap(),
-        name,
-        owner: OwnerRef {
-            id: owner.id,
-            login: owner.login.clone(),
-            kind: owner.kind,
-        },
-        plan: None,
-        addons: vec![],
-        sync_state: SyncState::Synced,
-        props: defaults_for(PlanType::Service),
-        custom: Properties::new(),
-        conflicts: vec![],
-        ips: vec![],
-        system_password_hash: "$6$fake$hash".into(),
-        expiration: None,
-        overused: false,
-        suspensions: vec![],
-        created_at: at,
-        updated_at: at,
-    }
+    let mut sub = super::domains::subscription(domain, owner, minute);
+    sub.created_at += Duration::microseconds(11);
+    sub.updated_at = sub.created_at;
+    sub.system_password_hash = "$6$fake$hash".into();
+    sub
 }
 
 fn zone_of(sub: &Subscription, hosts: &[(&str, RecordType, &str)]) -> Zone {

@@ -7,51 +7,19 @@
 
 use std::sync::Arc;
 
-use berth_core::account::{Account, AccountKind, OwnerRef};
+use berth_core::account::{Account, AccountKind};
 use berth_core::domain::DomainName;
-use berth_core::hosting::{Subscription, SubscriptionQuery, SubscriptionSort, SystemUser};
-use berth_core::property::{PlanType, Properties, defaults_for};
+use berth_core::hosting::{Subscription, SubscriptionQuery, SubscriptionSort};
 use berth_core::query::{AccountQuery, AccountSort, AccountSortField, Direction};
 use berth_core::status::{Status, Suspension, SuspensionReason};
-use berth_core::sync::SyncState;
 use berth_core::text::fold;
-use chrono::Duration;
-use uuid::Uuid;
 
+use super::domains::subscription;
 use super::{Fixture, account, query, t0};
 use crate::Store;
 
 /// More rows than the candidates SQLite builds a page from (`sql::SEARCH_PROBE_LIMIT`).
 const MANY: usize = 1_050;
-
-/// A custom subscription of `owner` named `domain`.
-fn subscription(domain: &str, owner: &Account, minute: i64) -> Subscription {
-    let at = t0() + Duration::minutes(minute);
-    let name = DomainName::parse("domain", domain).unwrap();
-    Subscription {
-        id: Uuid::now_v7(),
-        system_user: SystemUser::parse("system_user", &SystemUser::suggest(&name)).unwrap(),
-        name,
-        owner: OwnerRef {
-            id: owner.id,
-            login: owner.login.clone(),
-            kind: owner.kind,
-        },
-        plan: None,
-        addons: vec![],
-        sync_state: SyncState::Synced,
-        props: defaults_for(PlanType::Service),
-        custom: Properties::new(),
-        conflicts: vec![],
-        ips: vec![],
-        system_password_hash: "$6$fake".into(),
-        expiration: None,
-        overused: false,
-        suspensions: vec![],
-        created_at: at,
-        updated_at: at,
-    }
-}
 
 /// Admin, resellers `r1` and `r2`, and customers `c0001`..`c1050` (odd ones of `r1`, even
 /// ones of `r2`, every tenth suspended), each holding `s0001.example`..; written in one
