@@ -1,24 +1,37 @@
-//! Migration 0005 on a database that already holds subscriptions: their main domains enter
-//! the domain registry (R7.1), and the default DNS template is there.
+//! Migrations on databases that already hold data: what each one fills in from the rows
+//! written before it.
 
 use berth_core::dns::default_template;
+use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
 use berth_core::site::DomainKind;
+use berth_core::status::Status;
 use berth_store::Store;
 use berth_store_postgres::PostgresStore;
+use berth_store_postgres::testing::TestDatabase;
 use berth_store_postgres::testing::fresh_database;
+use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+
+/// A new database migrated up to `version` and holding `seed`, with its pool; `None` when
+/// PostgreSQL is unreachable.
+async fn database_at(version: i64, seed: &str) -> Option<(TestDatabase, PgPool)> {
+    let db = fresh_database().await?;
+    let pool = PgPoolOptions::new().connect(&db.url).await.unwrap();
+    sqlx::migrate!("./migrations")
+        .run_to(version, &pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(seed.to_owned()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    Some((db, pool))
+}
 
 #[tokio::test]
 async fn r7_1_migration_0005_registers_existing_main_domains() {
-    let Some(db) = fresh_database().await else {
-        return;
-    };
-    let pool = PgPoolOptions::new().connect(&db.url).await.unwrap();
-    sqlx::migrate!("./migrations")
-        .run_to(4, &pool)
-        .await
-        .unwrap();
-    sqlx::raw_sql(
+    let Some((db, pool)) = database_at(
+        4,
         "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
          locale, search_key, created_at, updated_at) VALUES \
          ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
@@ -29,9 +42,10 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
           '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'cafe', 'x', \
           '2026-01-31T12:00:00Z', '2026-01-31T12:00:01Z');",
     )
-    .execute(&pool)
     .await
-    .unwrap();
+    else {
+        return;
+    };
     pool.close().await;
 
     let store = PostgresStore::connect(&db.url).await.unwrap();
@@ -53,5 +67,62 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
     assert_eq!(tx.dns_template().await.unwrap(), default_template());
     assert_eq!(tx.zone(main.id).await.unwrap(), None, "built on first use");
     drop(tx);
+    drop(store);
+}
+
+/// The subscriptions a `status` filter lists, by name.
+async fn listed(store: &PostgresStore, status: Status) -> Vec<String> {
+    let mut tx = store.read().await.unwrap();
+    tx.list_subscriptions(&SubscriptionQuery {
+        scope: None,
+        owner: None,
+        plan: None,
+        status: Some(status),
+        sync_state: None,
+        overused: false,
+        expired_on: None,
+        search: None,
+        sort: SubscriptionSort::Name,
+        descending: false,
+        after: None,
+        limit: 10,
+    })
+    .await
+    .unwrap()
+    .iter()
+    .map(|s| s.name.ascii().to_owned())
+    .collect()
+}
+
+#[tokio::test]
+async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
+    let Some((db, pool)) = database_at(
+        15,
+        "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
+         locale, search_key, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
+          'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
+         INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+         system_password_hash, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000000b', 'xn--caf-dma.example', 'café.example', \
+          '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'cafe', 'x', now(), now()), \
+         ('01900000-0000-7000-8000-00000000000d', 'shop.example', 'shop.example', \
+          '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'shop', 'x', now(), now()); \
+         INSERT INTO subscription_suspensions (subscription_id, reason, by_account_id, at) VALUES \
+         ('01900000-0000-7000-8000-00000000000b', 'admin', NULL, now()), \
+         ('01900000-0000-7000-8000-00000000000b', 'expired', NULL, now());",
+    )
+    .await
+    else {
+        return;
+    };
+    pool.close().await;
+
+    let store = PostgresStore::connect(&db.url).await.unwrap();
+    assert_eq!(
+        listed(&store, Status::Suspended).await,
+        ["xn--caf-dma.example"]
+    );
+    assert_eq!(listed(&store, Status::Active).await, ["shop.example"]);
     drop(store);
 }

@@ -1,15 +1,20 @@
-//! Migration 0005 on a database that already holds subscriptions: their main domains enter
-//! the domain registry (R7.1), and the default DNS template is there.
+//! Migrations on databases that already hold data: what each one fills in from the rows
+//! written before it.
 
+use berth_core::account::AccountKind;
 use berth_core::dns::default_template;
+use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
+use berth_core::query::{AccountQuery, AccountSort};
 use berth_core::site::DomainKind;
+use berth_core::status::Status;
 use berth_store::Store;
 use berth_store_sqlite::{Open, SqliteStore};
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::str::FromStr;
 
-#[tokio::test]
-async fn r7_1_migration_0005_registers_existing_main_domains() {
+/// A new database migrated up to `version` and holding `seed`; its directory, URL and pool.
+async fn database_at(version: i64, seed: &str) -> (tempfile::TempDir, String, SqlitePool) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("berth.db").display());
     let options = SqliteConnectOptions::from_str(&url)
@@ -21,10 +26,37 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
         .await
         .unwrap();
     sqlx::migrate!("./migrations")
-        .run_to(4, &pool)
+        .run_to(version, &pool)
         .await
         .unwrap();
-    sqlx::raw_sql(
+    sqlx::raw_sql(sqlx::AssertSqlSafe(seed.to_owned()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    (dir, url, pool)
+}
+
+/// An admin (`…0a`), customer `quixote` (`…0c`) and its subscriptions `café.example`
+/// (`…0b`) and `shop.example` (`…0d`), as written before migration 0016.
+const ACCOUNTS_AND_SUBSCRIPTIONS: &str = "INSERT INTO accounts (id, kind, login, owner_id, \
+     password_hash, name, name_key, email, email_key, locale, search_key, created_at, updated_at) \
+     VALUES \
+     (X'0190000000007000800000000000000a', 'admin', 'admin', NULL, 'x', 'Admin', 'admin', \
+      'a@example.com', 'a@example.com', 'en-US', 'admin', 1, 1), \
+     (X'0190000000007000800000000000000c', 'customer', 'quixote', \
+      X'0190000000007000800000000000000a', 'x', 'Q', 'q', 'q@example.com', 'q@example.com', \
+      'en-US', 'quixote' || char(10) || 'zebulon', 1, 1); \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+     system_password_hash, created_at, updated_at) VALUES \
+     (X'0190000000007000800000000000000b', 'xn--caf-dma.example', 'café.example', \
+      X'0190000000007000800000000000000c', 'synced', '{}', 'cafe', 'x', 5, 6), \
+     (X'0190000000007000800000000000000d', 'shop.example', 'shop.example', \
+      X'0190000000007000800000000000000c', 'synced', '{}', 'shop', 'x', 5, 6);";
+
+#[tokio::test]
+async fn r7_1_migration_0005_registers_existing_main_domains() {
+    let (_dir, url, pool) = database_at(
+        4,
         "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
          locale, search_key, created_at, updated_at) VALUES \
          (X'0190000000007000800000000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
@@ -34,9 +66,7 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
          (X'0190000000007000800000000000000b', 'xn--caf-dma.example', 'café.example', \
           X'0190000000007000800000000000000a', 'synced', '{}', 'cafe', 'x', 5, 6);",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
+    .await;
     pool.close().await;
 
     let store = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
@@ -57,4 +87,84 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
     assert_eq!(main.created_at.timestamp_micros(), 5);
     assert_eq!(tx.dns_template().await.unwrap(), default_template());
     assert_eq!(tx.zone(main.id).await.unwrap(), None, "built on first use");
+}
+
+/// The subscriptions a `status` filter lists, by name.
+async fn listed(store: &SqliteStore, status: Status) -> Vec<String> {
+    let mut tx = store.read().await.unwrap();
+    tx.list_subscriptions(&SubscriptionQuery {
+        scope: None,
+        owner: None,
+        plan: None,
+        status: Some(status),
+        sync_state: None,
+        overused: false,
+        expired_on: None,
+        search: None,
+        sort: SubscriptionSort::Name,
+        descending: false,
+        after: None,
+        limit: 10,
+    })
+    .await
+    .unwrap()
+    .iter()
+    .map(|s| s.name.ascii().to_owned())
+    .collect()
+}
+
+#[tokio::test]
+async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
+    let seed = format!(
+        "{ACCOUNTS_AND_SUBSCRIPTIONS} INSERT INTO subscription_suspensions \
+         (subscription_id, reason, by_account_id, at) VALUES \
+         (X'0190000000007000800000000000000b', 'admin', NULL, 7), \
+         (X'0190000000007000800000000000000b', 'expired', NULL, 8);"
+    );
+    let (_dir, url, pool) = database_at(15, &seed).await;
+    pool.close().await;
+
+    let store = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
+    assert_eq!(
+        listed(&store, Status::Suspended).await,
+        ["xn--caf-dma.example"]
+    );
+    assert_eq!(listed(&store, Status::Active).await, ["shop.example"]);
+}
+
+#[tokio::test]
+async fn r1_9_migration_0017_indexes_existing_search_keys() {
+    let (_dir, url, pool) = database_at(15, ACCOUNTS_AND_SUBSCRIPTIONS).await;
+
+    let store = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
+    let hits = |table: &str, fts: &str| {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {table} MATCH '{fts}'");
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(hits("accounts_search", "\"ebu\" AND \"bul\"").await, 1);
+    assert_eq!(hits("accounts_search", "\"adm\"").await, 1);
+    assert_eq!(hits("subscriptions_search", "\"afé\"").await, 1);
+    assert_eq!(hits("subscriptions_search", "\"caf\" AND \"xyz\"").await, 0);
+
+    let mut tx = store.read().await.unwrap();
+    let found = tx
+        .list_accounts(&AccountQuery {
+            kind: AccountKind::Customer,
+            owner: None,
+            status: None,
+            search: Some("zebulon".into()),
+            sort: AccountSort::default(),
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].login.as_str(), "quixote");
 }
