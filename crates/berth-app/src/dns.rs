@@ -311,13 +311,24 @@ impl Berth {
         } else {
             vec![]
         };
+        self.template_zone(domain, sub, &template, &subdomains)
+    }
+
+    /// A zone for `domain` built from `template` alone (no stored zone yet).
+    fn template_zone(
+        &self,
+        domain: &HostedDomain,
+        sub: &Subscription,
+        template: &[TemplateRecord],
+        subdomains: &[HostedDomain],
+    ) -> Result<Zone> {
         let mut zone = Zone {
             domain_id: domain.id,
             serial: 0,
             records: vec![],
             updated_at: self.clock.now(),
         };
-        self.reconcile_zone(&mut zone, domain, sub, &template, &subdomains)?;
+        self.reconcile_zone(&mut zone, domain, sub, template, subdomains)?;
         Ok(zone)
     }
 
@@ -486,17 +497,10 @@ impl Berth {
     /// domain has no stored zone, no subdomains and no aliases yet, so only the template
     /// is read; the serial is the first of the day, as for any zone created.
     pub(crate) async fn new_main_zone(&self, tx: &mut dyn Tx, sub: &Subscription) -> Result<Zone> {
-        let main = berth_store::sql::main_domain_of(sub);
+        let main = HostedDomain::main_of(sub);
         let template = tx.dns_template().await?;
-        let now = self.clock.now();
-        let mut zone = Zone {
-            domain_id: main.id,
-            serial: 0,
-            records: vec![],
-            updated_at: now,
-        };
-        self.reconcile_zone(&mut zone, &main, sub, &template, &[])?;
-        zone.serial = next_serial(0, now.date_naive());
+        let mut zone = self.template_zone(&main, sub, &template, &[])?;
+        zone.serial = next_serial(0, zone.updated_at.date_naive());
         Ok(zone)
     }
 

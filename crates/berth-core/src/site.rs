@@ -216,6 +216,27 @@ pub struct HostedDomain {
     pub updated_at: DateTime<Utc>,
 }
 
+impl HostedDomain {
+    /// The registry entry of subscription `s`'s main domain (R7.1): its id and times are the
+    /// subscription's, its document root the default one.
+    pub fn main_of(s: &crate::hosting::Subscription) -> HostedDomain {
+        HostedDomain {
+            id: s.id,
+            name: s.name.clone(),
+            kind: DomainKind::Main,
+            subscription: DomainRef {
+                id: s.id,
+                name: s.name.clone(),
+            },
+            parent: None,
+            document_root: Some(DocumentRoot::default_for(DomainKind::Main, &s.name)),
+            alias: None,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
 /// A request for registered names, decided by the service layer (rights scope first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DomainQuery {

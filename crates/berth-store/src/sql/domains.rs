@@ -70,29 +70,10 @@ pub fn insert_domain(d: &HostedDomain) -> (String, Vec<Value>) {
     (sql, values)
 }
 
-/// The registry entry of a subscription's main domain (its id is the subscription's),
-/// written with the subscription.
-pub fn main_domain_of(s: &Subscription) -> HostedDomain {
-    HostedDomain {
-        id: s.id,
-        name: s.name.clone(),
-        kind: DomainKind::Main,
-        subscription: DomainRef {
-            id: s.id,
-            name: s.name.clone(),
-        },
-        parent: None,
-        document_root: Some(DocumentRoot::default_for(DomainKind::Main, &s.name)),
-        alias: None,
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-    }
-}
-
 /// `INSERT` of a subscription's main domain into the registry (R7.1), run by the stores
 /// right after the subscription row.
 pub fn insert_main_domain(s: &Subscription) -> (String, Vec<Value>) {
-    insert_domain(&main_domain_of(s))
+    insert_domain(&HostedDomain::main_of(s))
 }
 
 /// `UPDATE` of the changeable columns (`$1` the id).
