@@ -2,10 +2,10 @@
 //! written before it.
 
 use berth_core::dns::default_template;
-use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
 use berth_core::site::DomainKind;
 use berth_core::status::Status;
 use berth_store::Store;
+use berth_store::conformance::with_status;
 use berth_store_postgres::PostgresStore;
 use berth_store_postgres::testing::TestDatabase;
 use berth_store_postgres::testing::fresh_database;
@@ -70,30 +70,6 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
     drop(store);
 }
 
-/// The subscriptions a `status` filter lists, by name.
-async fn listed(store: &PostgresStore, status: Status) -> Vec<String> {
-    let mut tx = store.read().await.unwrap();
-    tx.list_subscriptions(&SubscriptionQuery {
-        scope: None,
-        owner: None,
-        plan: None,
-        status: Some(status),
-        sync_state: None,
-        overused: false,
-        expired_on: None,
-        search: None,
-        sort: SubscriptionSort::Name,
-        descending: false,
-        after: None,
-        limit: 10,
-    })
-    .await
-    .unwrap()
-    .iter()
-    .map(|s| s.name.ascii().to_owned())
-    .collect()
-}
-
 #[tokio::test]
 async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
     let Some((db, pool)) = database_at(
@@ -118,11 +94,15 @@ async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
     };
     pool.close().await;
 
-    let store = PostgresStore::connect(&db.url).await.unwrap();
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(PostgresStore::connect(&db.url).await.unwrap());
     assert_eq!(
-        listed(&store, Status::Suspended).await,
+        with_status(&store, Some(Status::Suspended)).await,
         ["xn--caf-dma.example"]
     );
-    assert_eq!(listed(&store, Status::Active).await, ["shop.example"]);
+    assert_eq!(
+        with_status(&store, Some(Status::Active)).await,
+        ["shop.example"]
+    );
     drop(store);
 }

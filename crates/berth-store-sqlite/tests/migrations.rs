@@ -3,11 +3,11 @@
 
 use berth_core::account::AccountKind;
 use berth_core::dns::default_template;
-use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
 use berth_core::query::{AccountQuery, AccountSort};
 use berth_core::site::DomainKind;
 use berth_core::status::Status;
 use berth_store::Store;
+use berth_store::conformance::with_status;
 use berth_store_sqlite::{Open, SqliteStore};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -89,30 +89,6 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
     assert_eq!(tx.zone(main.id).await.unwrap(), None, "built on first use");
 }
 
-/// The subscriptions a `status` filter lists, by name.
-async fn listed(store: &SqliteStore, status: Status) -> Vec<String> {
-    let mut tx = store.read().await.unwrap();
-    tx.list_subscriptions(&SubscriptionQuery {
-        scope: None,
-        owner: None,
-        plan: None,
-        status: Some(status),
-        sync_state: None,
-        overused: false,
-        expired_on: None,
-        search: None,
-        sort: SubscriptionSort::Name,
-        descending: false,
-        after: None,
-        limit: 10,
-    })
-    .await
-    .unwrap()
-    .iter()
-    .map(|s| s.name.ascii().to_owned())
-    .collect()
-}
-
 #[tokio::test]
 async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
     let seed = format!(
@@ -124,12 +100,16 @@ async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
     let (_dir, url, pool) = database_at(15, &seed).await;
     pool.close().await;
 
-    let store = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(SqliteStore::connect(&url, Open::MustExist).await.unwrap());
     assert_eq!(
-        listed(&store, Status::Suspended).await,
+        with_status(&store, Some(Status::Suspended)).await,
         ["xn--caf-dma.example"]
     );
-    assert_eq!(listed(&store, Status::Active).await, ["shop.example"]);
+    assert_eq!(
+        with_status(&store, Some(Status::Active)).await,
+        ["shop.example"]
+    );
 }
 
 #[tokio::test]

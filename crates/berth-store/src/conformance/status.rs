@@ -20,8 +20,9 @@ fn reason(reason: SuspensionReason) -> Suspension {
 }
 
 /// Names of the subscriptions a `status` filter lists, in list order, read in pages of two
-/// (each page continues after the last row of the previous one).
-async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<String> {
+/// (each page continues after the last row of the previous one). Also used by the engines'
+/// migration tests.
+pub async fn with_status(store: &Arc<dyn Store>, status: Option<Status>) -> Vec<String> {
     let mut names = vec![];
     let mut after = None;
     loop {
