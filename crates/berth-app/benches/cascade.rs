@@ -4,6 +4,8 @@
 //! ```sh
 //! cargo bench -p berth-app --bench cascade
 //! BERTH_BENCH_CUSTOMERS=1000 cargo bench -p berth-app --bench cascade
+//! BERTH_BENCH_ENGINE=postgres ...   # one engine (sqlite | postgres)
+//! BERTH_BENCH_HOLD=60 ...           # wait 60 s after seeding (to pg_dump the data set)
 //! ```
 
 use std::sync::Arc;
@@ -130,6 +132,7 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, customers: usize) {
         engine.name,
         started.elapsed()
     );
+    support::hold_after_seed(engine.name).await;
     let (mut suspend, mut activate) = (vec![], vec![]);
     for _ in 0..ROUNDS {
         let t = Instant::now();
@@ -181,8 +184,13 @@ fn main() {
     println!("| engine | customers | subscriptions | suspend reseller | activate reseller |");
     println!("|---|---|---|---|---|");
     rt.block_on(async {
-        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
-        run(&SQLITE, app, raw, customers).await;
+        if support::wanted("sqlite") {
+            let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
+            run(&SQLITE, app, raw, customers).await;
+        }
+        if !support::wanted("postgres") {
+            return;
+        }
         if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
             run(&POSTGRES, app, raw, customers).await;
         }

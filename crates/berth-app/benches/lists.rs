@@ -359,11 +359,11 @@ fn main() {
     println!("| engine | rows | list | as | page | p50 | p99 |");
     println!("|---|---|---|---|---|---|---|");
     rt.block_on(async {
-        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
-        if std::env::var("BERTH_BENCH_ENGINE").as_deref() != Ok("postgres") {
+        if support::wanted("sqlite") {
+            let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
             run(&SQLITE, app, raw, rows, calls).await;
         }
-        if std::env::var("BERTH_BENCH_ENGINE").as_deref() == Ok("sqlite") {
+        if !support::wanted("postgres") {
             return;
         }
         if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {

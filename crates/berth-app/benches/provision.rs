@@ -74,11 +74,6 @@ fn tools() -> bool {
     std::env::var("BERTH_BENCH_TOOLS").map_or(true, |v| v != "0")
 }
 
-/// Whether `engine` is to be measured (`BERTH_BENCH_ENGINE=sqlite|postgres`; both by default).
-fn wanted(engine: &str) -> bool {
-    std::env::var("BERTH_BENCH_ENGINE").map_or(true, |v| v.eq_ignore_ascii_case(engine))
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -210,11 +205,11 @@ fn main() {
     );
     println!("|---|---|---|---|---|");
     rt.block_on(async {
-        for &subs in sizes.iter().filter(|_| wanted("sqlite")) {
+        for &subs in sizes.iter().filter(|_| support::wanted("sqlite")) {
             let (app, raw, _dir) = sqlite_app().await;
             run("SQLite", SQLITE_SEED, app, raw, subs, rounds).await;
         }
-        for &subs in sizes.iter().filter(|_| wanted("postgres")) {
+        for &subs in sizes.iter().filter(|_| support::wanted("postgres")) {
             let Some(db) = berth_store_postgres::testing::fresh_database().await else {
                 eprintln!("PostgreSQL unreachable: skipped");
                 break;

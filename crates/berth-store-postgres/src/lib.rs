@@ -21,7 +21,11 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_in: "::jsonb",
     json_merge: "{col} || {param}",
     json_int: "(({col} ->> '{key}')::bigint)",
-    random_id: "gen_random_uuid()",
+    // UUIDv7: the first 48 bits are the milliseconds of `clock_timestamp()`, the version
+    // nibble 7 (bits 52 and 53 set over gen_random_uuid()'s 4), its variant kept.
+    time_ordered_id: "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing \
+        substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) \
+        FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid",
     skip_locked: " FOR UPDATE SKIP LOCKED",
     lock_rows: " FOR UPDATE",
     json_rows: "jsonb_array_elements({param}::jsonb) AS {alias}(value)",

@@ -24,7 +24,11 @@ pub(crate) const DIALECT: Dialect = Dialect {
     json_in: "",
     json_merge: "json_patch({col}, {param})",
     json_int: "CAST(json_extract({col}, '$.{key}') AS INTEGER)",
-    random_id: "randomblob(16)",
+    // UUIDv7 as 16 bytes: 48 bits of Unix milliseconds, version 7, 12 random bits, the
+    // variant (8, 9, A or B), 60 random bits.
+    time_ordered_id: "unhex(printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) \
+        || '7' || substr(hex(randomblob(2)), 2) || substr('89AB', 1 + (random() & 3), 1) \
+        || substr(hex(randomblob(8)), 2))",
     skip_locked: "",
     lock_rows: "",
     json_rows: "json_each({param}) AS {alias}",

@@ -79,6 +79,7 @@ macro_rules! conformance_tests {
             r9_3_a_new_change_makes_a_backed_off_job_due_now,
             r9_3_provisioned_files_round_trip_and_empty_lists_forget,
             r9_3_enqueue_all_covers_gone_subscriptions_once,
+            r9_3_a_change_leaves_a_due_untried_job_as_it_is,
             r1_4_reset_links_round_trip_are_used_once_and_expire,
             r1_9_search_finds_rare_and_common_fragments_in_order_across_pages,
             r1_9_search_combines_with_owner_and_status,

@@ -23,7 +23,8 @@ pub trait ProvisionTx: Send {
     ) -> StoreResult<Vec<(Uuid, Uuid)>>;
 
     /// Queues, set-based, a job for every subscription held by `root` or by an account it
-    /// owns; returns how many were queued (already pending ones are not counted).
+    /// owns; returns how many were queued or made due again (a pending job that is due and
+    /// untried already is left alone and not counted).
     async fn enqueue_provision_under(
         &mut self,
         root: AccountId,
@@ -31,7 +32,8 @@ pub trait ProvisionTx: Send {
     ) -> StoreResult<u64>;
 
     /// Queues, set-based, a job for every subscription and every gone subscription that
-    /// still has files; returns how many were queued.
+    /// still has files; returns how many were queued or made due again (as
+    /// [`ProvisionTx::enqueue_provision_under`] counts).
     async fn enqueue_provision_all(&mut self, now: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Takes up to `limit` runnable jobs (pending and due, or running with an expired

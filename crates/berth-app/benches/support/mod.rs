@@ -95,6 +95,22 @@ pub async fn postgres(
     Some((app, raw, Box::new(db)))
 }
 
+/// Whether `engine` is to be measured: `BERTH_BENCH_ENGINE=sqlite|postgres` picks one, both
+/// by default.
+pub fn wanted(engine: &str) -> bool {
+    std::env::var("BERTH_BENCH_ENGINE").map_or(true, |v| v.eq_ignore_ascii_case(engine))
+}
+
+/// Seconds to wait after seeding (`BERTH_BENCH_HOLD=N`, default 0), so that the seeded
+/// database can be copied (`pg_dump`) or inspected before the timed rounds change it.
+pub async fn hold_after_seed(database: &str) {
+    let seconds = env_or("BERTH_BENCH_HOLD", 0);
+    if seconds > 0 {
+        eprintln!("holding {seconds} s after seeding ({database})");
+        tokio::time::sleep(std::time::Duration::from_secs(seconds as u64)).await;
+    }
+}
+
 /// The number in environment variable `name`, or `default`.
 pub fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)

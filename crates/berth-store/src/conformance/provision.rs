@@ -235,12 +235,47 @@ pub async fn r9_3_enqueue_all_covers_gone_subscriptions_once(f: &impl Fixture) {
         .await
         .unwrap();
     assert_eq!(tx.enqueue_provision_all(t0()).await.unwrap(), 1);
-    tx.enqueue_provision_all(t0()).await.unwrap();
+    assert_eq!(
+        tx.enqueue_provision_all(t0() + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0,
+        "the pending job is due already: nothing to queue or rewrite"
+    );
     let claimed = tx
         .claim_provision_jobs(t0(), t0() + LEASE, 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].subscription_id, gone);
+    assert_eq!(
+        claimed[0].id.get_version_num(),
+        7,
+        "set-based jobs get time-ordered ids, as the application's own"
+    );
+    tx.commit().await.unwrap();
+}
+
+/// R9.3: queueing a change for a subscription whose pending job is due and was never tried
+/// leaves that job as it is: it will read the subscription when it runs, and rewriting it
+/// would change nothing but its `updated_at`. (A job waiting for a retry is made due now:
+/// `r9_3_a_new_change_makes_a_backed_off_job_due_now`.)
+pub async fn r9_3_a_change_leaves_a_due_untried_job_as_it_is(f: &impl Fixture) {
+    let store = f.store();
+    let (s1, j1) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut tx = store.write().await.unwrap();
+    tx.enqueue_provision(&[(j1, s1)], t0()).await.unwrap();
+    let later = t0() + Duration::seconds(1);
+    let again = tx
+        .enqueue_provision(&[(Uuid::now_v7(), s1)], later)
+        .await
+        .unwrap();
+    assert_eq!(again, [(s1, j1)], "coalesced into the pending job");
+    let job = tx.provision_job(j1).await.unwrap().unwrap();
+    assert_eq!(
+        (job.state, job.run_after, job.attempts, job.updated_at),
+        (JobState::Pending, t0(), 0, t0()),
+        "a due, untried job is not rewritten"
+    );
     tx.commit().await.unwrap();
 }

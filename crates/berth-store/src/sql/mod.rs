@@ -22,9 +22,12 @@ pub struct Dialect {
     pub json_merge: &'static str,
     /// How to read an integer member of a JSON column: `{col}` and `{key}` are replaced.
     pub json_int: &'static str,
-    /// An expression giving a fresh random id for a row inserted set-based
-    /// (`randomblob(16)` on SQLite, `gen_random_uuid()` on PostgreSQL).
-    pub random_id: &'static str,
+    /// An expression giving a fresh UUIDv7 (time-ordered, like `Uuid::now_v7()` in the
+    /// application) for each row inserted set-based. Time order keeps a bulk insert of
+    /// thousands of rows appending at the right edge of the primary key's B-tree instead of
+    /// touching a random page per row, as random (v4) ids did (issue 10: the provisioning
+    /// jobs a reseller cascade queues).
+    pub time_ordered_id: &'static str,
     /// Appended to a sub-select whose rows a statement takes for itself, so that
     /// concurrent transactions skip them (` FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing
     /// on SQLite, whose write transactions hold the whole database).
@@ -58,7 +61,7 @@ pub(crate) const TEST_DIALECT: Dialect = Dialect {
     json_in: "",
     json_merge: "",
     json_int: "",
-    random_id: "",
+    time_ordered_id: "",
     skip_locked: "",
     lock_rows: "",
     json_rows: "json_each({param}) AS {alias}",
