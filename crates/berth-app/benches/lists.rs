@@ -6,6 +6,7 @@
 //! cargo bench -p berth-app --bench lists
 //! BERTH_BENCH_ROWS=10000 BERTH_BENCH_CALLS=50 cargo bench -p berth-app --bench lists
 //! BERTH_BENCH_ENGINE=sqlite BERTH_BENCH_CASES=search cargo bench -p berth-app --bench lists
+//! BERTH_BENCH_HOLD=60 ...   # wait 60 s after seeding (to copy or inspect the data set)
 //! ```
 
 use std::sync::Arc;
@@ -326,6 +327,7 @@ async fn run(engine: &Engine, app: Berth, raw: Raw, rows: usize, calls: usize) {
         engine.name,
         started.elapsed()
     );
+    support::hold_after_seed(engine.name).await;
     let reseller = app.actor(Some("r1")).await.unwrap();
     // BERTH_BENCH_CASES=TEXT times only the cases whose name contains TEXT (e.g. "search").
     let only = std::env::var("BERTH_BENCH_CASES").unwrap_or_default();

@@ -78,6 +78,11 @@ pub const BATCH: u32 = 200;
 /// validation, so a full run over many subscriptions validates as few times as it can.
 pub const FULL_BATCH: u32 = 5000;
 
+/// Jobs applied since the queue was last tidied after which an idle queue is tidied
+/// ([`berth_store::Store::tidy_provision_queue`]): a full run or a reseller's cascade, not
+/// the day's single changes, which autovacuum keeps up with.
+pub const TIDY_AFTER_JOBS: usize = 1000;
+
 /// A subscription whose files could not be applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionFailure {
@@ -766,7 +771,19 @@ impl Berth {
         while let Some(batch) = self.run_provision_batch_of(settings, FULL_BATCH).await? {
             report.absorb(batch);
         }
+        if report.jobs >= TIDY_AFTER_JOBS {
+            self.tidy_provision_queue().await;
+        }
         Ok(report)
+    }
+
+    /// Tidies the queue after many jobs ([`TIDY_AFTER_JOBS`]). The jobs are applied
+    /// already, so a failure here fails nothing: it is logged, and autovacuum does the
+    /// same a little later.
+    async fn tidy_provision_queue(&self) {
+        if let Err(e) = self.store.tidy_provision_queue().await {
+            tracing::warn!(error = %e, "tidying the provisioning queue");
+        }
     }
 
     /// Runs the queue until `stop` resolves: applies due jobs, then waits `idle` before
@@ -779,9 +796,17 @@ impl Berth {
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
+        let mut since_tidy = 0;
         loop {
             match self.run_provision_batch(&settings).await {
-                Ok(Some(_)) => continue,
+                Ok(Some(batch)) => {
+                    since_tidy += batch.jobs;
+                    continue;
+                }
+                Ok(None) if since_tidy >= TIDY_AFTER_JOBS => {
+                    self.tidy_provision_queue().await;
+                    since_tidy = 0;
+                }
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e.message, "provisioning worker"),
             }

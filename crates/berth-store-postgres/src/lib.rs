@@ -129,6 +129,14 @@ impl Store for PostgresStore {
     fn engine(&self) -> &'static str {
         "postgres"
     }
+
+    async fn tidy_provision_queue(&self) -> StoreResult<()> {
+        sqlx::raw_sql("VACUUM (ANALYZE, SKIP_LOCKED) provision_jobs")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
 }
 
 /// A PostgreSQL transaction.

@@ -157,6 +157,10 @@ impl Store for SqliteStore {
     fn engine(&self) -> &'static str {
         "sqlite"
     }
+
+    async fn tidy_provision_queue(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 /// A SQLite transaction.

@@ -80,6 +80,7 @@ macro_rules! conformance_tests {
             r9_3_provisioned_files_round_trip_and_empty_lists_forget,
             r9_3_enqueue_all_covers_gone_subscriptions_once,
             r9_3_a_change_leaves_a_due_untried_job_as_it_is,
+            r9_3_tidying_the_queue_keeps_every_job,
             r1_4_reset_links_round_trip_are_used_once_and_expire,
             r1_9_search_finds_rare_and_common_fragments_in_order_across_pages,
             r1_9_search_combines_with_owner_and_status,

@@ -89,6 +89,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// The engine's name, for diagnostics (`sqlite`, `postgres`).
     fn engine(&self) -> &'static str;
+
+    /// Reclaims, outside any transaction, what a bulk run of the provisioning queue left
+    /// behind (R9.3). Each job passes pending → running → done: on PostgreSQL every step
+    /// leaves a dead row version with its index entries, and until autovacuum comes by
+    /// (up to a minute later) each claim walks past the dead entries of the last run's
+    /// thousands of jobs — with statistics taken before the run, through a bitmap scan
+    /// that never marks them dead. PostgreSQL runs `VACUUM (ANALYZE, SKIP_LOCKED)` on the
+    /// queue (it does not block the queue's writers; a vacuum already running elsewhere
+    /// is not waited for); SQLite keeps no dead versions and does nothing.
+    async fn tidy_provision_queue(&self) -> StoreResult<()>;
 }
 
 /// One transaction: every capability's operations. Dropping it without [`Tx::commit`] rolls

@@ -279,3 +279,41 @@ pub async fn r9_3_a_change_leaves_a_due_untried_job_as_it_is(f: &impl Fixture) {
     );
     tx.commit().await.unwrap();
 }
+
+/// R9.3: tidying the queue after a bulk run (outside any transaction) keeps every job as it
+/// was: done jobs stay listed and pending ones are still claimed, in order.
+pub async fn r9_3_tidying_the_queue_keeps_every_job(f: &impl Fixture) {
+    let store = f.store();
+    let jobs: Vec<(Uuid, Uuid)> = (0..6).map(|_| (Uuid::now_v7(), Uuid::now_v7())).collect();
+    let now = t0();
+    let mut tx = store.write().await.unwrap();
+    tx.enqueue_provision(&jobs, now).await.unwrap();
+    let claimed = tx.claim_provision_jobs(now, now + LEASE, 4).await.unwrap();
+    let done: Vec<Uuid> = claimed.iter().map(|j| j.id).collect();
+    tx.complete_provision_jobs(&done, now).await.unwrap();
+    tx.commit().await.unwrap();
+
+    store.tidy_provision_queue().await.unwrap();
+
+    let mut tx = store.write().await.unwrap();
+    let mut counts = tx.provision_job_counts().await.unwrap();
+    counts.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(counts, [(JobState::Done, 4), (JobState::Pending, 2)]);
+    let rest: Vec<Uuid> = tx
+        .claim_provision_jobs(now, now + LEASE, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    let mut expected: Vec<Uuid> = jobs
+        .iter()
+        .map(|(j, _)| *j)
+        .filter(|j| !done.contains(j))
+        .collect();
+    expected.sort();
+    let mut rest_sorted = rest.clone();
+    rest_sorted.sort();
+    assert_eq!(rest_sorted, expected, "the pending jobs are still claimed");
+    tx.commit().await.unwrap();
+}
