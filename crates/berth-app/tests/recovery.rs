@@ -91,7 +91,7 @@ async fn world(env: &Env) -> World {
     let clock = Arc::new(MovingClock(Mutex::new(
         Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
     )));
-    let sink = Sink::start().await;
+    let sink = Sink::start();
     let app = env
         .app
         .with_clock(clock.clone())

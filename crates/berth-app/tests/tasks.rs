@@ -95,7 +95,7 @@ async fn world(env: &Env) -> World {
     app.create_account(&reseller, AccountKind::Customer, account("c1"), Mode::Apply)
         .await
         .unwrap();
-    let sink = Sink::start().await;
+    let sink = Sink::start();
     let root = tempfile::tempdir().unwrap();
     let settings = TaskSettings {
         webspace_root: root.path().to_path_buf(),

@@ -4,59 +4,10 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
+use berth_mail_sink::MailSink;
 use serde_json::json;
 use support::{berth, initialized, ok};
-
-/// A minimal SMTP server on 127.0.0.1 recording the data of every message.
-fn sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mails = Arc::new(Mutex::new(vec![]));
-    let store = mails.clone();
-    std::thread::spawn(move || {
-        for socket in listener.incoming().flatten() {
-            let store = store.clone();
-            std::thread::spawn(move || converse(socket, &store));
-        }
-    });
-    (port, mails)
-}
-
-fn converse(socket: std::net::TcpStream, mails: &Mutex<Vec<String>>) {
-    let mut write = socket.try_clone().unwrap();
-    let mut lines = BufReader::new(socket).lines();
-    let _ = write.write_all(b"220 sink ESMTP\r\n");
-    while let Some(Ok(line)) = lines.next() {
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let reply: &[u8] = match verb.as_str() {
-            "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
-            "DATA" => {
-                let _ = write.write_all(b"354 go on\r\n");
-                let mut data = String::new();
-                for l in lines.by_ref().map_while(Result::ok) {
-                    if l == "." {
-                        break;
-                    }
-                    data.push_str(&l);
-                    data.push('\n');
-                }
-                mails.lock().unwrap().push(data);
-                b"250 queued\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n");
-                return;
-            }
-            _ => b"250 ok\r\n",
-        };
-        if write.write_all(reply).is_err() {
-            return;
-        }
-    }
-}
 
 #[test]
 fn r5_4_tasks_run_suspends_on_the_expiration_date_and_mails() {
@@ -89,8 +40,8 @@ fn r5_4_tasks_run_suspends_on_the_expiration_date_and_mails() {
             "2026-03-10",
         ],
     );
-    let (port, mails) = sink();
-    let port = port.to_string();
+    let sink = MailSink::start();
+    let port = sink.port.to_string();
     let env = [
         ("BERTH_NOW", "2026-03-10T06:00:00Z"),
         ("BERTH_SMTP_HOST", "127.0.0.1"),
@@ -115,9 +66,13 @@ fn r5_4_tasks_run_suspends_on_the_expiration_date_and_mails() {
     assert_eq!(info["status"], json!("suspended"));
     assert_eq!(info["suspension_reasons"][0]["reason"], json!("expired"));
 
-    let received = mails.lock().unwrap().clone();
+    let received = sink.wait_for_blocking(1);
     assert_eq!(received.len(), 1);
-    assert!(received[0].contains("Subject: Subscription shop.example has expired"));
+    assert!(
+        received[0]
+            .data
+            .contains("Subject: Subscription shop.example has expired")
+    );
 
     let list = berth(d, &["--json", "tasks", "list"], &env, None).json();
     let expiry = list
@@ -136,7 +91,11 @@ fn r5_4_tasks_run_suspends_on_the_expiration_date_and_mails() {
     let id = sent[0]["id"].as_str().unwrap().to_owned();
     let again = berth(d, &["--json", "notification", "resend", &id], &env, None);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert_eq!(mails.lock().unwrap().len(), 2);
+    assert_eq!(
+        sink.wait_for_blocking(1).len(),
+        1,
+        "the notification is sent again"
+    );
 
     let usage = berth(d, &["--json", "tasks", "run", "usage"], &env, None);
     assert_eq!(usage.code, 0, "{}", usage.stderr);

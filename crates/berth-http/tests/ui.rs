@@ -1070,10 +1070,10 @@ async fn r1_4_password_recovery_mails_a_single_use_link_over_http(s: Server) {
         right.contains("a link to choose a new password has been sent"),
         "{right}"
     );
-    let mails = sink.take(1).await;
+    let mails = sink.wait_for(1).await;
     assert_eq!(mails.len(), 1, "only the matching request sends mail");
-    assert_eq!(mails[0].0, ["bob@example.com"]);
-    let link = ui_support::reset_link(&mails[0].1);
+    assert_eq!(mails[0].to, ["bob@example.com"]);
+    let link = ui_support::reset_link(&mails[0].data);
     assert!(
         link.starts_with(&format!("{base}/login/reset?token=")),
         "{link}"
@@ -1188,7 +1188,7 @@ async fn r1_4_password_recovery_mails_a_single_use_link_over_http(s: Server) {
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(html.contains("Too many requests"));
-    assert!(sink.take(0).await.is_empty());
+    assert!(sink.wait_for(0).await.is_empty());
 }
 
 /// POSTs a panel form with the session cookie and its synchronizer token: status and body
@@ -1897,9 +1897,9 @@ async fn browser_walkthrough_of_the_three_panels(s: Server) {
     b.screenshot("forgot-password").await;
     b.click("#forgot-submit").await;
     b.wait_for("has been sent").await;
-    let mails = sink.take(1).await;
+    let mails = sink.wait_for(1).await;
     assert_eq!(mails.len(), 1);
-    let link = ui_support::reset_link(&mails[0].1);
+    let link = ui_support::reset_link(&mails[0].data);
     b.goto(&link).await;
     b.wait_for("id=\"reset-login\"").await;
     b.fill("#password", "brand-new-1").await;

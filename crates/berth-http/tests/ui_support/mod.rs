@@ -374,95 +374,17 @@ pub async fn world(s: &Server) {
     .unwrap();
 }
 
-/// The messages a [`MailSink`] received: `(recipients, message)` each.
-type Inbox = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+pub use berth_mail_sink::MailSink;
 
-/// A small SMTP server on a loopback port that keeps every message it is given, to read
-/// the password reset links from.
-#[derive(Clone)]
-pub struct MailSink {
-    /// Its port on 127.0.0.1.
-    pub port: u16,
-    mails: Inbox,
-}
-
-impl MailSink {
-    /// Starts listening.
-    pub async fn start() -> MailSink {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let mails = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
-        let kept = mails.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(smtp_conversation(socket, kept.clone()));
-            }
-        });
-        MailSink { port, mails }
-    }
-
-    /// Waits (up to 10 s) until `n` messages arrived, then takes them all: `(recipients,
-    /// message)` each.
-    pub async fn take(&self, n: usize) -> Vec<(Vec<String>, String)> {
-        for _ in 0..200 {
-            if self.mails.lock().unwrap().len() >= n {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        std::mem::take(&mut *self.mails.lock().unwrap())
-    }
-
-    /// The SMTP settings that send to this sink.
-    pub fn settings(&self) -> berth_app::notifications::SmtpSettings {
-        berth_app::notifications::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: self.port,
-            security: berth_app::notifications::Security::None,
-            username: None,
-            password: None,
-            from: berth_core::account::Email::parse("from", "panel@example.com").unwrap(),
-        }
-    }
-}
-
-async fn smtp_conversation(socket: tokio::net::TcpStream, mails: Inbox) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let (read, mut write) = socket.into_split();
-    let mut lines = BufReader::new(read).lines();
-    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
-    let mut to = vec![];
-    while let Ok(Some(line)) = lines.next_line().await {
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let reply: &[u8] = match verb.as_str() {
-            "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
-            "RCPT" => {
-                let address = line.split(['<', '>']).nth(1).unwrap_or_default();
-                to.push(address.to_owned());
-                b"250 ok\r\n"
-            }
-            "DATA" => {
-                let _ = write.write_all(b"354 go on\r\n").await;
-                let mut data = String::new();
-                while let Ok(Some(l)) = lines.next_line().await {
-                    if l == "." {
-                        break;
-                    }
-                    data.push_str(&l);
-                    data.push('\n');
-                }
-                mails.lock().unwrap().push((std::mem::take(&mut to), data));
-                b"250 queued\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                return;
-            }
-            _ => b"250 ok\r\n",
-        };
-        if write.write_all(reply).await.is_err() {
-            return;
-        }
+/// The SMTP settings that send to `sink`.
+pub fn smtp_settings(sink: &MailSink) -> berth_app::notifications::SmtpSettings {
+    berth_app::notifications::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        security: berth_app::notifications::Security::None,
+        username: None,
+        password: None,
+        from: berth_core::account::Email::parse("from", "panel@example.com").unwrap(),
     }
 }
 
@@ -476,14 +398,14 @@ pub fn reset_link(mail: &str) -> String {
 /// A second server over the same database as `s`, with password recovery mailing to a
 /// sink: its base URL and the sink. Links point at this server.
 pub async fn recovery_server(s: &Server) -> (String, MailSink) {
-    let sink = MailSink::start().await;
+    let sink = MailSink::start();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = s
         .app
         .clone()
         .with_recovery(berth_app::recovery::RecoverySettings::new(
-            Some(sink.settings()),
+            Some(smtp_settings(&sink)),
             base.clone(),
         ));
     tokio::spawn(berth_http::serve(app, listener, std::future::pending()));
