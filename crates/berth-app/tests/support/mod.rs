@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use berth_core::clock::Clock;
 use chrono::{DateTime, Duration, Utc};
 
+#[allow(unused_imports)] // each test binary uses its part
 pub use berth_mail_sink::{Mail, MailSink as Sink};
 
 /// A clock the test moves.
