@@ -406,7 +406,11 @@ impl Berth {
         };
         let not_found =
             || Error::not_found(field, format!("no account {login} to hold subscriptions"));
-        let account = tx.account_by_login(&login).await?.ok_or_else(not_found)?;
+        // One statement (its suspensions joined): a creation counts its round trips.
+        let account = tx
+            .account_by_login_joined(&login)
+            .await?
+            .ok_or_else(not_found)?;
         if !berth_core::rights::can_view(actor, &account) {
             return Err(not_found());
         }

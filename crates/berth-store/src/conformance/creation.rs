@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use berth_core::account::{Account, AccountKind, OwnerRef};
+use berth_core::account::{Account, AccountKind, Login, OwnerRef};
 use berth_core::audit::{AuditEntry, FieldChange};
 use berth_core::dns::{RecordData, RecordSource, RecordType, Zone, ZoneRecord};
 use berth_core::domain::DomainName;
@@ -14,6 +14,7 @@ use berth_core::job::JobState;
 use berth_core::property::{PlanType, Properties};
 use berth_core::reseller::ResellerProfile;
 use berth_core::site::{AliasOptions, DomainKind, DomainRef, HostedDomain};
+use berth_core::status::{Suspension, SuspensionReason};
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -462,4 +463,51 @@ pub async fn r3_2_the_creation_context_matches_the_separate_reads(f: &impl Fixtu
     assert_eq!((context.pool, context.profile), (vec![], None));
     assert!(context.taken.domain);
     assert_eq!(context.template, tx.dns_template().await.unwrap());
+}
+
+/// R3.1: the subscriber read in one statement is the account `account_by_login` gives,
+/// with its suspension reasons in order (none, one, two), and nothing for an unknown login.
+pub async fn r3_1_the_joined_subscriber_read_matches_account_by_login(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let one = account(AccountKind::Customer, "c1", Some(&reseller), 2);
+    let two = account(AccountKind::Customer, "c2", Some(&reseller), 3);
+    insert(&store, &[&admin, &reseller, &one, &two]).await;
+    let mut tx = store.write().await.unwrap();
+    let reason = |reason, minutes| Suspension {
+        reason,
+        by: None,
+        at: t0() + Duration::minutes(minutes),
+    };
+    tx.add_account_suspension(one.id, &reason(SuspensionReason::Admin, 5), Some(admin.id))
+        .await
+        .unwrap();
+    tx.add_account_suspension(two.id, &reason(SuspensionReason::Owner, 7), None)
+        .await
+        .unwrap();
+    tx.add_account_suspension(
+        two.id,
+        &reason(SuspensionReason::Reseller, 6),
+        Some(reseller.id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    for login in ["admin", "r1", "c1", "c2"] {
+        let login = Login::parse("login", login).unwrap();
+        let joined = tx.account_by_login_joined(&login).await.unwrap();
+        assert!(joined.is_some());
+        assert_eq!(joined, tx.account_by_login(&login).await.unwrap());
+    }
+    let two_read = tx
+        .account_by_login_joined(&two.login)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(two_read.suspensions.len(), 2);
+    let nobody = Login::parse("login", "nobody").unwrap();
+    assert_eq!(tx.account_by_login_joined(&nobody).await.unwrap(), None);
 }
