@@ -330,8 +330,25 @@ impl Berth {
         operation: &str,
         changes: &[FieldChange],
     ) -> Result<()> {
-        if changes.is_empty() {
+        let Some((entry, first)) = self.audit_entry_for(actor, operation, changes) else {
             return Ok(());
+        };
+        tx.open_audit(&entry).await?;
+        tx.insert_audit_changes(entry.id, first, changes).await?;
+        Ok(())
+    }
+
+    /// The entry [`Self::record_changes`] records `changes` under and the sequence number
+    /// of the first, for a use case that writes them with its own rows (one round trip);
+    /// `None` when nothing changed. Takes the sequence numbers from the running scope.
+    pub(crate) fn audit_entry_for(
+        &self,
+        actor: &Actor,
+        operation: &str,
+        changes: &[FieldChange],
+    ) -> Option<(AuditEntry, u32)> {
+        if changes.is_empty() {
+            return None;
         }
         let scope = current_scope();
         let id = scope.as_ref().map_or_else(|| self.new_id(), |s| s.entry_id);
@@ -362,9 +379,7 @@ impl Berth {
         let first = scope
             .as_ref()
             .map_or(0, |s| s.next_seq.fetch_add(count, Ordering::Relaxed));
-        tx.open_audit(&entry).await?;
-        tx.insert_audit_changes(id, first, changes).await?;
-        Ok(())
+        Some((entry, first))
     }
 
     /// Completes the request-level entry (or appends it when the request changed

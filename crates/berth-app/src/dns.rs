@@ -495,11 +495,15 @@ impl Berth {
     /// The zone of a new subscription's main domain, from the server's template (R3.2,
     /// R7.4), for the subscription's creation to write with the rest of its rows. A new
     /// domain has no stored zone, no subdomains and no aliases yet, so only the template
-    /// is read; the serial is the first of the day, as for any zone created.
-    pub(crate) async fn new_main_zone(&self, tx: &mut dyn Tx, sub: &Subscription) -> Result<Zone> {
+    /// is needed (read by the caller); the serial is the first of the day, as for any
+    /// zone created.
+    pub(crate) fn new_main_zone(
+        &self,
+        sub: &Subscription,
+        template: &[TemplateRecord],
+    ) -> Result<Zone> {
         let main = HostedDomain::main_of(sub);
-        let template = tx.dns_template().await?;
-        let mut zone = self.template_zone(&main, sub, &template, &[])?;
+        let mut zone = self.template_zone(&main, sub, template, &[])?;
         zone.serial = next_serial(0, zone.updated_at.date_naive());
         Ok(zone)
     }

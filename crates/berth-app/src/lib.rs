@@ -82,6 +82,7 @@ pub struct Berth {
     ids: Arc<Mutex<ContextV7>>,
     settings: ServerSettings,
     recovery: Option<Arc<recovery::Recovery>>,
+    generated_passwords: Arc<subscriptions::GeneratedPasswords>,
 }
 
 /// Finishes a transaction: commits it, or drops it (rolling back) in a dry run.
@@ -113,6 +114,7 @@ impl Berth {
             ids: Arc::new(Mutex::new(ContextV7::new())),
             settings: ServerSettings::default(),
             recovery: None,
+            generated_passwords: Arc::default(),
         }
     }
 

@@ -39,6 +39,10 @@ impl AccountTx for EngineTx {
         self.execute(sql, values).await.map(drop)
     }
 
+    async fn account_by_login_joined(&mut self, login: &Login) -> StoreResult<Option<Account>> {
+        self.fetch_account_joined(login.as_str()).await
+    }
+
     async fn account_by_login(&mut self, login: &Login) -> StoreResult<Option<Account>> {
         self.fetch_one_account("a.login = $1", Value::Text(login.as_str().to_owned()))
             .await

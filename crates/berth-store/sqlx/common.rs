@@ -80,6 +80,38 @@ impl EngineTx {
         sql::assemble_accounts(rows, suspensions)
     }
 
+    /// The account with `login` and its suspension reasons, read in one statement
+    /// (`sql::account_by_login_joined`).
+    pub(crate) async fn fetch_account_joined(
+        &mut self,
+        login: &str,
+    ) -> StoreResult<Option<Account>> {
+        let rows = bind_all(
+            sqlx::query(AssertSqlSafe(sql::account_by_login_joined())),
+            vec![Value::Text(login.to_owned())],
+        )
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let account = account_row(first).map_err(map_err)?;
+        let mut suspensions = vec![];
+        for row in &rows {
+            let id: Option<uuid::Uuid> = row.try_get(22).map_err(map_err)?;
+            if let Some(account_id) = id {
+                suspensions.push(SuspensionRow {
+                    account_id,
+                    reason: row.try_get(23).map_err(map_err)?,
+                    by_login: row.try_get(24).map_err(map_err)?,
+                    at: time(row, 25).map_err(map_err)?,
+                });
+            }
+        }
+        Ok(sql::assemble_accounts(vec![account], suspensions)?.pop())
+    }
+
     /// The one account matching `condition` (with `$1` bound to `value`), if any.
     pub(crate) async fn fetch_one_account(
         &mut self,

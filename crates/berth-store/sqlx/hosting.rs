@@ -4,8 +4,12 @@ use async_trait::async_trait;
 use berth_core::account::AccountId;
 use berth_core::hosting::{Plan, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery};
 use berth_core::property::{PlanType, Properties};
-use berth_store::hosting::{GroupUpdate, NewSubscriptionRows, SyncGroup, TakenNames};
-use berth_store::sql::{self, PlanRow, SubscriptionParts, SubscriptionRow, Value};
+use berth_store::hosting::{
+    CreationContext, GroupUpdate, NewSubscriptionRows, SyncGroup, TakenNames,
+};
+use berth_store::sql::{
+    self, IpRow, PlanRow, ProfileRow, SubscriptionParts, SubscriptionRow, TemplateRow, Value,
+};
 use berth_store::{PlanTx, StoreResult, SubscriptionTx};
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
@@ -251,6 +255,75 @@ impl SubscriptionTx for EngineTx {
             }
         }
         Ok(taken)
+    }
+
+    async fn creation_context(
+        &mut self,
+        provider: Option<AccountId>,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<CreationContext> {
+        let mut values = vec![Value::Text(domain.to_owned())];
+        values.extend(system_users.iter().map(|u| Value::Text(u.clone())));
+        if let Some(p) = provider {
+            values.push(Value::Id(p.0));
+        }
+        let rows = self
+            .rows(
+                sql::creation_context(system_users.len(), provider.is_some()),
+                values,
+            )
+            .await?;
+        let mut context = CreationContext::default();
+        // Pool and template come unordered from the union; sorted here by their lists'
+        // keys (family then sort key in byte order then id; position).
+        let mut pool = vec![];
+        let mut template = vec![];
+        for row in &rows {
+            let tag: String = row.try_get(0).map_err(map_err)?;
+            let text = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
+            let int = |i: usize| row.try_get::<i64, _>(i).map_err(map_err);
+            match tag.as_str() {
+                "p" => {
+                    let ip = IpRow {
+                        id: row.try_get(1).map_err(map_err)?,
+                        address: text(2)?,
+                        kind: text(3)?,
+                        interface: text(4)?,
+                        created_at: time(row, 9).map_err(map_err)?,
+                    };
+                    pool.push(((int(10)?, text(11)?, ip.id), ip.into_record()?));
+                }
+                "r" => {
+                    let profile = ProfileRow {
+                        plan_id: row.try_get(1).map_err(map_err)?,
+                        plan_name: row.try_get(2).map_err(map_err)?,
+                        props: text(3)?,
+                        custom: text(4)?,
+                        sync_state: text(5)?,
+                        conflicts: text(6)?,
+                    };
+                    context.profile = Some(profile.into_profile()?);
+                }
+                "t" => {
+                    let line = TemplateRow {
+                        host: text(2)?,
+                        rtype: text(3)?,
+                        value: text(4)?,
+                        priority: int(7)?,
+                        ttl: int(8)?,
+                    };
+                    template.push((int(10)?, line.into_record()?));
+                }
+                "d" => context.taken.domain = true,
+                _ => context.taken.system_users.push(text(2)?),
+            }
+        }
+        pool.sort_by(|a, b| a.0.cmp(&b.0));
+        template.sort_by_key(|(position, _)| *position);
+        context.pool = pool.into_iter().map(|(_, ip)| ip).collect();
+        context.template = template.into_iter().map(|(_, line)| line).collect();
+        Ok(context)
     }
 
     async fn subscription_by_id(&mut self, id: Uuid) -> StoreResult<Option<Subscription>> {

@@ -31,6 +31,10 @@ pub trait AccountTx: Send {
     /// Deletes an account together with the accounts it owns. Returns how many went.
     async fn delete_account_tree(&mut self, id: AccountId) -> StoreResult<u64>;
 
+    /// [`AccountTx::account_by_login`] in one statement (its suspension reasons joined),
+    /// for a use case that counts its round trips (a subscription's creation).
+    async fn account_by_login_joined(&mut self, login: &Login) -> StoreResult<Option<Account>>;
+
     /// Adds a suspension reason to an account (replacing the same reason if present).
     async fn add_account_suspension(
         &mut self,

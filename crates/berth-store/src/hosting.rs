@@ -2,9 +2,13 @@
 
 use async_trait::async_trait;
 use berth_core::account::AccountId;
+use berth_core::audit::{AuditEntry, FieldChange};
+use berth_core::dns::TemplateRecord;
 use berth_core::dns::Zone;
 use berth_core::hosting::{Plan, Subscription, SubscriptionQuery};
+use berth_core::ip::IpRecord;
 use berth_core::property::{PlanType, Properties};
+use berth_core::reseller::ResellerProfile;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -58,6 +62,7 @@ pub struct GroupUpdate<'a> {
 /// Everything a new subscription starts with, written by one store call (R3.2): its row,
 /// add-on and IP links, its main domain in the registry (R7.1), the zone of that domain
 /// with its records (R7.4) and its pending provisioning job (R9.3).
+/// With its audit entry and field changes when given.
 #[derive(Debug, Clone, Copy)]
 pub struct NewSubscriptionRows<'a> {
     /// The subscription, with its add-ons and IP addresses.
@@ -68,6 +73,35 @@ pub struct NewSubscriptionRows<'a> {
     pub job: Uuid,
     /// When the job was queued.
     pub queued_at: DateTime<Utc>,
+    /// The audit of the creation, written with the rest (`None`: nothing audited).
+    pub audit: Option<NewAuditRows<'a>>,
+}
+
+/// An audit entry and the changes recorded under it, as [`crate::AuditTx::open_audit`]
+/// and [`crate::AuditTx::insert_audit_changes`] write them (the entry is kept when one
+/// with its id exists: a request's later operations).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAuditRows<'a> {
+    /// The entry.
+    pub entry: &'a AuditEntry,
+    /// The sequence number of the first change.
+    pub first_seq: u32,
+    /// The changes, in order.
+    pub changes: &'a [FieldChange],
+}
+
+/// What creating a subscription reads once its subscriber is known, in one query
+/// ([`SubscriptionTx::creation_context`]): plain data, the decisions are the caller's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreationContext {
+    /// The provider's IP pool, in the IP list's order (empty when no provider was asked).
+    pub pool: Vec<IpRecord>,
+    /// The provider's stored profile (`None`: none written, or no provider asked).
+    pub profile: Option<ResellerProfile>,
+    /// The server's DNS template, in order.
+    pub template: Vec<TemplateRecord>,
+    /// Which of the new names are taken.
+    pub taken: TakenNames,
 }
 
 /// Which of the names a new subscription would take are already taken.
@@ -124,6 +158,16 @@ pub trait SubscriptionTx: Send {
         domain: &str,
         system_users: &[String],
     ) -> StoreResult<TakenNames>;
+    /// In one query, what creating a subscription reads besides its subscriber: the IP
+    /// pool and stored profile of `provider` (a reseller; `None` for the admin, who has
+    /// neither), the DNS template, and what [`SubscriptionTx::taken_names`] tells of
+    /// `domain` and `system_users`.
+    async fn creation_context(
+        &mut self,
+        provider: Option<AccountId>,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<CreationContext>;
     /// The subscription with this (ASCII) name.
     async fn subscription_by_name(&mut self, ascii_name: &str)
     -> StoreResult<Option<Subscription>>;

@@ -4,19 +4,23 @@
 
 use std::sync::Arc;
 
-use berth_core::account::{Account, AccountKind, OwnerRef};
+use berth_core::account::{Account, AccountKind, Login, OwnerRef};
+use berth_core::audit::{AuditEntry, FieldChange};
 use berth_core::dns::{RecordData, RecordSource, RecordType, Zone, ZoneRecord};
 use berth_core::domain::DomainName;
 use berth_core::hosting::{Plan, PlanName, PlanRef, Subscription, SubscriptionIp, SystemUser};
 use berth_core::ip::{IpAddress, IpId, IpKind, IpRecord};
 use berth_core::job::JobState;
 use berth_core::property::{PlanType, Properties};
+use berth_core::reseller::ResellerProfile;
 use berth_core::site::{AliasOptions, DomainKind, DomainRef, HostedDomain};
+use berth_core::status::{Suspension, SuspensionReason};
 use chrono::Duration;
 use uuid::Uuid;
 
 use super::{Fixture, account, insert, t0};
-use crate::hosting::{NewSubscriptionRows, TakenNames};
+use crate::audit::AuditQuery;
+use crate::hosting::{NewAuditRows, NewSubscriptionRows, TakenNames};
 use crate::{Store, StoreError};
 
 /// The shared custom subscription, with a time that has microseconds and a longer hash.
@@ -86,6 +90,7 @@ async fn write(store: &Arc<dyn Store>, sub: &Subscription, zone: &Zone, job: Uui
         zone,
         job,
         queued_at: sub.created_at,
+        audit: None,
     })
     .await
     .unwrap();
@@ -219,6 +224,7 @@ pub async fn r7_1_a_new_subscription_with_a_taken_name_writes_nothing(f: &impl F
             zone: &zone_of(&second, &[("taken.example.", RecordType::A, "192.0.2.2")]),
             job,
             queued_at: second.created_at,
+            audit: None,
         })
         .await
         .unwrap_err();
@@ -294,4 +300,214 @@ pub async fn r3_2_taken_names_reports_the_domain_and_the_system_users_in_use(f: 
         tx.taken_names("free.example", &[]).await.unwrap(),
         TakenNames::default()
     );
+}
+
+/// The audit of a creation (R3.2) goes with its rows in the same call: the entry (kept
+/// when the request already opened it) and its field changes in order; a creation refused
+/// for a taken name records nothing.
+pub async fn r3_2_a_new_subscription_is_written_with_its_audit_by_the_same_call(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    insert(&store, &[&admin]).await;
+    let entry = AuditEntry {
+        id: Uuid::now_v7(),
+        at: t0(),
+        actor: admin.id,
+        actor_login: admin.login.to_string(),
+        api_key: None,
+        source: None,
+        request_id: "req-1".to_owned(),
+        interface: "cli".to_owned(),
+        action: "subscription create".to_owned(),
+        object: "audited.example".to_owned(),
+        status: 0,
+    };
+    let change = |object: &str, field: &str, after: &str| FieldChange {
+        object: object.to_owned(),
+        field: field.to_owned(),
+        before: None,
+        after: Some(after.to_owned()),
+    };
+    let first_changes = vec![
+        change("subscription audited.example", "name", "audited.example"),
+        change("subscription audited.example", "disk_space", "unlimited"),
+    ];
+    let second_changes = vec![change(
+        "subscription other.example",
+        "name",
+        "other.example",
+    )];
+    let first = subscription("audited.example", &admin, 1);
+    let mut second = subscription("other.example", &admin, 2);
+    second.system_user = SystemUser::parse("system_user", "other").unwrap();
+    let mut taken = subscription("audited.example", &admin, 3);
+    taken.system_user = SystemUser::parse("system_user", "taken").unwrap();
+    for (sub, first_seq, changes) in [(&first, 0, &first_changes), (&second, 2, &second_changes)] {
+        let mut tx = store.write().await.unwrap();
+        tx.insert_new_subscription(&NewSubscriptionRows {
+            subscription: sub,
+            zone: &zone_of(sub, &[]),
+            job: Uuid::now_v7(),
+            queued_at: sub.created_at,
+            audit: Some(NewAuditRows {
+                entry: &entry,
+                first_seq,
+                changes,
+            }),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let other_entry = AuditEntry {
+        id: Uuid::now_v7(),
+        ..entry.clone()
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert_new_subscription(&NewSubscriptionRows {
+        subscription: &taken,
+        zone: &zone_of(&taken, &[]),
+        job: Uuid::now_v7(),
+        queued_at: taken.created_at,
+        audit: Some(NewAuditRows {
+            entry: &other_entry,
+            first_seq: 0,
+            changes: &first_changes,
+        }),
+    })
+    .await
+    .unwrap_err();
+    drop(tx);
+
+    let mut tx = store.read().await.unwrap();
+    let entries = tx
+        .list_audit(&AuditQuery {
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries, vec![entry.clone()], "one entry, kept as opened");
+    let changes = tx
+        .audit_changes_of(&[entry.id, other_entry.id])
+        .await
+        .unwrap();
+    let expected: Vec<(Uuid, FieldChange)> = first_changes
+        .iter()
+        .chain(&second_changes)
+        .map(|c| (entry.id, c.clone()))
+        .collect();
+    assert_eq!(changes, expected);
+    assert!(tx.subscription_by_id(first.id).await.unwrap().is_some());
+    assert!(tx.subscription_by_id(second.id).await.unwrap().is_some());
+}
+
+/// R3.2, R4.5, R7.4: the one read of a creation's context gives what the separate reads
+/// give — the reseller's pool in the list's order, its profile, the DNS template in
+/// order, the taken names — and neither pool nor profile without a provider.
+pub async fn r3_2_the_creation_context_matches_the_separate_reads(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let bare = account(AccountKind::Reseller, "r2", Some(&admin), 2);
+    insert(&store, &[&admin, &reseller, &bare]).await;
+    let ips = [
+        ip("2001:db8::9", IpKind::Shared),
+        ip("192.0.2.10", IpKind::Dedicated),
+        ip("192.0.2.9", IpKind::Shared),
+        ip("198.51.100.1", IpKind::Shared),
+    ];
+    let mut tx = store.write().await.unwrap();
+    for record in &ips {
+        tx.insert_ip(record).await.unwrap();
+    }
+    for record in &ips[..3] {
+        tx.add_pool_ip(reseller.id, record.id.0).await.unwrap();
+    }
+    let profile = ResellerProfile::custom(Properties::new());
+    tx.set_reseller_profile(reseller.id, &profile)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let sub = subscription("taken.example", &admin, 1);
+    write(&store, &sub, &zone_of(&sub, &[]), Uuid::now_v7()).await;
+
+    let mut tx = store.read().await.unwrap();
+    let users = vec![sub.system_user.as_str().to_owned(), "free1".to_owned()];
+    for domain in ["taken.example", "free.example"] {
+        let context = tx
+            .creation_context(Some(reseller.id), domain, &users)
+            .await
+            .unwrap();
+        assert_eq!(context.pool, tx.pool_ips(reseller.id).await.unwrap());
+        assert_eq!(context.pool.len(), 3);
+        assert_eq!(
+            context.profile,
+            tx.reseller_profile(reseller.id).await.unwrap()
+        );
+        assert!(context.profile.is_some());
+        assert_eq!(context.template, tx.dns_template().await.unwrap());
+        assert!(!context.template.is_empty());
+        assert_eq!(context.taken, tx.taken_names(domain, &users).await.unwrap());
+    }
+    let context = tx
+        .creation_context(Some(bare.id), "free.example", &[])
+        .await
+        .unwrap();
+    assert_eq!((context.pool, context.profile), (vec![], None));
+    assert_eq!(context.taken, TakenNames::default());
+    let context = tx
+        .creation_context(None, "taken.example", &[])
+        .await
+        .unwrap();
+    assert_eq!((context.pool, context.profile), (vec![], None));
+    assert!(context.taken.domain);
+    assert_eq!(context.template, tx.dns_template().await.unwrap());
+}
+
+/// R3.1: the subscriber read in one statement is the account `account_by_login` gives,
+/// with its suspension reasons in order (none, one, two), and nothing for an unknown login.
+pub async fn r3_1_the_joined_subscriber_read_matches_account_by_login(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let one = account(AccountKind::Customer, "c1", Some(&reseller), 2);
+    let two = account(AccountKind::Customer, "c2", Some(&reseller), 3);
+    insert(&store, &[&admin, &reseller, &one, &two]).await;
+    let mut tx = store.write().await.unwrap();
+    let reason = |reason, minutes| Suspension {
+        reason,
+        by: None,
+        at: t0() + Duration::minutes(minutes),
+    };
+    tx.add_account_suspension(one.id, &reason(SuspensionReason::Admin, 5), Some(admin.id))
+        .await
+        .unwrap();
+    tx.add_account_suspension(two.id, &reason(SuspensionReason::Owner, 7), None)
+        .await
+        .unwrap();
+    tx.add_account_suspension(
+        two.id,
+        &reason(SuspensionReason::Reseller, 6),
+        Some(reseller.id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    for login in ["admin", "r1", "c1", "c2"] {
+        let login = Login::parse("login", login).unwrap();
+        let joined = tx.account_by_login_joined(&login).await.unwrap();
+        assert!(joined.is_some());
+        assert_eq!(joined, tx.account_by_login(&login).await.unwrap());
+    }
+    let two_read = tx
+        .account_by_login_joined(&two.login)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(two_read.suspensions.len(), 2);
+    let nobody = Login::parse("login", "nobody").unwrap();
+    assert_eq!(tx.account_by_login_joined(&nobody).await.unwrap(), None);
 }

@@ -263,6 +263,17 @@ pub fn update_account(a: &Account) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// The account with login `$1` ([`ACCOUNT_COLUMNS`]) followed by the columns of
+/// [`suspensions_of`] (all `NULL` when it has none): one row per reason, in their order.
+pub fn account_by_login_joined() -> String {
+    format!(
+        "SELECT {ACCOUNT_COLUMNS}, s.account_id, s.reason, b.login, s.at FROM {ACCOUNT_FROM} \
+         LEFT JOIN account_suspensions s ON s.account_id = a.id \
+         LEFT JOIN accounts b ON b.id = s.by_account_id \
+         WHERE a.login = $1 ORDER BY s.at, s.reason"
+    )
+}
+
 /// The suspensions of the given accounts: `account_id, reason, by_login, at`.
 pub fn suspensions_of(count: usize) -> String {
     let placeholders: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();

@@ -625,6 +625,17 @@ pub fn insert_new_subscription(
             Value::Time(rows.queued_at),
         ],
     ));
+    if let Some(audit) = &rows.audit {
+        statements.push(super::open_audit(audit.entry));
+        if !audit.changes.is_empty() {
+            statements.push(super::insert_audit_changes(
+                audit.entry.id,
+                audit.first_seq,
+                audit.changes,
+                d,
+            ));
+        }
+    }
     if d.writable_cte {
         vec![one_statement(statements)]
     } else {
@@ -705,6 +716,56 @@ pub fn taken_names(users: usize) -> String {
     sql
 }
 
+/// The reads a new subscription needs once its subscriber is known, as one query
+/// (`SubscriptionTx::creation_context`): a `UNION ALL` of tagged rows in one column
+/// layout, each part filling its columns and leaving the others `NULL` (typed, so that
+/// both engines type the union alike). `$1` is the new main domain's ASCII name, `$2..`
+/// the `users` system users asked, then the provider (a reseller) when `provider`.
+///
+/// Columns: 1 tag, 2 id, 3–7 text, 8–9 integers, 10 a time, 11 an integer and 12 a text
+/// sort key. Tags: `p` an IP of the provider's pool (id, address, kind, interface;
+/// created_at; family and sort key), `r` its profile (plan id; plan name, props, custom,
+/// sync state, conflicts), `t` a DNS template line (host, rtype, value; priority, ttl;
+/// position), `d` the domain registered, `u` a system user taken (name in column 3).
+pub fn creation_context(users: usize, provider: bool) -> String {
+    const ID: &str = "CAST(NULL AS UUID)";
+    const TEXT: &str = "CAST(NULL AS TEXT)";
+    const INT: &str = "CAST(NULL AS BIGINT)";
+    const TIME: &str = "CAST(NULL AS TIMESTAMPTZ)";
+    let mut parts = vec![];
+    if provider {
+        let p = users + 2;
+        parts.push(format!(
+            "SELECT 'p', id, CAST(address AS TEXT), CAST(kind AS TEXT), CAST(interface AS TEXT), \
+             {TEXT}, {TEXT}, {INT}, {INT}, created_at, CAST(family AS BIGINT), CAST(sort_key AS TEXT) \
+             FROM ip_addresses WHERE id IN (SELECT ip_id FROM reseller_ips WHERE reseller_id = ${p})"
+        ));
+        parts.push(format!(
+            "SELECT 'r', r.plan_id, CAST(p.name AS TEXT), CAST(r.props AS TEXT), \
+             CAST(r.custom AS TEXT), CAST(r.sync_state AS TEXT), CAST(r.conflicts AS TEXT), \
+             {INT}, {INT}, {TIME}, {INT}, {TEXT} \
+             FROM reseller_profiles r LEFT JOIN plans p ON p.id = r.plan_id WHERE r.account_id = ${p}"
+        ));
+    }
+    parts.push(format!(
+        "SELECT 't', {ID}, CAST(host AS TEXT), CAST(rtype AS TEXT), CAST(value AS TEXT), {TEXT}, \
+         {TEXT}, CAST(priority AS BIGINT), CAST(ttl AS BIGINT), {TIME}, CAST(position AS BIGINT), \
+         {TEXT} FROM dns_template"
+    ));
+    parts.push(format!(
+        "SELECT 'd', {ID}, CAST(name AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, {INT}, \
+         {TIME}, {INT}, {TEXT} FROM domains WHERE name = $1"
+    ));
+    if users > 0 {
+        parts.push(format!(
+            "SELECT 'u', {ID}, CAST(system_user AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, \
+             {INT}, {TIME}, {INT}, {TEXT} FROM subscriptions WHERE system_user IN ({})",
+            placeholders(2, users)
+        ));
+    }
+    parts.join(" UNION ALL ")
+}
+
 /// Placeholders helper re-exported for the stores.
 pub fn placeholder_list(from: usize, count: usize) -> String {
     placeholders(from, count)
@@ -754,6 +815,19 @@ mod tests {
             one_statement(vec![("SELECT $1".to_owned(), vec![Value::Int(1)])]).0,
             "SELECT $1"
         );
+    }
+
+    #[test]
+    fn r3_2_creation_context_numbers_the_provider_after_the_system_users() {
+        let sql = creation_context(2, true);
+        assert_eq!(sql.matches(" UNION ALL ").count(), 4);
+        assert!(sql.contains("WHERE name = $1"));
+        assert!(sql.contains("system_user IN ($2, $3)"));
+        assert!(sql.contains("reseller_id = $4"));
+        assert!(sql.contains("r.account_id = $4"));
+        let sql = creation_context(0, false);
+        assert_eq!(sql.matches(" UNION ALL ").count(), 1);
+        assert!(!sql.contains("system_user IN") && !sql.contains("$2"));
     }
 
     #[test]
