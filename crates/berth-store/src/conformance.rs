@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             uncommitted_transactions_write_nothing,
             r5_1_suspension_reasons_read_back_with_author_and_time,
             r5_1_status_filter_follows_reasons_through_cascades_and_removals,
+            r5_1_reasons_name_what_exists_and_outlive_their_author,
             r7_5_ip_round_trips_every_field,
             r7_5_an_address_is_registered_once_whatever_its_spelling,
             r7_5_addresses_list_by_family_then_bytes_on_every_engine,

@@ -199,3 +199,83 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(f:
     assert!(suspended(&store).await.is_empty());
     assert_eq!(active(&store).await, all);
 }
+
+/// R5.1: a reason names an existing subscription (or account) and an existing author —
+/// nothing is written otherwise — and it outlives its author, left without one ("every
+/// reason is shown with who added it": a removed account is no one).
+pub async fn r5_1_reasons_name_what_exists_and_outlive_their_author(f: &impl Fixture) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let author = account(AccountKind::Reseller, "r2", Some(&admin), 1);
+    let ann = account(AccountKind::Customer, "ann", Some(&admin), 2);
+    insert(&store, &[&admin, &author, &ann]).await;
+    let sub = subscription("a.example", &ann, 3);
+    let mut tx = store.write().await.unwrap();
+    tx.insert_subscription(&sub).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let nobody = berth_core::account::AccountId(uuid::Uuid::now_v7());
+    let mut tx = store.write().await.unwrap();
+    assert!(
+        tx.add_subscription_reason(uuid::Uuid::now_v7(), &reason(SuspensionReason::Admin), None)
+            .await
+            .is_err(),
+        "no subscription"
+    );
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    assert!(
+        tx.add_subscription_reason(sub.id, &reason(SuspensionReason::Admin), Some(nobody))
+            .await
+            .is_err(),
+        "no such author"
+    );
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    assert!(
+        tx.add_account_suspension(ann.id, &reason(SuspensionReason::Admin), Some(nobody))
+            .await
+            .is_err(),
+        "no such author"
+    );
+    drop(tx);
+    assert!(suspended(&store).await.is_empty(), "nothing was written");
+
+    let mut tx = store.write().await.unwrap();
+    tx.add_subscription_reason(sub.id, &reason(SuspensionReason::Reseller), Some(author.id))
+        .await
+        .unwrap();
+    tx.add_account_suspension(ann.id, &reason(SuspensionReason::Reseller), Some(author.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    tx.delete_account_tree(author.id).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let kept = tx.subscription_by_name("a.example").await.unwrap().unwrap();
+    assert_eq!(
+        kept.suspensions
+            .iter()
+            .map(|s| (s.reason, s.by.clone()))
+            .collect::<Vec<_>>(),
+        [(SuspensionReason::Reseller, None)],
+        "the reason stays, without its removed author"
+    );
+    let ann_now = tx
+        .account_by_login(&berth_core::account::Login::from_trusted("ann".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ann_now
+            .suspensions
+            .iter()
+            .map(|s| (s.reason, s.by.clone()))
+            .collect::<Vec<_>>(),
+        [(SuspensionReason::Reseller, None)]
+    );
+    drop(tx);
+    assert_eq!(suspended(&store).await, ["a.example"]);
+}
