@@ -22,9 +22,7 @@ use std::time::Duration;
 use berth_core::account::AccountId;
 use berth_core::dns::{RecordData, render_zone};
 use berth_core::domain::DomainName;
-use berth_core::hosting::{
-    Subscription, SubscriptionQuery, SubscriptionSort, can_view_subscription,
-};
+use berth_core::hosting::{Subscription, SubscriptionQuery, can_view_subscription};
 use berth_core::job::{JobState, LEASE, ProvisionJob, retry_at};
 use berth_core::rights::Actor;
 use berth_core::site::{AliasWeb, DomainKind, HostedDomain};
@@ -957,18 +955,8 @@ impl Berth {
 /// One page of every subscription, by id.
 fn every_subscription(after: Option<Uuid>) -> SubscriptionQuery {
     SubscriptionQuery {
-        scope: None,
-        owner: None,
-        plan: None,
-        status: None,
-        sync_state: None,
-        overused: false,
-        expired_on: None,
-        search: None,
-        sort: SubscriptionSort::Name,
-        descending: false,
         after,
-        limit: 1000,
+        ..SubscriptionQuery::every(1000)
     }
 }
 

@@ -382,6 +382,27 @@ pub struct SubscriptionQuery {
     pub limit: u32,
 }
 
+impl SubscriptionQuery {
+    /// The first page of `limit` subscriptions in name order, unfiltered and unscoped: the
+    /// base the callers override field by field (`..SubscriptionQuery::every(100)`).
+    pub fn every(limit: u32) -> SubscriptionQuery {
+        SubscriptionQuery {
+            scope: None,
+            owner: None,
+            plan: None,
+            status: None,
+            sync_state: None,
+            overused: false,
+            expired_on: None,
+            search: None,
+            sort: SubscriptionSort::Name,
+            descending: false,
+            after: None,
+            limit,
+        }
+    }
+}
+
 /// Columns a subscription list sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscriptionSort {

@@ -305,18 +305,8 @@ async fn subscriptions_walk(
 
 fn subscriptions_search(fragment: &str, limit: u32) -> SubscriptionQuery {
     SubscriptionQuery {
-        scope: None,
-        owner: None,
-        plan: None,
-        status: None,
-        sync_state: None,
-        overused: false,
-        expired_on: None,
         search: Some(fold(fragment)),
-        sort: SubscriptionSort::Name,
-        descending: false,
-        after: None,
-        limit,
+        ..SubscriptionQuery::every(limit)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use berth_core::account::AccountKind;
-use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
+use berth_core::hosting::SubscriptionQuery;
 use berth_core::status::{Status, Suspension, SuspensionReason};
 use chrono::Duration;
 
@@ -41,18 +41,9 @@ async fn page_with_status(
     after: Option<uuid::Uuid>,
 ) -> Vec<(uuid::Uuid, String)> {
     let query = SubscriptionQuery {
-        scope: None,
-        owner: None,
-        plan: None,
         status,
-        sync_state: None,
-        overused: false,
-        expired_on: None,
-        search: None,
-        sort: SubscriptionSort::Name,
-        descending: false,
         after,
-        limit: 2,
+        ..SubscriptionQuery::every(2)
     };
     let mut tx = store.read().await.unwrap();
     let page = tx.list_subscriptions(&query).await.unwrap();

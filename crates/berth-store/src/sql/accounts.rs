@@ -509,18 +509,8 @@ mod tests {
     #[test]
     fn subscription_candidates_drive_the_subscription_page() {
         let q = berth_core::hosting::SubscriptionQuery {
-            scope: None,
-            owner: None,
-            plan: None,
-            status: None,
-            sync_state: None,
-            overused: false,
-            expired_on: None,
             search: Some("12345".into()),
-            sort: berth_core::hosting::SubscriptionSort::Name,
-            descending: false,
-            after: None,
-            limit: 100,
+            ..berth_core::hosting::SubscriptionQuery::every(100)
         };
         let (probe, _) = subscription_search_probe(&q, SQLITE_LIKE).unwrap();
         assert!(probe.contains("FROM subscriptions_search WHERE subscriptions_search MATCH $1"));
