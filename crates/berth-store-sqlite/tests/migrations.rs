@@ -148,3 +148,46 @@ async fn r1_9_migration_0017_indexes_existing_search_keys() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].login.as_str(), "quixote");
 }
+
+/// The field changes of one entry as written before migration 0021: two runs of
+/// `customer bob` around one change of `plan Gold`.
+const CHANGES_BY_FIELD: &str = "INSERT INTO audit_log (id, at, actor_id, actor_login, \
+     request_id, interface, action, status) VALUES (X'0190000000007000800000000000000e', 1, \
+     X'0190000000007000800000000000000a', 'admin', 'r1', 'cli', 'customer update', 200); \
+     INSERT INTO audit_changes (entry_id, seq, object, field, before_value, after_value) VALUES \
+     (X'0190000000007000800000000000000e', 0, 'customer bob', 'email', 'a@x', 'b@x'), \
+     (X'0190000000007000800000000000000e', 1, 'customer bob', 'name', NULL, 'Bob'), \
+     (X'0190000000007000800000000000000e', 2, 'plan Gold', 'max_dom', '1', NULL), \
+     (X'0190000000007000800000000000000e', 3, 'customer bob', 'city', 'Paris', 'Lyon');";
+
+#[tokio::test]
+async fn r10_9_migration_0021_keeps_every_field_change_in_order() {
+    let (_dir, url, pool) = database_at(20, CHANGES_BY_FIELD).await;
+
+    let store = SqliteStore::connect(&url, Open::MustExist).await.unwrap();
+    let entry = uuid::Uuid::parse_str("01900000-0000-7000-8000-00000000000e").unwrap();
+    let mut tx = store.read().await.unwrap();
+    let changes: Vec<_> = tx
+        .audit_changes_of(&[entry])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, c)| (id, c.object, c.field, c.before, c.after))
+        .collect();
+    let some = |v: &str| Some(v.to_owned());
+    let bob = || "customer bob".to_owned();
+    assert_eq!(
+        changes,
+        [
+            (entry, bob(), "email".into(), some("a@x"), some("b@x")),
+            (entry, bob(), "name".into(), None, some("Bob")),
+            (entry, "plan Gold".into(), "max_dom".into(), some("1"), None),
+            (entry, bob(), "city".into(), some("Paris"), some("Lyon")),
+        ]
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_changes")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 3, "one row per run of changes to one object");
+}

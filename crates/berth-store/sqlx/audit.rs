@@ -30,9 +30,7 @@ fn change_row(row: &EngineRow) -> Result<AuditChangeRow, sqlx::Error> {
     Ok(AuditChangeRow {
         entry_id: row.try_get(0)?,
         object: row.try_get(1)?,
-        field: row.try_get(2)?,
-        before: row.try_get(3)?,
-        after: row.try_get(4)?,
+        fields: row.try_get(2)?,
     })
 }
 
@@ -85,19 +83,17 @@ impl AuditTx for EngineTx {
             return Ok(vec![]);
         }
         let ids: Vec<Value> = entries.iter().map(|id| Value::Id(*id)).collect();
-        bind_all(
-            sqlx::query(AssertSqlSafe(sql::audit_changes_of(ids.len()))),
+        let rows = bind_all(
+            sqlx::query(AssertSqlSafe(sql::audit_changes_of(ids.len(), DIALECT))),
             ids,
         )
         .fetch_all(&mut *self.tx)
         .await
-        .map_err(map_err)?
-        .iter()
-        .map(|row| {
-            change_row(row)
-                .map_err(map_err)
-                .map(AuditChangeRow::into_change)
-        })
-        .collect()
+        .map_err(map_err)?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for row in &rows {
+            changes.extend(change_row(row).map_err(map_err)?.into_changes()?);
+        }
+        Ok(changes)
     }
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{Dialect, Value};
 use crate::audit::AuditQuery;
+use crate::{StoreError, StoreResult};
 
 /// The columns every audit read selects, in this order.
 pub const AUDIT_COLUMNS: &str = "id, at, actor_id, actor_login, api_key_id, source, request_id, \
@@ -61,36 +62,32 @@ fn audit_insert(e: &AuditEntry) -> (String, Vec<Value>) {
 }
 
 /// The `INSERT` of an operation's changes, numbered from `first_seq`, and its values: one
-/// statement whatever their number.
+/// statement whatever their number, one row per run of consecutive changes to the same
+/// object (migration 0021: a creation is one row), numbered by the run's first change.
 ///
-/// The changes travel as one JSON array parameter expanded by the engine
-/// ([`Dialect::json_rows`]): a subscription's creation records about 90 fields, and as
-/// multi-row `VALUES` that was 540 placeholders, which sqlx binds on SQLite by looking each
-/// `$n` up by name (a linear search per parameter, so quadratic in the statement).
+/// The runs travel as one JSON array parameter expanded by the engine
+/// ([`Dialect::json_rows`]), each `[seq, object, [[field, before, after], ...]]`; the
+/// fields' array is stored as it is (JSON text on SQLite, `jsonb` on PostgreSQL).
 pub fn insert_audit_changes(
     entry: Uuid,
     first_seq: u32,
     changes: &[FieldChange],
     d: Dialect,
 ) -> (String, Vec<Value>) {
-    let rows: Vec<serde_json::Value> = changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            serde_json::json!([
-                i64::from(first_seq) + i as i64,
-                c.object,
-                c.field,
-                c.before,
-                c.after
-            ])
+    let rows: Vec<serde_json::Value> = runs_by_object(changes)
+        .into_iter()
+        .map(|(offset, run)| {
+            let fields: Vec<serde_json::Value> = run
+                .iter()
+                .map(|c| serde_json::json!([c.field, c.before, c.after]))
+                .collect();
+            serde_json::json!([i64::from(first_seq) + offset as i64, run[0].object, fields])
         })
         .collect();
     let from = d.json_rows.replace("{param}", "$2").replace("{alias}", "c");
     let sql = format!(
-        "INSERT INTO audit_changes (entry_id, seq, object, field, before_value, after_value) \
-         SELECT $1, CAST(c.value ->> 0 AS INTEGER), c.value ->> 1, c.value ->> 2, \
-         c.value ->> 3, c.value ->> 4 FROM {from}"
+        "INSERT INTO audit_changes (entry_id, seq, object, fields) \
+         SELECT $1, CAST(c.value ->> 0 AS INTEGER), c.value ->> 1, c.value -> 2 FROM {from}"
     );
     let values = vec![
         Value::Id(entry),
@@ -99,43 +96,67 @@ pub fn insert_audit_changes(
     (sql, values)
 }
 
-/// The changes of `count` entries (ids bound as `$1..`), in entry and change order.
-pub fn audit_changes_of(count: usize) -> String {
+/// `changes` cut into runs of consecutive changes to the same object, each with the
+/// offset of its first change.
+fn runs_by_object(changes: &[FieldChange]) -> Vec<(usize, &[FieldChange])> {
+    let mut runs = vec![];
+    let mut start = 0;
+    for i in 1..=changes.len() {
+        if i == changes.len() || changes[i].object != changes[start].object {
+            runs.push((start, &changes[start..i]));
+            start = i;
+        }
+    }
+    runs
+}
+
+/// The changes of `count` entries (ids bound as `$1..`), in entry and change order: one
+/// row per run of changes to one object (see [`insert_audit_changes`]).
+pub fn audit_changes_of(count: usize, d: Dialect) -> String {
     let ids: Vec<String> = (1..=count).map(|i| format!("${i}")).collect();
     format!(
-        "SELECT entry_id, object, field, before_value, after_value FROM audit_changes \
+        "SELECT entry_id, object, fields{} FROM audit_changes \
          WHERE entry_id IN ({}) ORDER BY entry_id, seq",
+        d.json_out,
         ids.join(", ")
     )
 }
 
-/// A change row in plain types.
+/// A stored run of changes to one object, in plain types.
 #[derive(Debug, Clone)]
 pub struct AuditChangeRow {
     /// `entry_id`
     pub entry_id: Uuid,
     /// `object`
     pub object: String,
-    /// `field`
-    pub field: String,
-    /// `before_value`
-    pub before: Option<String>,
-    /// `after_value`
-    pub after: Option<String>,
+    /// `fields`: a JSON array of `[field, before, after]`, `null` for "not set".
+    pub fields: String,
 }
 
 impl AuditChangeRow {
-    /// The entry id and the change.
-    pub fn into_change(self) -> (Uuid, FieldChange) {
-        (
-            self.entry_id,
-            FieldChange {
-                object: self.object,
-                field: self.field,
-                before: self.before,
-                after: self.after,
-            },
-        )
+    /// The entry id and each change of the run, in order.
+    pub fn into_changes(self) -> StoreResult<Vec<(Uuid, FieldChange)>> {
+        let fields: Vec<(String, Option<String>, Option<String>)> =
+            serde_json::from_str(&self.fields).map_err(|err| {
+                StoreError::Backend(format!(
+                    "audit changes of entry {} are not a list of [field, before, after]: {err}",
+                    self.entry_id
+                ))
+            })?;
+        Ok(fields
+            .into_iter()
+            .map(|(field, before, after)| {
+                (
+                    self.entry_id,
+                    FieldChange {
+                        object: self.object.clone(),
+                        field,
+                        before,
+                        after,
+                    },
+                )
+            })
+            .collect())
     }
 }
 
@@ -234,5 +255,80 @@ impl AuditRow {
             object: self.object,
             status: u16::try_from(self.status).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(object: &str, field: &str) -> FieldChange {
+        FieldChange::new(object, field, None, Some("v".to_owned()))
+    }
+
+    #[test]
+    fn r11_4_changes_are_stored_as_runs_of_one_object_numbered_by_their_first_change() {
+        let changes = [
+            change("plan Gold", "max_dom"),
+            change("plan Gold", "disk_space"),
+            change("subscription a.example", "max_dom"),
+            change("plan Gold", "max_site"),
+        ];
+        let runs: Vec<(usize, Vec<&str>)> = runs_by_object(&changes)
+            .into_iter()
+            .map(|(offset, run)| (offset, run.iter().map(|c| c.field.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                (0, vec!["max_dom", "disk_space"]),
+                (2, vec!["max_dom"]),
+                (3, vec!["max_site"]),
+            ]
+        );
+        assert!(runs_by_object(&[]).is_empty());
+    }
+
+    #[test]
+    fn r11_4_a_stored_run_reads_back_as_its_changes_in_order() {
+        let entry = Uuid::nil();
+        let (_, values) = insert_audit_changes(
+            entry,
+            5,
+            &[
+                FieldChange::new("customer bob", "email", Some("a@x".into()), None),
+                FieldChange::new("customer bob", "name", None, Some("Bob".into())),
+            ],
+            super::super::TEST_DIALECT,
+        );
+        let Value::Text(json) = &values[1] else {
+            panic!("the runs travel as JSON text")
+        };
+        let runs: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(runs[0][0], 5);
+        let row = AuditChangeRow {
+            entry_id: entry,
+            object: runs[0][1].as_str().unwrap().to_owned(),
+            fields: runs[0][2].to_string(),
+        };
+        let back: Vec<FieldChange> = row
+            .into_changes()
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(
+            back,
+            vec![
+                FieldChange::new("customer bob", "email", Some("a@x".into()), None),
+                FieldChange::new("customer bob", "name", None, Some("Bob".into())),
+            ]
+        );
+        let broken = AuditChangeRow {
+            entry_id: entry,
+            object: "customer bob".into(),
+            fields: "{\"not\": \"a list\"}".into(),
+        };
+        assert!(broken.into_changes().is_err());
     }
 }
