@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench -p berth-app --bench create
 //! BERTH_BENCH_CREATE=200 BERTH_BENCH_CREATE_CUSTOMERS=20 cargo bench -p berth-app --bench create
+//! BERTH_BENCH_ENGINE=postgres cargo bench -p berth-app --bench create   # one engine
 //! ```
 //!
 //! The raw side writes, per subscription, what `Berth::create_subscription` writes: the
@@ -242,9 +243,13 @@ fn main() {
     println!("| engine | objects | n | service | raw SQL | service rate / raw rate |");
     println!("|---|---|---|---|---|---|");
     rt.block_on(async {
-        let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
-        run(&SQLITE, app, raw, subscriptions, customers).await;
-        if let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await {
+        if support::wanted("sqlite") {
+            let (app, raw, _db) = support::sqlite(Arc::new(SystemClock)).await;
+            run(&SQLITE, app, raw, subscriptions, customers).await;
+        }
+        if support::wanted("postgres")
+            && let Some((app, raw, _db)) = support::postgres(Arc::new(SystemClock)).await
+        {
             run(&POSTGRES, app, raw, subscriptions, customers).await;
         }
     });

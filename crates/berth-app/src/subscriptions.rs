@@ -147,7 +147,8 @@ pub(crate) struct PreparedSubscription {
 
 /// Generated system passwords with their hashes, one made ahead of need (R3.1).
 ///
-/// SHA-512-crypt at its standard 5,000 rounds takes about 1.4 ms of CPU. A creation
+/// A generated password is hashed at [`GENERATED_PASSWORD_ROUNDS`] (about 0.3 ms of
+/// CPU; a chosen one at the standard 5,000, about 1.4 ms). A creation
 /// whose password is generated takes the one made ahead (normally ready) and starts the
 /// next on a blocking thread, which then runs on another core while this creation does its
 /// database work: back-to-back creations (a bulk import, an API client's loop) keep the
@@ -183,13 +184,32 @@ impl GeneratedPasswords {
     }
 }
 
-/// A random 16-character system password and its SHA-512-crypt hash.
+/// The length of a generated system password: 20 characters drawn uniformly from
+/// [`password::generate`]'s 57 symbols, log2(57) × 20 ≈ 117 bits of entropy.
+pub(crate) const GENERATED_PASSWORD_LEN: usize = 20;
+
+/// SHA-512-crypt rounds for a generated system password: the scheme's minimum, 1,000.
+///
+/// Rounds (key stretching) multiply an attacker's cost per guess, which protects a
+/// password a person chose, and a chosen password keeps the standard 5,000. A generated
+/// one holds about 117 bits ([`GENERATED_PASSWORD_LEN`]): guessing it takes about 2^116
+/// tries whatever the rounds, and 5,000 rounds instead of 1,000 would add log2(5) ≈ 2.3
+/// bits to that. They would also cost about 1.1 ms of CPU more per creation, the largest
+/// part of a creation's CPU (issue 10: 65% of the creation benchmark's process on a
+/// profile), taken from the database on a 2-core server. The hash stays a standard
+/// `$6$rounds=1000$…` that the system's `crypt(3)` verifies.
+pub(crate) const GENERATED_PASSWORD_ROUNDS: u32 = sha_crypt::Params::ROUNDS_MIN;
+
+/// A random system password of [`GENERATED_PASSWORD_LEN`] characters and its
+/// SHA-512-crypt hash at [`GENERATED_PASSWORD_ROUNDS`].
 fn generate_with_hash() -> Result<(String, String)> {
-    let clear = password::generate(16)?;
-    let hash = ShaCrypt::SHA512
+    let clear = password::generate(GENERATED_PASSWORD_LEN)?;
+    let failed = || Error::failed("system password hashing failed");
+    let params = sha_crypt::Params::new(GENERATED_PASSWORD_ROUNDS).map_err(|_| failed())?;
+    let hash = ShaCrypt::new(sha_crypt::Algorithm::Sha512Crypt, params)
         .hash_password(clear.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|_| Error::failed("system password hashing failed"))?;
+        .map_err(|_| failed())?;
     Ok((clear, hash))
 }
 
@@ -1439,13 +1459,30 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn r3_1_a_chosen_system_password_keeps_the_standard_sha512_crypt_rounds() {
+        let chosen = Password::parse("system_password", "Chosen-by-a-person-1").unwrap();
+        let hash = system_password_hash(&chosen).await.unwrap();
+        assert!(hash.starts_with("$6$"), "{hash}");
+        assert!(
+            !hash.contains("rounds=") || hash.contains("rounds=5000$"),
+            "5,000 rounds (the default, written or implied): {hash}"
+        );
+        ShaCrypt::SHA512
+            .verify_password(
+                chosen.expose().as_bytes(),
+                PasswordHashRef::new(&hash).unwrap(),
+            )
+            .expect("the hash is the password's");
+    }
+
+    #[tokio::test]
     async fn r3_1_generated_system_passwords_made_ahead_are_fresh_and_hashed_with_sha512_crypt() {
         let stock = GeneratedPasswords::default();
         let mut seen = vec![];
         for _ in 0..3 {
             let (clear, hash) = stock.take().await.unwrap();
-            assert_eq!(clear.len(), 16);
-            assert!(hash.starts_with("$6$"), "{hash}");
+            assert_eq!(clear.len(), GENERATED_PASSWORD_LEN);
+            assert!(hash.starts_with("$6$rounds=1000$"), "{hash}");
             ShaCrypt::SHA512
                 .verify_password(clear.as_bytes(), PasswordHashRef::new(&hash).unwrap())
                 .expect("the hash is the password's");
