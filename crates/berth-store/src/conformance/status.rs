@@ -230,6 +230,14 @@ pub async fn r5_1_reasons_name_what_exists_and_outlive_their_author(f: &impl Fix
         "no such author"
     );
     drop(tx);
+    let mut tx = store.write().await.unwrap();
+    assert!(
+        tx.add_account_suspension(nobody, &reason(SuspensionReason::Admin), None)
+            .await
+            .is_err(),
+        "no such account"
+    );
+    drop(tx);
     assert!(suspended(&store).await.is_empty(), "nothing was written");
 
     let mut tx = store.write().await.unwrap();
@@ -269,4 +277,18 @@ pub async fn r5_1_reasons_name_what_exists_and_outlive_their_author(f: &impl Fix
     );
     drop(tx);
     assert_eq!(suspended(&store).await, ["a.example"]);
+
+    // A removed account takes its reasons along: the same id, inserted again, is active.
+    let mut tx = store.write().await.unwrap();
+    tx.delete_account_tree(ann.id).await.unwrap();
+    tx.commit().await.unwrap();
+    insert(&store, &[&ann]).await;
+    let mut tx = store.read().await.unwrap();
+    let again = tx
+        .account_by_login(&berth_core::account::Login::from_trusted("ann".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, ann.id);
+    assert!(again.suspensions.is_empty(), "{:?}", again.suspensions);
 }
