@@ -511,3 +511,30 @@ pub async fn r3_1_the_joined_subscriber_read_matches_account_by_login(f: &impl F
     let nobody = Login::parse("login", "nobody").unwrap();
     assert_eq!(tx.account_by_login_joined(&nobody).await.unwrap(), None);
 }
+
+/// R10.9, for the engines' migration tests: the field changes seeded before migration 0021
+/// under entry `01900000-0000-7000-8000-00000000000e` (`customer bob`: email `a@x` → `b@x`,
+/// name set to `Bob`; `plan Gold`: `max_dom` `1` unset; `customer bob`: city `Paris` →
+/// `Lyon`, at sequence numbers 0–3) read back as the same changes, in order.
+pub async fn assert_changes_seeded_before_0021_read_back(store: &(impl Store + ?Sized)) {
+    let entry = Uuid::parse_str("01900000-0000-7000-8000-00000000000e").unwrap();
+    let mut tx = store.read().await.unwrap();
+    let changes: Vec<_> = tx
+        .audit_changes_of(&[entry])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, c)| (id, c.object, c.field, c.before, c.after))
+        .collect();
+    let some = |v: &str| Some(v.to_owned());
+    let bob = || "customer bob".to_owned();
+    assert_eq!(
+        changes,
+        [
+            (entry, bob(), "email".into(), some("a@x"), some("b@x")),
+            (entry, bob(), "name".into(), None, some("Bob")),
+            (entry, "plan Gold".into(), "max_dom".into(), some("1"), None),
+            (entry, bob(), "city".into(), some("Paris"), some("Lyon")),
+        ]
+    );
+}
