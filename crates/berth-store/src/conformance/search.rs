@@ -520,9 +520,10 @@ pub async fn r1_9_search_follows_renames_and_removals(f: &impl Fixture) {
 }
 
 /// R1.9: a fragment with more matches than the trigram candidates a page is built from
-/// (`sql::SEARCH_PROBE_LIMIT`), or with no trigram, takes the id-only query in list order
-/// (migration 0022): it lists the same rows as a filter over every row, in both directions,
-/// page after page, within a reseller's scope, an owner's accounts and a status.
+/// (`sql::SEARCH_PROBE_LIMIT`), or with no trigram, is searched in list order (subscriptions:
+/// the id-only query over migration 0022's name index): it lists the same rows as a filter
+/// over every row, in both directions, page after page, within a reseller's scope, an
+/// owner's accounts and a status.
 pub async fn r1_9_search_in_list_order_pages_by_ids_in_scope_both_ways(f: &impl Fixture) {
     let store = f.store();
     let w = world(&store).await;
