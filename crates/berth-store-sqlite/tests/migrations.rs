@@ -172,3 +172,77 @@ async fn r10_9_migration_0021_keeps_every_field_change_in_order() {
         .unwrap();
     assert_eq!(rows, 3, "one row per run of changes to one object");
 }
+
+/// The details of SQLite's plan for `sql`.
+async fn plan_of(pool: &SqlitePool, sql: &str) -> String {
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(_, _, _, detail)| detail)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn r1_9_migration_0022_answers_the_search_id_queries_from_indexes_alone() {
+    let (_dir, url, pool) = database_at(20, ACCOUNTS_AND_SUBSCRIPTIONS).await;
+    pool.close().await;
+
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(SqliteStore::connect(&url, Open::MustExist).await.unwrap());
+    let pool = SqlitePool::connect(&url).await.unwrap();
+    // The id-only queries of `sql::subscription_list` (a search in name order), as the
+    // admin and within a reseller's scope, read the index alone; an account list's search in
+    // login order tests `search_key` in the index before it reads a row.
+    let subscriptions = "SELECT s.id FROM subscriptions s WHERE 1 = 1 \
+         AND s.name_key LIKE '%sh%' ESCAPE '\\' ORDER BY s.name ASC, s.id ASC LIMIT 10";
+    let scoped = "SELECT s.id FROM subscriptions s CROSS JOIN accounts o \
+         WHERE o.id = s.owner_id AND 1 = 1 AND (s.owner_id = X'0a' OR o.owner_id = X'0a') \
+         AND s.name_key LIKE '%sh%' ESCAPE '\\' ORDER BY s.name DESC, s.id DESC LIMIT 10";
+    let customers = "SELECT a.id, a.name, o.login FROM accounts a \
+         LEFT JOIN accounts o ON o.id = a.owner_id WHERE a.kind = 'customer' \
+         AND a.search_key LIKE '%ze%' ESCAPE '\\' ORDER BY a.login ASC, a.id ASC LIMIT 10";
+    let owned = "SELECT a.id, a.name, o.login FROM accounts a \
+         LEFT JOIN accounts o ON o.id = a.owner_id WHERE a.kind = 'customer' \
+         AND a.owner_id = X'0a' AND a.search_key LIKE '%ze%' ESCAPE '\\' \
+         ORDER BY a.login DESC, a.id DESC LIMIT 10";
+    for (sql, index) in [
+        (subscriptions, "COVERING INDEX subscriptions_name_search"),
+        (scoped, "COVERING INDEX subscriptions_name_search"),
+        (customers, "INDEX accounts_kind_login_search"),
+        (owned, "INDEX accounts_owner_kind_login_search"),
+    ] {
+        let plan = plan_of(&pool, sql).await;
+        assert!(plan.contains(index), "{sql}:\n{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{sql}:\n{plan}");
+    }
+
+    // The rows written before the migration are found through the new indexes.
+    let mut tx = store.read().await.unwrap();
+    let found = tx
+        .list_accounts(&AccountQuery {
+            kind: AccountKind::Customer,
+            owner: None,
+            status: None,
+            search: Some("ze".into()),
+            sort: AccountSort::default(),
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].login.as_str(), "quixote");
+    let found = tx
+        .list_subscriptions(&berth_core::hosting::SubscriptionQuery {
+            search: Some("sh".into()),
+            ..berth_core::hosting::SubscriptionQuery::every(10)
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = found.iter().map(|s| s.name.ascii()).collect();
+    assert_eq!(names, ["shop.example"]);
+}

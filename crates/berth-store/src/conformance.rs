@@ -88,6 +88,7 @@ macro_rules! conformance_tests {
             r1_9_search_keeps_wildcards_and_query_syntax_literal,
             r1_9_search_of_one_or_two_characters_still_matches_substrings,
             r1_9_subscription_search_pages_within_scope_and_filters,
+            r1_9_search_in_list_order_pages_by_ids_in_scope_both_ways,
             r1_9_search_follows_renames_and_removals,
             r3_2_a_new_subscription_is_written_whole_by_one_call,
             r7_1_a_new_subscription_with_a_taken_name_writes_nothing,

@@ -518,3 +518,94 @@ pub async fn r1_9_search_follows_renames_and_removals(f: &impl Fixture) {
         names(&["s1021.example"])
     );
 }
+
+/// R1.9: a fragment with more matches than the trigram candidates a page is built from
+/// (`sql::SEARCH_PROBE_LIMIT`), or with no trigram, is searched in list order (subscriptions:
+/// the id-only query over migration 0022's name index): it lists the same rows as a filter
+/// over every row, in both directions, page after page, within a reseller's scope, an
+/// owner's accounts and a status.
+pub async fn r1_9_search_in_list_order_pages_by_ids_in_scope_both_ways(f: &impl Fixture) {
+    let store = f.store();
+    let w = world(&store).await;
+    let of_r1 = |owner: &berth_core::account::AccountId| {
+        w.customers
+            .iter()
+            .any(|c| c.id == *owner && c.owner.as_ref().map(|o| o.id) == Some(w.r1.id))
+    };
+    // ".example": every row (over 1,000 trigram candidates); "9", "s1" and "10": no trigram,
+    // some of the rows (every subscription here is active: the status is only combined).
+    for fragment in [".example", "9", "s1", "10"] {
+        for descending in [false, true] {
+            for scoped in [false, true] {
+                let q = SubscriptionQuery {
+                    scope: scoped.then_some(w.r1.id),
+                    status: scoped.then_some(Status::Active),
+                    descending,
+                    ..subscriptions_search(fragment, 7)
+                };
+                let mut expected = expected_subscriptions(
+                    w.subscriptions
+                        .iter()
+                        .filter(|s| !scoped || of_r1(&s.owner.id)),
+                    fragment,
+                );
+                if descending {
+                    expected.reverse();
+                }
+                let (paged, sizes) = subscriptions_walk(&store, &q).await;
+                assert!(expected.len() > 7, "{fragment}: more than a page");
+                assert_eq!(
+                    paged, expected,
+                    "{fragment}: descending {descending}, r1's scope {scoped}"
+                );
+                assert!(sizes.iter().all(|n| *n <= 7), "{fragment}: {sizes:?}");
+            }
+        }
+    }
+    let suspended: Vec<&Account> = w
+        .customers
+        .iter()
+        .filter(|c| !c.suspensions.is_empty())
+        .collect();
+    // "example.com": every row (over 1,000 candidates); the others: no trigram.
+    for fragment in ["example.com", "9", "c1", "10"] {
+        for direction in [Direction::Asc, Direction::Desc] {
+            let sort = AccountSort {
+                field: AccountSortField::Login,
+                direction,
+            };
+            let owned = AccountQuery {
+                owner: Some(w.r1.id),
+                sort,
+                ..search(fragment, 9)
+            };
+            let mut expected = expected_accounts(
+                w.customers
+                    .iter()
+                    .filter(|c| c.owner.as_ref().map(|o| o.id) == Some(w.r1.id)),
+                fragment,
+            );
+            let only_suspended = AccountQuery {
+                status: Some(Status::Suspended),
+                sort,
+                ..search(fragment, 9)
+            };
+            let mut expected_suspended = expected_accounts(suspended.iter().copied(), fragment);
+            if direction == Direction::Desc {
+                expected.reverse();
+                expected_suspended.reverse();
+            }
+            assert!(expected.len() > 9, "{fragment}: more than a page");
+            assert_eq!(
+                walk_accounts(&store, &owned).await.0,
+                expected,
+                "{fragment} of r1, {direction:?}"
+            );
+            assert_eq!(
+                walk_accounts(&store, &only_suspended).await.0,
+                expected_suspended,
+                "{fragment} suspended, {direction:?}"
+            );
+        }
+    }
+}

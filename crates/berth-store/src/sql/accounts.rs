@@ -528,6 +528,48 @@ mod tests {
     }
 
     #[test]
+    fn r1_9_a_subscription_search_in_name_order_takes_the_page_ids_from_an_id_only_query() {
+        let subscriptions = berth_core::hosting::SubscriptionQuery {
+            scope: Some(AccountId(Uuid::nil())),
+            search: Some("s12".into()),
+            descending: true,
+            ..berth_core::hosting::SubscriptionQuery::every(50)
+        };
+        let (scan, _) =
+            super::super::subscription_list(&subscriptions, SQLITE_LIKE, SearchPath::Scan);
+        assert!(
+            scan.contains(
+                " FROM (SELECT s.id FROM subscriptions s CROSS JOIN accounts o \
+                 WHERE o.id = s.owner_id AND 1 = 1 AND (s.owner_id = $1 OR o.owner_id = $1) \
+                 AND s.name_key LIKE $2 ESCAPE '\\' ORDER BY s.name DESC, s.id DESC LIMIT 50) hit \
+                 CROSS JOIN subscriptions s JOIN accounts o ON o.id = s.owner_id "
+            ),
+            "{scan}"
+        );
+        assert!(
+            scan.ends_with(" WHERE s.id = hit.id ORDER BY s.name DESC, s.id DESC LIMIT 50"),
+            "{scan}"
+        );
+        let (candidates, _) =
+            super::super::subscription_list(&subscriptions, SQLITE_LIKE, SearchPath::Candidates);
+        assert!(!candidates.contains("hit"), "{candidates}");
+        let suspended = berth_core::hosting::SubscriptionQuery {
+            status: Some(Status::Suspended),
+            ..subscriptions.clone()
+        };
+        let (suspended, _) =
+            super::super::subscription_list(&suspended, SQLITE_LIKE, SearchPath::Scan);
+        assert!(!suspended.contains("hit"), "{suspended}");
+        let unsearched = berth_core::hosting::SubscriptionQuery {
+            search: None,
+            ..subscriptions
+        };
+        let (unsearched, _) =
+            super::super::subscription_list(&unsearched, SQLITE_LIKE, SearchPath::Scan);
+        assert!(!unsearched.contains("hit"), "{unsearched}");
+    }
+
+    #[test]
     fn a_probe_of_up_to_the_limit_makes_the_page_from_candidates() {
         assert_eq!(SearchPath::for_candidates(0), SearchPath::Candidates);
         assert_eq!(SearchPath::for_candidates(1000), SearchPath::Candidates);

@@ -501,6 +501,33 @@ pub fn subscription_list(
             "({key_s}, {id_s}) {cmp} (SELECT {key_c}, c.id FROM subscriptions c WHERE c.id = {n})"
         ));
     }
+    // A search walking the name order (no trigram candidates) tests `name_key` on every
+    // subscription before its page: with thousands of matches far down the order that is
+    // tens of thousands of rows. The page's ids come from an id-only query that the name
+    // index holding `name_key` and `owner_id` answers without reading the rows (migration
+    // 0022), the page's rows are read by id afterwards and sorted again.
+    if q.search.is_some() && !candidates && !suspended_only && q.sort == SubscriptionSort::Name {
+        // The scope's owner of the owner is the only column of another table.
+        let (from, join) = if q.scope.is_some() {
+            (
+                "subscriptions s CROSS JOIN accounts o",
+                "o.id = s.owner_id AND ",
+            )
+        } else {
+            ("subscriptions s", "")
+        };
+        let ids = format!(
+            "SELECT s.id FROM {from} WHERE {join}{} ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",
+            conditions.join(" AND "),
+            q.limit
+        );
+        let sql = format!(
+            "{} WHERE s.id = hit.id ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",
+            subscription_select_from(&format!("({ids}) hit CROSS JOIN subscriptions s"), d),
+            q.limit
+        );
+        return (sql, values);
+    }
     // The outer loop: the search candidates (at most a thousand, sorted afterwards), else
     // the suspended index in name order, else the subscriptions in the sort's index order.
     let from = match (candidates, suspended_only) {
