@@ -247,6 +247,10 @@ fn cases(rows: usize) -> Vec<Case> {
             "subscriptions: search \"example\" (every row)",
             search_subscriptions("example"),
         ),
+        Case::Subscriptions(
+            "subscriptions: search \"45\" (2 characters)",
+            search_subscriptions("45"),
+        ),
     ]
 }
 
