@@ -191,6 +191,15 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(f:
     assert_eq!(active(&store).await, all);
 }
 
+/// Asserts that one write, made on a fresh write transaction bound to `$tx`, is refused
+/// (the transaction is dropped: nothing is committed).
+macro_rules! assert_refused {
+    ($store:expr, $tx:ident => $call:expr, $why:literal) => {{
+        let mut $tx = $store.write().await.unwrap();
+        assert!($call.await.is_err(), $why);
+    }};
+}
+
 /// R5.1: a reason names an existing subscription (or account) and an existing author —
 /// nothing is written otherwise — and it outlives its author, left without one ("every
 /// reason is shown with who added it": a removed account is no one).
@@ -206,38 +215,27 @@ pub async fn r5_1_reasons_name_what_exists_and_outlive_their_author(f: &impl Fix
     tx.commit().await.unwrap();
 
     let nobody = berth_core::account::AccountId(uuid::Uuid::now_v7());
-    let mut tx = store.write().await.unwrap();
-    assert!(
-        tx.add_subscription_reason(uuid::Uuid::now_v7(), &reason(SuspensionReason::Admin), None)
-            .await
-            .is_err(),
+    let admin_reason = reason(SuspensionReason::Admin);
+    assert_refused!(
+        store,
+        tx => tx.add_subscription_reason(uuid::Uuid::now_v7(), &admin_reason, None),
         "no subscription"
     );
-    drop(tx);
-    let mut tx = store.write().await.unwrap();
-    assert!(
-        tx.add_subscription_reason(sub.id, &reason(SuspensionReason::Admin), Some(nobody))
-            .await
-            .is_err(),
+    assert_refused!(
+        store,
+        tx => tx.add_subscription_reason(sub.id, &admin_reason, Some(nobody)),
         "no such author"
     );
-    drop(tx);
-    let mut tx = store.write().await.unwrap();
-    assert!(
-        tx.add_account_suspension(ann.id, &reason(SuspensionReason::Admin), Some(nobody))
-            .await
-            .is_err(),
+    assert_refused!(
+        store,
+        tx => tx.add_account_suspension(ann.id, &admin_reason, Some(nobody)),
         "no such author"
     );
-    drop(tx);
-    let mut tx = store.write().await.unwrap();
-    assert!(
-        tx.add_account_suspension(nobody, &reason(SuspensionReason::Admin), None)
-            .await
-            .is_err(),
+    assert_refused!(
+        store,
+        tx => tx.add_account_suspension(nobody, &admin_reason, None),
         "no such account"
     );
-    drop(tx);
     assert!(suspended(&store).await.is_empty(), "nothing was written");
 
     let mut tx = store.write().await.unwrap();
