@@ -2,13 +2,13 @@
 //! so it runs on a few dedicated threads, never on the async workers.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Argon2, PasswordHash as PhcHash};
+use argon2::{Algorithm, Argon2, Params, PasswordHash as PhcHash, Version};
 use berth_core::account::{Password, PasswordHash};
 use berth_core::{Error, Result};
 
 /// Argon2 runs on a fixed set of dedicated threads, one per CPU, fed through a queue.
 ///
-/// Each computation takes 19 MiB and a core, so running more at once (many API clients
+/// Each computation takes [`ARGON2_MEMORY_KIB`] and a core, so running more at once (many API clients
 /// creating accounts or logging in together) only adds memory without finishing any
 /// sooner. Dedicated threads rather than tokio's blocking pool also keep those blocks on a
 /// few threads instead of spreading them over dozens of short-lived ones, each of which
@@ -70,11 +70,34 @@ async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
         .map_err(|_| Error::failed("password hashing was interrupted"))
 }
 
+/// Memory of one Argon2id computation for new hashes, in KiB (12 MiB), with
+/// [`ARGON2_PASSES`] passes over it and one lane.
+///
+/// This is one of the configurations OWASP's password storage guidance lists as equal in
+/// defence (19 MiB × 2 passes, 12 MiB × 3, 9 MiB × 4, 7 MiB × 5): the same CPU cost per
+/// guess, traded between memory and passes. Berth takes 12 MiB × 3 rather than the
+/// `argon2` crate's default 19 MiB × 2 because every computation in flight holds its block
+/// in the server's resident memory — one per hashing thread at peak, which was the largest
+/// single part of `serve`'s peak (docs/BENCHMARKS.md, "REST API under load"). Hashes made
+/// with other parameters (earlier releases' 19 MiB × 2) carry them in their PHC string and
+/// keep verifying.
+pub const ARGON2_MEMORY_KIB: u32 = 12 * 1024;
+
+/// Passes of Argon2id over [`ARGON2_MEMORY_KIB`] for new hashes.
+pub const ARGON2_PASSES: u32 = 3;
+
+/// Argon2id (version 0x13) with Berth's cost for new hashes.
+fn argon2() -> Result<Argon2<'static>> {
+    let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, None)
+        .map_err(|_| Error::failed("password hashing parameters are invalid"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
 /// Hashes a password with Argon2id and a fresh random salt.
 pub async fn hash(password: &Password) -> Result<PasswordHash> {
     let clear = password.expose().to_owned();
     on_hasher(move || {
-        Argon2::default()
+        argon2()?
             .hash_password(clear.as_bytes())
             .map(|phc| PasswordHash(phc.to_string()))
             .map_err(|_| Error::failed("password hashing failed"))
@@ -105,8 +128,9 @@ pub fn decoy_hash() -> PasswordHash {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let phc = DECOY.get_or_init(|| {
         let clear = generate(24).unwrap_or_else(|_| "decoy-password-for-timing".to_owned());
-        Argon2::default()
-            .hash_password(clear.as_bytes())
+        argon2()
+            .ok()
+            .and_then(|a| a.hash_password(clear.as_bytes()).ok())
             .map(|h| h.to_string())
             .unwrap_or_default()
     });
@@ -148,6 +172,35 @@ mod tests {
         assert!(verify("correct horse", &a).await);
         assert!(!verify("wrong horse", &a).await);
         assert!(!verify("x", &PasswordHash("garbage".into())).await);
+    }
+
+    #[tokio::test]
+    async fn r1_1_new_hashes_use_owasps_12_mib_3_pass_argon2id() {
+        let p = Password::parse("password", "correct horse").unwrap();
+        let h = hash(&p).await.unwrap();
+        assert!(
+            h.0.starts_with("$argon2id$v=19$m=12288,t=3,p=1$"),
+            "{}",
+            h.0
+        );
+        assert!(
+            decoy_hash()
+                .0
+                .starts_with("$argon2id$v=19$m=12288,t=3,p=1$")
+        );
+    }
+
+    #[tokio::test]
+    async fn r1_1_hashes_made_with_the_earlier_19_mib_2_pass_cost_still_verify() {
+        let earlier = Params::new(19_456, 2, 1, None).unwrap();
+        let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, earlier)
+            .hash_password(b"old horse")
+            .unwrap()
+            .to_string();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        let stored = PasswordHash(phc);
+        assert!(verify("old horse", &stored).await);
+        assert!(!verify("old horsf", &stored).await);
     }
 
     #[tokio::test]
