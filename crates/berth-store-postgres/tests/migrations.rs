@@ -134,3 +134,80 @@ async fn r10_9_migration_0021_keeps_every_field_change_in_order() {
         .unwrap();
     assert_eq!(rows, 3, "one row per run of changes to one object");
 }
+
+#[tokio::test]
+async fn r1_9_migration_0024_answers_the_customer_search_ids_from_the_index_alone() {
+    let Some((db, pool)) = database_at(
+        23,
+        "INSERT INTO accounts (id, kind, login, owner_id, password_hash, name, name_key, email, \
+         email_key, locale, search_key, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', NULL, 'x', 'Admin', 'admin', \
+          'a@example.com', 'a@example.com', 'en-US', 'admin', now(), now()), \
+         ('01900000-0000-7000-8000-00000000000c', 'customer', 'quixote', \
+          '01900000-0000-7000-8000-00000000000a', 'x', 'Q', 'q', 'q@example.com', \
+          'q@example.com', 'en-US', E'quixote\\nzebulon', now(), now()), \
+         ('01900000-0000-7000-8000-00000000000d', 'customer', 'sancho', \
+          '01900000-0000-7000-8000-00000000000a', 'x', 'S', 's', 's@example.com', \
+          's@example.com', 'en-US', E'sancho\\npanza', now(), now());",
+    )
+    .await
+    else {
+        return;
+    };
+
+    let store = PostgresStore::connect(&db.url).await.unwrap();
+    // The id-only queries of `sql::account_list` (a search in login order), as the admin and
+    // within an owner's accounts: with scans of the table ruled out, as on a large one, each
+    // is an index-only scan of the new indexes, which test `search_key` without the rows.
+    let mut conn = pool.acquire().await.unwrap();
+    for setup in [
+        "VACUUM ANALYZE accounts",
+        "SET enable_seqscan = off",
+        "SET enable_bitmapscan = off",
+    ] {
+        sqlx::raw_sql(setup).execute(&mut *conn).await.unwrap();
+    }
+    let customers = "SELECT a.id FROM accounts a WHERE a.kind = 'customer' \
+         AND a.search_key LIKE '%ze%' ESCAPE '\\' ORDER BY a.login COLLATE \"C\" ASC, a.id ASC \
+         LIMIT 10";
+    let owned = "SELECT a.id FROM accounts a WHERE a.kind = 'customer' \
+         AND a.owner_id = '01900000-0000-7000-8000-00000000000a' \
+         AND a.search_key LIKE '%ze%' ESCAPE '\\' \
+         ORDER BY a.login COLLATE \"C\" DESC, a.id DESC LIMIT 10";
+    for (sql, index) in [
+        (
+            customers,
+            "Index Only Scan using accounts_kind_login_search",
+        ),
+        (
+            owned,
+            "Index Only Scan Backward using accounts_owner_kind_login_search",
+        ),
+    ] {
+        let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains(index), "{sql}:\n{plan}");
+        assert!(!plan.contains("Sort"), "{sql}:\n{plan}");
+    }
+    drop(conn);
+
+    // The rows written before the migration are found through the new indexes.
+    let mut tx = store.read().await.unwrap();
+    let found = tx
+        .list_accounts(&berth_core::query::AccountQuery {
+            kind: berth_core::account::AccountKind::Customer,
+            owner: None,
+            status: None,
+            search: Some("ze".into()),
+            sort: Default::default(),
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let logins: Vec<&str> = found.iter().map(|a| a.login.as_str()).collect();
+    assert_eq!(logins, ["quixote"]);
+}

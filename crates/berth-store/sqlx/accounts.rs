@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use berth_core::account::{Account, AccountId, Login};
 use berth_core::query::AccountQuery;
 use berth_core::status::Suspension;
-use berth_store::sql::{self, Param, SearchPath, Value};
+use berth_store::sql::{self, Param, Planning, SearchPath, Value};
 use berth_store::{AccountTx, StoreResult};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -62,7 +62,8 @@ impl AccountTx for EngineTx {
             .search_path(sql::account_search_probe(query, DIALECT))
             .await?;
         let (sql, params) = sql::account_list(query, DIALECT, path);
-        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect())
+        let planning = Planning::for_list(query.search.as_deref());
+        self.fetch_accounts(sql, params.into_iter().map(Value::from).collect(), planning)
             .await
     }
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use berth_core::account::Account;
-use berth_store::sql::{self, AccountRow, SuspensionRow, Value};
+use berth_store::sql::{self, AccountRow, Planning, SuspensionRow, Value};
 use berth_store::{StoreResult, Tx};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -47,13 +47,16 @@ fn suspension_row(row: &EngineRow) -> Result<SuspensionRow, sqlx::Error> {
 
 impl EngineTx {
     /// The accounts `sql` selects (its columns are `sql::ACCOUNT_COLUMNS`), each with its
-    /// suspension reasons, read in one more statement for the whole page.
+    /// suspension reasons, read in one more statement for the whole page; `sql` planned
+    /// as `planning` says.
     pub(crate) async fn fetch_accounts(
         &mut self,
         sql: String,
         params: Vec<Value>,
+        planning: Planning,
     ) -> StoreResult<Vec<Account>> {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), params)
+            .persistent(planning.is_cached())
             .fetch_all(&mut *self.tx)
             .await
             .map_err(map_err)?;
@@ -123,7 +126,10 @@ impl EngineTx {
             sql::ACCOUNT_COLUMNS,
             sql::ACCOUNT_FROM
         );
-        Ok(self.fetch_accounts(sql, vec![value]).await?.pop())
+        Ok(self
+            .fetch_accounts(sql, vec![value], Planning::Cached)
+            .await?
+            .pop())
     }
 
     /// Runs one statement; the number of rows it changed.

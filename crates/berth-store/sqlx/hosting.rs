@@ -8,7 +8,8 @@ use berth_store::hosting::{
     CreationContext, GroupUpdate, NewSubscriptionRows, SyncGroup, TakenNames,
 };
 use berth_store::sql::{
-    self, IpRow, PlanRow, ProfileRow, SubscriptionParts, SubscriptionRow, TemplateRow, Value,
+    self, IpRow, PlanRow, Planning, ProfileRow, SubscriptionParts, SubscriptionRow, TemplateRow,
+    Value,
 };
 use berth_store::{PlanTx, StoreResult, SubscriptionTx};
 use sqlx::{AssertSqlSafe, Row};
@@ -58,7 +59,18 @@ impl EngineTx {
         sql: String,
         values: Vec<Value>,
     ) -> StoreResult<Vec<EngineRow>> {
+        self.rows_planned(sql, values, Planning::Cached).await
+    }
+
+    /// The rows of `sql`, planned as `planning` says.
+    pub(crate) async fn rows_planned(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+        planning: Planning,
+    ) -> StoreResult<Vec<EngineRow>> {
         bind_all(sqlx::query(AssertSqlSafe(sql)), values)
+            .persistent(planning.is_cached())
             .fetch_all(&mut *self.tx)
             .await
             .map_err(map_err)
@@ -76,8 +88,19 @@ impl EngineTx {
         sql: String,
         values: Vec<Value>,
     ) -> StoreResult<Vec<Subscription>> {
+        self.subscriptions_planned(sql, values, Planning::Cached)
+            .await
+    }
+
+    /// The subscriptions `sql` selects, with their parts; `sql` planned as `planning` says.
+    async fn subscriptions_planned(
+        &mut self,
+        sql: String,
+        values: Vec<Value>,
+        planning: Planning,
+    ) -> StoreResult<Vec<Subscription>> {
         let rows: Vec<SubscriptionRow> = self
-            .rows(sql, values)
+            .rows_planned(sql, values, planning)
             .await?
             .iter()
             .map(subscription_row)
@@ -367,7 +390,9 @@ impl SubscriptionTx for EngineTx {
             .search_path(sql::subscription_search_probe(query, DIALECT))
             .await?;
         let (statement, values) = sql::subscription_list(query, DIALECT, path);
-        self.subscriptions(statement, values).await
+        let planning = Planning::for_list(query.search.as_deref());
+        self.subscriptions_planned(statement, values, planning)
+            .await
     }
 
     async fn update_subscription(&mut self, s: &Subscription) -> StoreResult<()> {

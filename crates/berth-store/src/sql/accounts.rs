@@ -129,6 +129,7 @@ pub fn account_list(
     let mut params = vec![Param::Text(query.kind.as_str().to_owned())];
     let mut conditions = vec!["a.kind = $1".to_owned()];
     let mut from = ACCOUNT_FROM.to_owned();
+    let mut candidates = false;
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
         format!("${}", params.len())
@@ -150,6 +151,7 @@ pub fn account_list(
         conditions.push(format!("a.search_key LIKE {n} ESCAPE '\\'"));
         if let (SearchPath::Candidates, Some(fts)) = (path, trigram_match(search)) {
             let n = next(&mut params, Param::Text(fts));
+            candidates = true;
             from = format!("accounts_search CROSS JOIN {ACCOUNT_FROM}");
             conditions.push(format!(
                 "accounts_search MATCH {n} AND a.rowid = accounts_search.rowid"
@@ -167,6 +169,26 @@ pub fn account_list(
         conditions.push(format!(
             "({key_a}, a.id) {cmp} (SELECT {key_c}, c.id FROM accounts c WHERE c.id = {n})"
         ));
+    }
+    let walks_login_order =
+        query.search.is_some() && !candidates && query.sort.field == AccountSortField::Login;
+    if walks_login_order {
+        // A search walking the login order tests `search_key` on every account before its
+        // page: for a fragment with thousands of matches far down the order, tens of
+        // thousands of rows. The page's ids come from an id-only query that the login
+        // indexes holding `search_key` answer without reading the rows (migrations 0022 on
+        // SQLite, 0024 on PostgreSQL); the page's rows are read by id and sorted again.
+        let ids = format!(
+            "SELECT a.id FROM accounts a WHERE {} ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
+            conditions.join(" AND "),
+            query.limit
+        );
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM ({ids}) hit CROSS JOIN {ACCOUNT_FROM} \
+             WHERE a.id = hit.id ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
+            query.limit
+        );
+        return (sql, params);
     }
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS} FROM {from} WHERE {} ORDER BY {key_a} {dir}, a.id {dir} LIMIT {}",
@@ -492,6 +514,13 @@ mod tests {
 
         let (scan, _) = account_list(&q(Some("c123")), SQLITE_LIKE, SearchPath::Scan);
         assert!(!scan.contains("accounts_search"), "{scan}");
+        assert!(
+            scan.contains("FROM (SELECT a.id FROM accounts a WHERE a.kind = $1 AND a.search_key LIKE $2")
+                && scan.contains(") hit CROSS JOIN accounts a LEFT JOIN accounts o ON o.id = a.owner_id WHERE a.id = hit.id"),
+            "the login-order search pages by ids: {scan}"
+        );
+        let (no_search, _) = account_list(&q(None), SQLITE_LIKE, SearchPath::Scan);
+        assert!(!no_search.contains("hit"), "{no_search}");
         let (page, params) = account_list(&q(Some("c123")), SQLITE_LIKE, SearchPath::Candidates);
         assert!(
             page.contains("FROM accounts_search CROSS JOIN accounts a LEFT JOIN"),

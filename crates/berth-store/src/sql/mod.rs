@@ -111,6 +111,40 @@ impl SearchPath {
     }
 }
 
+/// How the engine plans a statement from one call to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planning {
+    /// Prepared once per connection and reused: the default for every statement.
+    Cached,
+    /// Prepared and planned for each call with its values.
+    ///
+    /// For a list with a substring search: its best plan depends on the fragment — the
+    /// trigram index for a rare one, the list order for a common one. PostgreSQL switches
+    /// a statement prepared on a connection to one generic plan after five calls when that
+    /// plan looks no dearer than the average so far; measured at 1,000,000 customers, the
+    /// generic plan of the customers' search walks the login order whatever the fragment,
+    /// and a rare one ("c12345", 11 rows) then reads the whole index: 404 ms instead of
+    /// 1.1 ms (docs/BENCHMARKS.md, session 8). Planning per call costs a parse and a plan,
+    /// about half a millisecond.
+    PerCall,
+}
+
+impl Planning {
+    /// The planning of a list statement: per call when it has a search.
+    pub fn for_list(search: Option<&str>) -> Planning {
+        if search.is_some() {
+            Planning::PerCall
+        } else {
+            Planning::Cached
+        }
+    }
+
+    /// Whether the engine keeps the statement prepared for the next call.
+    pub fn is_cached(self) -> bool {
+        self == Planning::Cached
+    }
+}
+
 /// A value to bind, in placeholder order (`$1`, `$2`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Param {
