@@ -32,6 +32,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     // pg_trgm indexes (migration 0015), weighed by the planner itself.
     search_probe: false,
     writable_cte: true,
+    generic_plans: true,
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -35,6 +35,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     // FTS5 trigram tables over the search keys (migration 0017).
     search_probe: true,
     writable_cte: false,
+    generic_plans: false,
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

@@ -62,7 +62,7 @@ impl AccountTx for EngineTx {
             .search_path(sql::account_search_probe(query, DIALECT))
             .await?;
         let (sql, params) = sql::account_list(query, DIALECT, path);
-        let planning = Planning::for_list(query.search.as_deref());
+        let planning = Planning::for_list(query.search.as_deref(), DIALECT);
         self.fetch_accounts(sql, params.into_iter().map(Value::from).collect(), planning)
             .await
     }

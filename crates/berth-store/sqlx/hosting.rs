@@ -390,7 +390,7 @@ impl SubscriptionTx for EngineTx {
             .search_path(sql::subscription_search_probe(query, DIALECT))
             .await?;
         let (statement, values) = sql::subscription_list(query, DIALECT, path);
-        let planning = Planning::for_list(query.search.as_deref());
+        let planning = Planning::for_list(query.search.as_deref(), DIALECT);
         self.subscriptions_planned(statement, values, planning)
             .await
     }

@@ -461,6 +461,7 @@ pub const UPSERT_ACCOUNT_SUSPENSION: &str = "INSERT INTO account_suspensions (ac
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::Planning;
 
     #[test]
     fn like_patterns_match_user_text_literally() {
@@ -533,6 +534,21 @@ mod tests {
         assert_eq!(params.len(), 3);
         let (short, _) = account_list(&q(Some("c1")), SQLITE_LIKE, SearchPath::Candidates);
         assert!(!short.contains("accounts_search"), "{short}");
+    }
+
+    #[test]
+    fn r1_9_list_searches_are_planned_per_call_where_plans_can_be_generic() {
+        let postgres = Dialect {
+            generic_plans: true,
+            ..SQLITE_LIKE
+        };
+        assert_eq!(Planning::for_list(Some("c12"), postgres), Planning::PerCall);
+        assert_eq!(Planning::for_list(None, postgres), Planning::Cached);
+        assert_eq!(
+            Planning::for_list(Some("c12"), SQLITE_LIKE),
+            Planning::Cached
+        );
+        assert!(!Planning::PerCall.is_cached());
     }
 
     #[test]

@@ -51,6 +51,11 @@ pub struct Dialect {
     /// Whether several writes can go in one statement as data-modifying `WITH` parts
     /// (PostgreSQL; SQLite cannot, but runs them as one script of several statements).
     pub writable_cte: bool,
+    /// Whether a statement prepared once may be run with a plan made without its values
+    /// (PostgreSQL's generic plans, chosen after five calls); such an engine plans a list's
+    /// search per call ([`Planning::for_list`]). `false` on SQLite, which re-prepares by
+    /// itself when a value bound to a `LIKE` may change its plan.
+    pub generic_plans: bool,
 }
 
 /// A dialect for unit tests of SQL text: SQLite's shape with every fragment empty.
@@ -67,6 +72,7 @@ pub(crate) const TEST_DIALECT: Dialect = Dialect {
     json_rows: "json_each({param}) AS {alias}",
     search_probe: true,
     writable_cte: false,
+    generic_plans: false,
 };
 
 impl Dialect {
@@ -124,15 +130,16 @@ pub enum Planning {
     /// plan looks no dearer than the average so far; measured at 1,000,000 customers, the
     /// generic plan of the customers' search walks the login order whatever the fragment,
     /// and a rare one ("c12345", 11 rows) then reads the whole index: 404 ms instead of
-    /// 1.1 ms (docs/BENCHMARKS.md, session 8). Planning per call costs a parse and a plan,
-    /// about half a millisecond.
+    /// 1.1 ms (docs/BENCHMARKS.md, session 8). Planning per call costs a round trip, a
+    /// parse and a plan: 0.3-1.8 ms at p50 on the subscription searches there.
     PerCall,
 }
 
 impl Planning {
-    /// The planning of a list statement: per call when it has a search.
-    pub fn for_list(search: Option<&str>) -> Planning {
-        if search.is_some() {
+    /// The planning of a list statement: per call when it has a search and the engine
+    /// could otherwise reuse a plan made without its values ([`Dialect::generic_plans`]).
+    pub fn for_list(search: Option<&str>, dialect: Dialect) -> Planning {
+        if search.is_some() && dialect.generic_plans {
             Planning::PerCall
         } else {
             Planning::Cached
