@@ -12,7 +12,7 @@ use berth_core::hosting::{
     can_view_subscription, check_manage_subscription, provider_of,
 };
 use berth_core::ip::{IpAddress, IpKind};
-use berth_core::property::{Group, PlanType, Properties, parse_assignment, to_grouped_json};
+use berth_core::property::{Group, GroupedProperties, PlanType, Properties, parse_assignment};
 use berth_core::query::{PAGE_DEFAULT, parse_page_size};
 use berth_core::rights::Actor;
 use berth_core::status::Status;
@@ -58,7 +58,7 @@ pub struct SubscriptionView {
     pub expiration: Option<NaiveDate>,
     /// Property groups (`limits`, `permissions`, `hosting`, ...).
     #[serde(flatten)]
-    pub properties: serde_json::Map<String, serde_json::Value>,
+    pub properties: GroupedProperties,
     /// Fields customized with "Update & Lock".
     pub customized: Vec<&'static str>,
     /// Whether usage exceeds a limit.
@@ -80,6 +80,16 @@ pub struct SubscriptionView {
 impl SubscriptionView {
     /// The view of a subscription.
     pub fn of(s: &Subscription) -> Self {
+        Self::with_properties(s, s.props.clone())
+    }
+
+    /// The view of a subscription read for it alone (its properties move into the view).
+    pub fn owned(mut s: Subscription) -> Self {
+        let props = std::mem::take(&mut s.props);
+        Self::with_properties(&s, props)
+    }
+
+    fn with_properties(s: &Subscription, props: Properties) -> Self {
         SubscriptionView {
             id: s.id,
             name: s.name.unicode().to_owned(),
@@ -100,7 +110,7 @@ impl SubscriptionView {
                 })
                 .collect(),
             expiration: s.expiration,
-            properties: to_grouped_json(&s.props),
+            properties: GroupedProperties::new(props),
             customized: s.custom.keys().copied().collect(),
             overused: s.overused,
             usage: None,
@@ -897,10 +907,9 @@ impl Berth {
     pub async fn subscription_info(&self, actor: &Actor, name: &str) -> Result<SubscriptionView> {
         let mut tx = self.store.read().await?;
         let (sub, _) = self.visible_subscription(&mut *tx, actor, name).await?;
-        let mut view = SubscriptionView::of(&sub);
-        view.usage = crate::usage::summaries(&mut *tx, &[sub.id])
-            .await?
-            .remove(&sub.id);
+        let id = sub.id;
+        let mut view = SubscriptionView::owned(sub);
+        view.usage = crate::usage::summaries(&mut *tx, &[id]).await?.remove(&id);
         Ok(view)
     }
 
@@ -1016,10 +1025,10 @@ impl Berth {
         let mut usage = crate::usage::summaries(&mut *tx, &ids).await?;
         Ok(Page {
             items: rows
-                .iter()
+                .into_iter()
                 .map(|s| SubscriptionView {
                     usage: usage.remove(&s.id),
-                    ..SubscriptionView::of(s)
+                    ..SubscriptionView::owned(s)
                 })
                 .collect(),
             next,

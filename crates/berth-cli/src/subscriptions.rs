@@ -289,7 +289,7 @@ fn print_subscription(s: &SubscriptionView) {
     for (label, value) in rows {
         say!("{label:<14} {value}");
     }
-    print_groups(&s.properties);
+    print_groups(&s.properties.to_json_map());
     if has_conflicts(s) {
         say!("Conflicts");
         print_conflicts(&s.conflicts);

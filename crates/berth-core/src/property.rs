@@ -861,8 +861,8 @@ pub const PROPERTIES: &[Descriptor] = &[
 /// through here (a page of 100 subscriptions is about 8,000 lookups), where a scan of the
 /// table's hundred entries costs about fifty string comparisons per lookup.
 pub fn descriptor(name: &str) -> Option<&'static Descriptor> {
-    static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> =
-        std::sync::OnceLock::new();
+    type ByName = std::collections::HashMap<&'static str, usize, NameHash>;
+    static BY_NAME: std::sync::OnceLock<ByName> = std::sync::OnceLock::new();
     let index = BY_NAME.get_or_init(|| {
         PROPERTIES
             .iter()
@@ -871,6 +871,33 @@ pub fn descriptor(name: &str) -> Option<&'static Descriptor> {
             .collect()
     });
     index.get(name).map(|&i| &PROPERTIES[i])
+}
+
+/// The descriptor index's hasher: FNV-1a. The keys are the table's own hundred names, fixed
+/// at build time, so the flooding that SipHash (the default) guards against cannot happen;
+/// FNV hashes a short name in a few nanoseconds where SipHash takes several times that, on
+/// a lookup made for every stored property read.
+type NameHash = std::hash::BuildHasherDefault<Fnv1a>;
+
+/// 64-bit FNV-1a.
+struct Fnv1a(u64);
+
+impl std::default::Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl Descriptor {
@@ -927,14 +954,13 @@ impl Descriptor {
                     format!("{name} must be a size such as 128M, -1, or default"),
                 )),
             },
-            Kind::PhpInt => {
-                parse_number(name, text, "seconds", 0, 86_400 * 7, true).map_err(|_| {
+            Kind::PhpInt => parse_number(name, text, "seconds", 0, PHP_INT_MAX_SECONDS, true)
+                .map_err(|_| {
                     Error::invalid(
                         name,
                         format!("{name} must be a number of seconds, -1, or default"),
                     )
-                })
-            }
+                }),
             Kind::PhpBool => parse_bool(name, text).map(Value::Bool),
             Kind::PhpText => parse_text(name, raw, 4096, false),
         }
@@ -977,17 +1003,7 @@ impl Descriptor {
 
     /// How the value is written for people (and accepted back by [`Descriptor::parse`]).
     pub fn display(&self, value: &Value) -> String {
-        match (self.kind, value) {
-            (_, Value::Limit(n)) if *n < 0 => "unlimited".to_owned(),
-            (Kind::Size | Kind::PhpSize, Value::Limit(n)) => Size::Bytes(*n as u64).to_string(),
-            (_, Value::Limit(n)) => n.to_string(),
-            (_, Value::Bool(b)) => b.to_string(),
-            (_, Value::Choice(c) | Value::Text(c)) => c.clone(),
-            (_, Value::Period(p)) => p.to_string(),
-            (_, Value::Threshold(t)) => t.to_string(),
-            (_, Value::Apps(a)) => a.to_string(),
-            (_, Value::Default) => "default".to_owned(),
-        }
+        Shown(self, value).to_string()
     }
 
     /// Combines two values of this property (R2.5). Commutative and associative.
@@ -1049,36 +1065,88 @@ impl Descriptor {
 
     /// Reads a value back from JSON (storage or API input).
     pub fn from_json(&self, json: &serde_json::Value) -> Result<Value> {
-        let value = match json {
-            serde_json::Value::Number(n) => {
-                let n = n.as_i64().ok_or_else(|| {
-                    Error::invalid(self.name, format!("{} must be a whole number", self.name))
-                })?;
-                self.parse(&n.to_string())?
-            }
-            serde_json::Value::Bool(b) => self.parse(&b.to_string())?,
-            serde_json::Value::String(s) => self.parse(s)?,
+        match json {
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(n) => self.from_json_number(n),
+                None => Err(self.not_whole_number()),
+            },
+            serde_json::Value::Bool(b) => self.from_json_bool(*b),
+            serde_json::Value::String(s) => self.from_json_text(s),
             serde_json::Value::Array(items) => {
                 let names: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
-                if names.len() != items.len() {
-                    return Err(Error::invalid(
-                        self.name,
-                        format!("{} must be a list of names", self.name),
-                    ));
+                if names.len() == items.len() {
+                    self.from_json_names(&names)
+                } else {
+                    Err(self.not_names())
                 }
-                self.parse(&names.join(","))?
             }
-            _ => {
-                return Err(Error::invalid(
-                    self.name,
-                    format!("{} has an unreadable value", self.name),
-                ));
-            }
+            _ => Err(self.unreadable()),
+        }
+    }
+
+    /// Reads a JSON whole number back: what [`Descriptor::parse`] makes of its decimal
+    /// text, checked.
+    ///
+    /// Most stored values are numbers of a numeric kind that `parse` would return as they
+    /// are; those skip the text round trip (a page of 100 subscriptions reads about 5,000 of
+    /// them). A test holds this shortcut to the long way for every property.
+    pub fn from_json_number(&self, n: i64) -> Result<Value> {
+        let as_is = match self.kind {
+            Kind::Count | Kind::Size | Kind::PhpSize => n >= -1,
+            Kind::Number {
+                min,
+                max,
+                unlimited,
+                ..
+            } => (n == -1 && unlimited) || (min..=max).contains(&n),
+            Kind::PhpInt => n == -1 || (0..=PHP_INT_MAX_SECONDS).contains(&n),
+            _ => false,
         };
+        if as_is {
+            return Ok(Value::Limit(n));
+        }
+        self.parsed_and_checked(&n.to_string())
+    }
+
+    /// Reads a JSON boolean back (the long way for kinds that are not on/off).
+    pub fn from_json_bool(&self, b: bool) -> Result<Value> {
+        match self.kind {
+            Kind::Bool | Kind::PhpBool => Ok(Value::Bool(b)),
+            _ => self.parsed_and_checked(if b { "true" } else { "false" }),
+        }
+    }
+
+    /// Reads a JSON string back.
+    pub fn from_json_text(&self, text: &str) -> Result<Value> {
+        self.parsed_and_checked(text)
+    }
+
+    /// Reads a JSON list of names back (applications).
+    pub fn from_json_names(&self, names: &[&str]) -> Result<Value> {
+        self.parsed_and_checked(&names.join(","))
+    }
+
+    fn parsed_and_checked(&self, text: &str) -> Result<Value> {
+        let value = self.parse(text)?;
         self.check(&value)?;
         Ok(value)
     }
+
+    fn not_whole_number(&self) -> Error {
+        Error::invalid(self.name, format!("{} must be a whole number", self.name))
+    }
+
+    fn not_names(&self) -> Error {
+        Error::invalid(self.name, format!("{} must be a list of names", self.name))
+    }
+
+    fn unreadable(&self) -> Error {
+        Error::invalid(self.name, format!("{} has an unreadable value", self.name))
+    }
 }
+
+/// The longest PHP integer directive, in seconds (a week).
+const PHP_INT_MAX_SECONDS: i64 = 86_400 * 7;
 
 fn parse_count(name: &str, text: &str) -> Result<Value> {
     if text == "-1" || text.eq_ignore_ascii_case("unlimited") {
@@ -1220,21 +1288,142 @@ fn names_in(group: Group, plan_type: PlanType) -> String {
 /// the shape of plans and subscriptions in CLI.md.
 pub fn to_grouped_json(props: &Properties) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
-    for group in Group::ALL {
-        let mut members = serde_json::Map::new();
-        for d in PROPERTIES.iter().filter(|d| d.group == group) {
-            if let Some(v) = props.get(d.name) {
-                members.insert(d.name.to_owned(), d.to_json(v));
-            }
-        }
-        if !members.is_empty() {
-            out.insert(
-                group.as_str().to_owned(),
-                serde_json::Value::Object(members),
-            );
-        }
+    for members in group_runs(&by_group(props)) {
+        let group = members[0].0.group.as_str();
+        let members = members
+            .iter()
+            .map(|(d, v)| (d.name.to_owned(), d.to_json(v)))
+            .collect();
+        out.insert(group.to_owned(), serde_json::Value::Object(members));
     }
     out
+}
+
+/// The known properties with their descriptors, sorted by group name and, within a group,
+/// by property name (the grouped shape's order). Unknown names are skipped.
+///
+/// One lookup per property and one sort of one list: a list page groups 100 subscriptions
+/// of ~90 properties each.
+fn by_group(props: &Properties) -> Vec<(&'static Descriptor, &Value)> {
+    let mut all: Vec<(&'static Descriptor, &Value)> = props
+        .iter()
+        .filter_map(|(name, v)| descriptor(name).map(|d| (d, v)))
+        .collect();
+    // Stable: members keep the properties' name order within their group.
+    all.sort_by_key(|(d, _)| d.group.as_str());
+    all
+}
+
+/// The members of each group in a list made by [`by_group`], one slice per group (never
+/// empty).
+fn group_runs<'a, 'v>(
+    sorted: &'a [(&'static Descriptor, &'v Value)],
+) -> impl Iterator<Item = &'a [(&'static Descriptor, &'v Value)]> {
+    sorted.chunk_by(|a, b| a.0.group == b.0.group)
+}
+
+/// A value as people read it ([`Descriptor::display`]), written without a string of its own.
+struct Shown<'a>(&'a Descriptor, &'a Value);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0.kind, self.1) {
+            (_, Value::Limit(n)) if *n < 0 => f.write_str("unlimited"),
+            (Kind::Size | Kind::PhpSize, Value::Limit(n)) => Size::Bytes(*n as u64).fmt(f),
+            (_, Value::Limit(n)) => n.fmt(f),
+            (_, Value::Bool(b)) => b.fmt(f),
+            (_, Value::Choice(c) | Value::Text(c)) => f.write_str(c),
+            (_, Value::Period(p)) => p.fmt(f),
+            (_, Value::Threshold(t)) => t.fmt(f),
+            (_, Value::Apps(a)) => a.fmt(f),
+            (_, Value::Default) => f.write_str("default"),
+        }
+    }
+}
+
+/// A value in its JSON form ([`Descriptor::to_json`]), serialised straight to the output.
+struct AsJson<'a>(&'a Descriptor, &'a Value);
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.1 {
+            Value::Limit(n) => out.serialize_i64(*n),
+            Value::Bool(b) => out.serialize_bool(*b),
+            Value::Apps(Apps::Only(names)) => out.collect_seq(names),
+            other => out.collect_str(&Shown(self.0, other)),
+        }
+    }
+}
+
+/// A subscription's or plan's properties as shown: serialises to the grouped shape of
+/// [`to_grouped_json`] (`{"limits": {...}, "permissions": {...}}`, same keys, same order)
+/// straight from the typed values, so that a list page builds no JSON tree per row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupedProperties(Properties);
+
+impl GroupedProperties {
+    /// The view of these properties.
+    pub fn new(props: Properties) -> Self {
+        GroupedProperties(props)
+    }
+
+    /// The typed values.
+    pub fn properties(&self) -> &Properties {
+        &self.0
+    }
+
+    /// One property's typed value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// One property's value in its JSON form.
+    pub fn json(&self, name: &str) -> Option<serde_json::Value> {
+        let (name, value) = self.0.get_key_value(name)?;
+        descriptor(name).map(|d| d.to_json(value))
+    }
+
+    /// One group as a JSON object (`null` when no property of it is set).
+    pub fn group_json(&self, group: &str) -> serde_json::Value {
+        let members: serde_json::Map<String, serde_json::Value> = self
+            .0
+            .iter()
+            .filter_map(|(name, v)| descriptor(name).map(|d| (d, v)))
+            .filter(|(d, _)| d.group.as_str() == group)
+            .map(|(d, v)| (d.name.to_owned(), d.to_json(v)))
+            .collect();
+        if members.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::Object(members)
+        }
+    }
+
+    /// The grouped shape as a JSON map ([`to_grouped_json`]).
+    pub fn to_json_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        to_grouped_json(&self.0)
+    }
+}
+
+impl serde::Serialize for GroupedProperties {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let sorted = by_group(&self.0);
+        let mut groups = out.serialize_map(None)?;
+        for members in group_runs(&sorted) {
+            groups.serialize_entry(members[0].0.group.as_str(), &GroupMembers(members))?;
+        }
+        groups.end()
+    }
+}
+
+/// One group's members as a JSON object.
+struct GroupMembers<'a, 'v>(&'a [(&'static Descriptor, &'v Value)]);
+
+impl serde::Serialize for GroupMembers<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> std::result::Result<S::Ok, S::Error> {
+        out.collect_map(self.0.iter().map(|(d, v)| (d.name, AsJson(d, v))))
+    }
 }
 
 /// Properties as a flat JSON object (storage form).
@@ -1310,8 +1499,7 @@ impl<'de> serde::de::Visitor<'de> for FlatProperties<'_> {
                     return Err(A::Error::custom("unknown stored property"));
                 }
             };
-            let json: serde_json::Value = map.next_value()?;
-            match d.from_json(&json) {
+            match map.next_value_seed(StoredValue(d))? {
                 Ok(value) => props.push((d.name, value)),
                 Err(error) => {
                     *self.rule_broken = Some(error);
@@ -1320,6 +1508,86 @@ impl<'de> serde::de::Visitor<'de> for FlatProperties<'_> {
             }
         }
         Ok(props.into_iter().collect())
+    }
+}
+
+/// A stored property's value, read straight from the text as [`Descriptor::from_json`]
+/// would read it once parsed (no JSON value in between: numbers and booleans allocate
+/// nothing, strings are borrowed when they hold no escape). The rule's answer is the
+/// deserialized value, so that a refused value stops the read with its own error.
+struct StoredValue(&'static Descriptor);
+
+impl<'de> serde::de::DeserializeSeed<'de> for StoredValue {
+    type Value = Result<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StoredValue {
+    type Value = Result<Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a stored property value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.from_json_bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.from_json_number(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> std::result::Result<Self::Value, E> {
+        Ok(match i64::try_from(n) {
+            Ok(n) => self.0.from_json_number(n),
+            Err(_) => Err(self.0.not_whole_number()),
+        })
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Err(self.0.not_whole_number()))
+    }
+
+    fn visit_str<E>(self, text: &str) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.from_json_text(text))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Err(self.0.unreadable()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut items: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut names = Vec::new();
+        let mut all_names = true;
+        while let Some(item) = items.next_element::<serde_json::Value>()? {
+            match item {
+                serde_json::Value::String(name) => names.push(name),
+                _ => all_names = false,
+            }
+        }
+        if !all_names {
+            return Ok(Err(self.0.not_names()));
+        }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        Ok(self.0.from_json_names(&names))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut entries: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        use serde::de::IgnoredAny;
+        while entries.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Err(self.0.unreadable()))
     }
 }
 

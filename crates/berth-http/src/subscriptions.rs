@@ -4,7 +4,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use berth_app::subscriptions::{HostingChange, NewSubscription, SubscriptionListRequest};
+use berth_app::subscriptions::{
+    HostingChange, NewSubscription, SubscriptionListRequest, SubscriptionView,
+};
+use berth_app::views::Page;
 use berth_app::{Berth, NoProgress};
 use serde_json::Value;
 
@@ -25,7 +28,7 @@ pub async fn list(
     State(app): State<Berth>,
     Caller(actor): Caller,
     Query(q): Query<SubscriptionListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<SubscriptionView>>> {
     let request = SubscriptionListRequest {
         owner: q.owner,
         plan: q.plan,
@@ -38,9 +41,9 @@ pub async fn list(
         limit: q.limit,
         after: q.after,
     };
-    Ok(Json(to_json(
-        &app.list_subscriptions(&actor, request).await?,
-    )))
+    // Written straight from the typed views: a page of 100 subscriptions is ~9,000
+    // property values, and a JSON tree of it first would cost as much again.
+    Ok(Json(app.list_subscriptions(&actor, request).await?))
 }
 
 /// Create a subscription; a generated system password is returned once.

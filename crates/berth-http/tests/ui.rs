@@ -894,8 +894,8 @@ async fn r3_6_add_ons_are_added_and_removed_on_the_subscription_page(s: Server) 
         .unwrap();
     assert_eq!(sub.addons, vec!["Extra".to_owned()]);
     assert_eq!(
-        sub.properties["limits"]["disk_space"],
-        2_i64 << 30,
+        sub.properties.json("disk_space"),
+        Some(serde_json::json!(2_i64 << 30)),
         "1G + 1G"
     );
     let again = send("add").await.unwrap();

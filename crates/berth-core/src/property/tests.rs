@@ -187,3 +187,170 @@ proptest! {
         prop_assert_eq!(d.combine(&d.combine(&a, &b), &c), d.combine(&a, &d.combine(&b, &c)));
     }
 }
+
+/// [`Descriptor::from_json`] the long way, as it was before the shortcuts: the value's text
+/// parsed as typed, then checked.
+fn read_the_long_way(d: &Descriptor, json: &serde_json::Value) -> Result<Value> {
+    let text = match json {
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(n) => n.to_string(),
+            None => return Err(d.not_whole_number()),
+        },
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            let names: Option<Vec<&str>> = items.iter().map(|i| i.as_str()).collect();
+            names.ok_or_else(|| d.not_names())?.join(",")
+        }
+        _ => return Err(d.unreadable()),
+    };
+    let value = d.parse(&text)?;
+    d.check(&value)?;
+    Ok(value)
+}
+
+/// Whole numbers at every edge of every numeric kind, and some far from them.
+const EDGE_NUMBERS: &[i64] = &[
+    i64::MIN,
+    -1_000_000,
+    -2,
+    -1,
+    0,
+    1,
+    2,
+    12,
+    59,
+    60,
+    100,
+    101,
+    1024,
+    3_600,
+    86_400,
+    86_400 * 7,
+    86_400 * 7 + 1,
+    1 << 30,
+    1 << 40,
+    i64::MAX,
+];
+
+#[test]
+fn stored_numbers_and_booleans_read_as_their_text_would() {
+    for d in PROPERTIES {
+        for n in EDGE_NUMBERS {
+            assert_eq!(
+                d.from_json_number(*n),
+                read_the_long_way(d, &serde_json::json!(n)),
+                "{} = {n}",
+                d.name
+            );
+        }
+        for b in [true, false] {
+            assert_eq!(
+                d.from_json_bool(b),
+                read_the_long_way(d, &serde_json::json!(b)),
+                "{} = {b}",
+                d.name
+            );
+        }
+    }
+}
+
+/// Any JSON a stored property may hold, valid or not for its kind.
+fn any_stored_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    prop_oneof![
+        proptest::sample::select(EDGE_NUMBERS).prop_map(|n| json!(n)),
+        (-5i64..2_000_000).prop_map(|n| json!(n)),
+        any::<bool>().prop_map(|b| json!(b)),
+        Just(json!(1.5)),
+        Just(json!(u64::MAX)),
+        Just(json!(null)),
+        Just(json!({"nested": 1})),
+        proptest::sample::select(vec![
+            "default",
+            "DEFAULT",
+            "unlimited",
+            "-1",
+            "10G",
+            "512M",
+            "off",
+            "50%",
+            "1M",
+            "1Y",
+            "all",
+            "none",
+            "bash",
+            "fpm",
+            "master",
+            "true",
+            "on",
+            "no",
+            "",
+            " x ",
+            "a\u{7}b",
+            "daily",
+            "bounce",
+            "awstats",
+            "normal",
+            "many",
+        ])
+        .prop_map(|s| json!(s)),
+        proptest::collection::vec("[a-z]{1,8}", 0..3).prop_map(|v| json!(v)),
+        Just(json!(["wordpress", 3])),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn stored_objects_read_in_one_pass_as_their_parsed_json_would(
+        entries in proptest::collection::btree_map(
+            proptest::sample::select(PROPERTIES.iter().map(|d| d.name).collect::<Vec<_>>()),
+            any_stored_json(),
+            0..12,
+        )
+    ) {
+        let text = serde_json::to_string(&entries).unwrap();
+        let long_way: Result<Properties> = entries
+            .iter()
+            .map(|(name, json)| {
+                let d = descriptor(name).unwrap();
+                read_the_long_way(d, json).map(|v| (d.name, v))
+            })
+            .collect();
+        prop_assert_eq!(from_flat_json(&text), long_way);
+    }
+
+    #[test]
+    fn r2_4_grouped_properties_serialise_to_the_grouped_json_shape(
+        props in proptest::collection::btree_set(0..PROPERTIES.len(), 0..40)
+            .prop_flat_map(|picked| {
+                picked
+                    .into_iter()
+                    .map(|i| any_value(&PROPERTIES[i]).prop_map(move |v| (PROPERTIES[i].name, v)))
+                    .collect::<Vec<_>>()
+            })
+    ) {
+        let props: Properties = props.into_iter().collect();
+        let tree = serde_json::Value::Object(to_grouped_json(&props));
+        let view = GroupedProperties::new(props.clone());
+        prop_assert_eq!(serde_json::to_string(&view).unwrap(), tree.to_string());
+        for d in PROPERTIES {
+            prop_assert_eq!(view.json(d.name), props.get(d.name).map(|v| d.to_json(v)));
+            let group = &tree[d.group.as_str()];
+            prop_assert_eq!(&view.group_json(d.group.as_str()), group);
+        }
+    }
+}
+
+#[test]
+fn r2_4_every_default_shows_and_serialises_as_typed() {
+    let props = defaults_for(PlanType::Service);
+    let view = GroupedProperties::new(props.clone());
+    let text = serde_json::to_value(&view).unwrap();
+    for (name, value) in &props {
+        let d = descriptor(name).unwrap();
+        let json = &text[d.group.as_str()][*name];
+        assert_eq!(d.from_json(json).as_ref(), Ok(value), "{name}");
+        assert_eq!(d.parse(&d.display(value)).as_ref(), Ok(value), "{name}");
+    }
+}

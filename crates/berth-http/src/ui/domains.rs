@@ -12,6 +12,7 @@ use berth_app::panel::{ButtonContext, ButtonView};
 use berth_app::subscriptions::SubscriptionListRequest;
 use berth_app::{Berth, Mode};
 use berth_core::account::AccountKind;
+use berth_core::value::Value;
 
 use super::i18n::Tr;
 use super::session::{UiForm, UiUser};
@@ -68,8 +69,8 @@ async fn visible_features(app: &Berth, user: &UiUser) -> berth_core::Result<Vec<
         .iter()
         .filter(|(_, limit, perm)| {
             subscriptions.iter().any(|s| {
-                let granted = s.properties["permissions"][*perm].as_bool() == Some(true);
-                let room = limit.is_empty() || s.properties["limits"][*limit].as_i64() != Some(0);
+                let granted = s.properties.get(perm) == Some(&Value::Bool(true));
+                let room = limit.is_empty() || s.properties.get(limit) != Some(&Value::Limit(0));
                 granted && room
             })
         })

@@ -89,8 +89,8 @@ fn shown(tr: Tr, d: &Descriptor, json: &Value) -> String {
     }
 }
 
-fn value_of<'a>(view: &'a SubscriptionView, d: &Descriptor) -> Option<&'a Value> {
-    view.properties.get(d.group.as_str())?.get(d.name)
+fn value_of(view: &SubscriptionView, d: &Descriptor) -> Option<Value> {
+    view.properties.json(d.name)
 }
 
 fn edit_field(tr: Tr, d: &Descriptor, current: String) -> Field {
@@ -130,7 +130,9 @@ async fn page(
             legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
             rows: props()
                 .filter(|d| d.group == *g)
-                .filter_map(|d| Some((tr.property(d).to_owned(), shown(tr, d, value_of(view, d)?))))
+                .filter_map(|d| {
+                    Some((tr.property(d).to_owned(), shown(tr, d, &value_of(view, d)?)))
+                })
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())
@@ -141,7 +143,7 @@ async fn page(
             legend: tr.t(&format!("group.{}", g.as_str())).to_owned(),
             fields: props()
                 .filter(|d| d.group == *g)
-                .filter_map(|d| Some(edit_field(tr, d, raw(d, value_of(view, d)?))))
+                .filter_map(|d| Some(edit_field(tr, d, raw(d, &value_of(view, d)?))))
                 .collect(),
         })
         .collect();

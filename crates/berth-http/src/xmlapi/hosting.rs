@@ -300,8 +300,8 @@ pub(crate) async fn find(
         .collect())
 }
 
-fn group<'a>(s: &'a SubscriptionView, name: &str) -> &'a serde_json::Value {
-    s.properties.get(name).unwrap_or(&serde_json::Value::Null)
+fn group(s: &SubscriptionView, name: &str) -> serde_json::Value {
+    s.properties.group_json(name)
 }
 
 fn gen_info(s: &SubscriptionView, id: i64) -> El {
@@ -320,7 +320,7 @@ fn gen_info(s: &SubscriptionView, id: i64) -> El {
 }
 
 fn hosting_el(s: &SubscriptionView) -> El {
-    let props = names::property_list("vrt_hst", "property", group(s, "hosting"));
+    let props = names::property_list("vrt_hst", "property", &group(s, "hosting"));
     let login = El::new("property")
         .with_text("name", FTP_LOGIN)
         .with_text("value", &s.system_user);
@@ -340,7 +340,7 @@ fn limits_el(s: &SubscriptionView) -> El {
         .unwrap_or(-1);
     El::new("limits")
         .with_text("overuse", names::json_text(&limits["overuse"]))
-        .extend(names::property_list("l", "limit", limits).children)
+        .extend(names::property_list("l", "limit", &limits).children)
         .with(
             El::new("limit")
                 .with_text("name", "expiration")
@@ -516,12 +516,12 @@ async fn get(ctx: &Ctx, op: &Node) -> Vec<El> {
                         mapped_el(&s, "performance", Group::Performance, names::PERFORMANCE)
                     }
                     "permissions" => {
-                        names::property_list("permissions", "permission", group(&s, "permissions"))
+                        names::property_list("permissions", "permission", &group(&s, "permissions"))
                     }
                     "php-settings" => names::property_list(
                         "php-settings",
                         "setting",
-                        group(&s, Group::Php.as_str()),
+                        &group(&s, Group::Php.as_str()),
                     ),
                     "resource-usage" => resource_usage_el(&s, c),
                     "subscriptions" => subscriptions_el(&s, plans),

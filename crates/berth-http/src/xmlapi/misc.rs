@@ -433,10 +433,8 @@ async fn count_handlers(ctx: &Ctx) -> Result<Vec<String>> {
             .await?;
         out.extend(page.items.iter().filter_map(|s| {
             s.properties
-                .get("hosting")
-                .and_then(|h| h.get("php_handler"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
+                .json("php_handler")
+                .and_then(|v| v.as_str().map(str::to_owned))
         }));
         match page.next {
             Some(next) => after = Some(next),
