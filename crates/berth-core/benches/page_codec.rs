@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench -p berth-core --bench page_codec
 //! BERTH_BENCH_ROUNDS=20000 cargo bench -p berth-core --bench page_codec
+//! BERTH_BENCH_PART=typed ...   # only the parts whose name contains "typed" (to profile one)
 //! ```
 //!
 //! "JSON text from typed values" is what a list page's answer costs since session 9
@@ -35,36 +36,40 @@ fn main() {
         "page_codec: {PAGE} subscriptions × {} properties, {bytes} bytes stored, {rounds} rounds",
         defaults_for(PlanType::Service).len()
     );
-    let decode = measure(rounds, || {
+    // BERTH_BENCH_PART=TEXT runs only the parts whose name contains TEXT (to profile one).
+    let only = std::env::var("BERTH_BENCH_PART").unwrap_or_default();
+    let run = |what: &str, page: &mut dyn FnMut()| {
+        if what.contains(only.as_str()) {
+            report(what, &measure(rounds, page));
+        }
+    };
+    let names: Vec<String> = (0..PAGE)
+        .map(|i| format!("s{}.example", 1000 + i))
+        .collect();
+    run("domain names read back", &mut || {
+        for name in &names {
+            black_box(DomainName::from_stored("name", black_box(name)).unwrap());
+        }
+    });
+    run("read back (from_flat_json)", &mut || {
         for text in &stored {
             black_box(from_flat_json(black_box(text)).unwrap());
         }
     });
     let page: Vec<Properties> = stored.iter().map(|t| from_flat_json(t).unwrap()).collect();
-    let view = measure(rounds, || {
+    run("JSON tree (to_grouped_json)", &mut || {
         for props in &page {
             black_box(to_grouped_json(black_box(props)));
         }
     });
-    let text = measure(rounds, || {
+    run("JSON text through the tree", &mut || {
         let groups: Vec<_> = page.iter().map(to_grouped_json).collect();
         black_box(serde_json::to_vec(&groups).unwrap());
     });
     let typed: Vec<GroupedProperties> = page.iter().cloned().map(GroupedProperties::new).collect();
-    let straight = measure(rounds, || {
+    run("JSON text from typed values", &mut || {
         black_box(serde_json::to_vec(black_box(&typed)).unwrap());
     });
-    let names: Vec<String> = (0..PAGE).map(|i| format!("s{}.example", 1000 + i)).collect();
-    let domains = measure(rounds, || {
-        for name in &names {
-            black_box(DomainName::from_stored("name", black_box(name)).unwrap());
-        }
-    });
-    report("domain names read back", &domains);
-    report("read back (from_flat_json)", &decode);
-    report("JSON tree (to_grouped_json)", &view);
-    report("JSON text through the tree", &text);
-    report("JSON text from typed values", &straight);
 }
 
 /// A page of stored property objects: the service defaults, with a few values changed per
@@ -83,7 +88,7 @@ fn stored_page() -> Vec<String> {
 }
 
 /// Microseconds per page of `rounds` calls, sorted.
-fn measure(rounds: usize, mut page: impl FnMut()) -> Vec<f64> {
+fn measure(rounds: usize, page: &mut dyn FnMut()) -> Vec<f64> {
     let mut times: Vec<f64> = (0..rounds)
         .map(|_| {
             let t = Instant::now();

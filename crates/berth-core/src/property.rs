@@ -354,7 +354,7 @@ pub const OVERUSE_POLICIES: &[&str] = &[
 ];
 
 /// Every property of Berth (R2.4, R4.1).
-pub const PROPERTIES: &[Descriptor] = &[
+pub static PROPERTIES: &[Descriptor] = &[
     // Resources
     Descriptor {
         types: Types::ALL,
@@ -1305,13 +1305,81 @@ pub fn to_grouped_json(props: &Properties) -> serde_json::Map<String, serde_json
 /// One lookup per property and one sort of one list: a list page groups 100 subscriptions
 /// of ~90 properties each.
 fn by_group(props: &Properties) -> Vec<(&'static Descriptor, &Value)> {
-    let mut all: Vec<(&'static Descriptor, &Value)> = props
+    static NAME_RANK: std::sync::OnceLock<[u8; Group::ALL.len()]> = std::sync::OnceLock::new();
+    let rank = NAME_RANK.get_or_init(|| {
+        let mut rank = [0; Group::ALL.len()];
+        for group in Group::ALL {
+            rank[group as usize] = Group::ALL
+                .iter()
+                .filter(|other| other.as_str() < group.as_str())
+                .count() as u8;
+        }
+        rank
+    });
+    let found: Vec<(&'static Descriptor, &Value)> = props
         .iter()
-        .filter_map(|(name, v)| descriptor(name).map(|d| (d, v)))
+        .filter_map(|(name, v)| descriptor_of_key(name).map(|d| (d, v)))
         .collect();
-    // Stable: members keep the properties' name order within their group.
-    all.sort_by_key(|(d, _)| d.group.as_str());
-    all
+    // A counting sort by group rank: stable, so members keep the properties' name order
+    // within their group, and no comparison at all.
+    let mut start = [0; Group::ALL.len()];
+    for (d, _) in &found {
+        start[usize::from(rank[d.group as usize])] += 1;
+    }
+    let mut next = 0;
+    for slot in &mut start {
+        (*slot, next) = (next, next + *slot);
+    }
+    let mut sorted = found.clone();
+    for item in found {
+        let slot = &mut start[usize::from(rank[item.0.group as usize])];
+        sorted[*slot] = item;
+        *slot += 1;
+    }
+    sorted
+}
+
+/// The descriptor of a [`Properties`] key.
+///
+/// Keys are almost always the table's own name strings (every constructor of a property
+/// set takes `d.name`), so a key is found by its address first — no hashing of its text,
+/// no comparison of bytes — and by its name otherwise. An address and a length together
+/// name one string, so the shortcut can only find the right descriptor.
+fn descriptor_of_key(name: &'static str) -> Option<&'static Descriptor> {
+    type ByAddress = std::collections::HashMap<usize, usize, AddressHash>;
+    static BY_ADDRESS: std::sync::OnceLock<ByAddress> = std::sync::OnceLock::new();
+    let index = BY_ADDRESS.get_or_init(|| {
+        PROPERTIES
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.as_ptr() as usize, i))
+            .collect()
+    });
+    match index.get(&(name.as_ptr() as usize)) {
+        Some(&i) if PROPERTIES[i].name.len() == name.len() => Some(&PROPERTIES[i]),
+        _ => descriptor(name),
+    }
+}
+
+/// The address index's hasher: a multiplicative hash of the address (Fibonacci hashing).
+type AddressHash = std::hash::BuildHasherDefault<AddressHasher>;
+
+/// Hashes one `usize` by multiplying it with 2⁶⁴/φ; anything else with FNV-1a.
+#[derive(Default)]
+struct AddressHasher(Fnv1a);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.0.0 = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.0
+    }
 }
 
 /// The members of each group in a list made by [`by_group`], one slice per group (never
@@ -1380,7 +1448,7 @@ impl GroupedProperties {
     /// One property's value in its JSON form.
     pub fn json(&self, name: &str) -> Option<serde_json::Value> {
         let (name, value) = self.0.get_key_value(name)?;
-        descriptor(name).map(|d| d.to_json(value))
+        descriptor_of_key(name).map(|d| d.to_json(value))
     }
 
     /// One group as a JSON object (`null` when no property of it is set).
@@ -1388,7 +1456,7 @@ impl GroupedProperties {
         let members: serde_json::Map<String, serde_json::Value> = self
             .0
             .iter()
-            .filter_map(|(name, v)| descriptor(name).map(|d| (d, v)))
+            .filter_map(|(name, v)| descriptor_of_key(name).map(|d| (d, v)))
             .filter(|(d, _)| d.group.as_str() == group)
             .map(|(d, v)| (d.name.to_owned(), d.to_json(v)))
             .collect();
@@ -1430,7 +1498,7 @@ impl serde::Serialize for GroupMembers<'_, '_> {
 pub fn to_flat_json(props: &Properties) -> String {
     let map: serde_json::Map<String, serde_json::Value> = props
         .iter()
-        .filter_map(|(name, v)| descriptor(name).map(|d| ((*name).to_owned(), d.to_json(v))))
+        .filter_map(|(name, v)| descriptor_of_key(name).map(|d| ((*name).to_owned(), d.to_json(v))))
         .collect();
     serde_json::Value::Object(map).to_string()
 }

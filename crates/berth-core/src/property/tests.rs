@@ -354,3 +354,20 @@ fn r2_4_every_default_shows_and_serialises_as_typed() {
         assert_eq!(d.parse(&d.display(value)).as_ref(), Ok(value), "{name}");
     }
 }
+
+#[test]
+fn r2_4_property_keys_find_their_descriptor_by_address_or_by_name() {
+    for d in PROPERTIES {
+        assert_eq!(descriptor_of_key(d.name).map(|f| f.name), Some(d.name));
+        // The same name in another string (a key not taken from the table) is found too.
+        let copy: &'static str = String::leak(d.name.to_owned());
+        assert_eq!(descriptor_of_key(copy).map(|f| f.name), Some(d.name));
+        // A prefix at the same address is another name.
+        let prefix = &d.name[..d.name.len() - 1];
+        assert_eq!(
+            descriptor_of_key(prefix).map(|p| p.name),
+            descriptor(prefix).map(|p| p.name),
+            "{prefix}"
+        );
+    }
+}
