@@ -28,6 +28,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
         FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid",
     skip_locked: " FOR UPDATE SKIP LOCKED",
     lock_rows: " FOR UPDATE",
+    // The suspension writers' lock (migration 0026).
+    advisory_locks: true,
     json_rows: "jsonb_array_elements({param}::jsonb) AS {alias}(value)",
     // pg_trgm indexes (migration 0015), weighed by the planner itself.
     search_probe: false,

@@ -211,3 +211,60 @@ async fn r1_9_migration_0024_answers_the_customer_search_ids_from_the_index_alon
     let logins: Vec<&str> = found.iter().map(|a| a.login.as_str()).collect();
     assert_eq!(logins, ["quixote"]);
 }
+
+/// R5.1, migration 0026: two writers that insert reasons with plain SQL — neither taking the
+/// suspension writers' lock first, as the store does — on the same subscription at once
+/// both succeed, and it is listed once. The trigger takes the lock before the statement
+/// that lists the subscription, so the second one's new snapshot sees the first one's
+/// listing instead of failing on the primary key of `suspended_subscriptions`.
+#[tokio::test]
+async fn r5_1_migration_0026_lists_a_subscription_once_under_concurrent_raw_writers() {
+    let Some((_db, pool)) = database_at(
+        26,
+        "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
+         locale, search_key, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
+          'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
+         INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+         system_password_hash, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000000b', 'shop.example', 'shop.example', \
+          '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'shop', 'x', now(), now());",
+    )
+    .await
+    else {
+        return;
+    };
+    let insert = |reason: &str| {
+        format!(
+            "INSERT INTO subscription_suspensions (subscription_id, reason, by_account_id, at) \
+             VALUES ('01900000-0000-7000-8000-00000000000b', '{reason}', NULL, now())"
+        )
+    };
+    let mut first = pool.begin().await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(insert("admin")))
+        .execute(&mut *first)
+        .await
+        .unwrap();
+    let second = tokio::spawn({
+        let (pool, sql) = (pool.clone(), insert("expired"));
+        async move {
+            let mut tx = pool.begin().await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), second)
+        .await
+        .expect("the second writer finishes once the first commits")
+        .unwrap()
+        .expect("the second writer succeeds");
+    let listed: Vec<(String,)> = sqlx::query_as("SELECT name FROM suspended_subscriptions")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(listed, [("shop.example".to_owned(),)]);
+}

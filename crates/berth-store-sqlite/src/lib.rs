@@ -31,6 +31,8 @@ pub(crate) const DIALECT: Dialect = Dialect {
         || substr(hex(randomblob(8)), 2))",
     skip_locked: "",
     lock_rows: "",
+    // Write transactions exclude each other already (`BEGIN IMMEDIATE`).
+    advisory_locks: false,
     json_rows: "json_each({param}) AS {alias}",
     // FTS5 trigram tables over the search keys (migration 0017).
     search_probe: true,

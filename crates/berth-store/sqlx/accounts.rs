@@ -103,6 +103,7 @@ impl AccountTx for EngineTx {
         suspension: &Suspension,
         by: Option<AccountId>,
     ) -> StoreResult<()> {
+        self.lock_suspensions().await?;
         let values = vec![
             Value::Id(id.0),
             Value::Text(suspension.reason.as_str().to_owned()),

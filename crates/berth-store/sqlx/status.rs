@@ -8,7 +8,21 @@ use berth_store::{StatusTx, StoreResult};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::engine::EngineTx;
+use crate::engine::{DIALECT, EngineTx};
+
+impl EngineTx {
+    /// Takes the suspension writers' lock for the rest of the transaction
+    /// ([`sql::SUSPENSION_LOCK`] on PostgreSQL; nothing on SQLite). Every insert into the
+    /// reasons tables comes after it: the cascade's plain inserts rely on it.
+    pub(crate) async fn lock_suspensions(&mut self) -> StoreResult<()> {
+        if !DIALECT.advisory_locks {
+            return Ok(());
+        }
+        self.execute(sql::SUSPENSION_LOCK.into(), vec![])
+            .await
+            .map(drop)
+    }
+}
 
 fn wire(reasons: &[SuspensionReason]) -> Vec<&'static str> {
     reasons.iter().map(|r| r.as_str()).collect()
@@ -24,6 +38,7 @@ impl StatusTx for EngineTx {
         if reasons.is_empty() {
             return Ok(());
         }
+        self.lock_suspensions().await?;
         let (statement, values) = sql::remove_reasons(
             "account_suspensions",
             "account_id",
@@ -39,6 +54,7 @@ impl StatusTx for EngineTx {
         suspension: &Suspension,
         by: Option<AccountId>,
     ) -> StoreResult<()> {
+        self.lock_suspensions().await?;
         let values = vec![
             Value::Id(id),
             Value::Text(suspension.reason.as_str().to_owned()),
@@ -58,6 +74,7 @@ impl StatusTx for EngineTx {
         if reasons.is_empty() {
             return Ok(());
         }
+        self.lock_suspensions().await?;
         let (statement, values) = sql::remove_reasons(
             "subscription_suspensions",
             "subscription_id",
@@ -73,6 +90,8 @@ impl StatusTx for EngineTx {
         by: Option<AccountId>,
         at: DateTime<Utc>,
     ) -> StoreResult<(u64, u64)> {
+        // Before any of the statements: their inserts are plain (see `sql::CASCADE_OWNER`).
+        self.lock_suspensions().await?;
         let (mut accounts, mut subscriptions) = (0, 0);
         for (statement, on_accounts) in sql::CASCADE_OWNER {
             let mut values = vec![Value::Id(root.0)];

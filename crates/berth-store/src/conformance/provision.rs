@@ -317,3 +317,115 @@ pub async fn r9_3_tidying_the_queue_keeps_every_job(f: &impl Fixture) {
     assert_eq!(rest_sorted, expected, "the pending jobs are still claimed");
     tx.commit().await.unwrap();
 }
+
+/// The pending and the running jobs of the three subscriptions of
+/// [`tree_with_cascade_due`](super::status::tree_with_cascade_due), per subscription.
+async fn jobs_by_state(
+    store: &std::sync::Arc<dyn crate::Store>,
+    subs: &[berth_core::hosting::Subscription],
+) -> Vec<(usize, usize)> {
+    let mut tx = store.read().await.unwrap();
+    let pending = tx.provision_jobs_in(JobState::Pending, 100).await.unwrap();
+    let running = tx.provision_jobs_in(JobState::Running, 100).await.unwrap();
+    let count = |jobs: &[berth_core::job::ProvisionJob], id| {
+        jobs.iter().filter(|j| j.subscription_id == id).count()
+    };
+    subs.iter()
+        .map(|s| (count(&pending, s.id), count(&running, s.id)))
+        .collect()
+}
+
+/// R9.3: two cascades queueing the same subscriptions at once leave one pending job each —
+/// the second coalesces into the first one's jobs. On PostgreSQL the queue's `ON CONFLICT`
+/// waits for the other transaction's uncommitted jobs; a plain insert without a lock that
+/// excludes the other writer fails here with a unique violation (see migration 0026).
+pub async fn r9_3_concurrent_cascades_queue_one_pending_job_per_subscription(f: &impl Fixture) {
+    let store = f.store();
+    let (_, reseller, subs) = super::status::tree_with_cascade_due(&store).await;
+    let now = t0() + Duration::minutes(40);
+    let mut first = store.write().await.unwrap();
+    assert_eq!(
+        first
+            .enqueue_provision_under(reseller.id, now)
+            .await
+            .unwrap(),
+        3
+    );
+    let root = reseller.id;
+    let second = super::status::while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.enqueue_provision_under(root, now).await })
+    })
+    .await
+    .expect("the second cascade succeeds");
+    assert_eq!(second, 0, "it finds the first one's jobs due and untried");
+    assert_eq!(jobs_by_state(&store, &subs).await, [(1, 0); 3]);
+}
+
+/// R9.3: a single change queued while a cascade queues the same subscription, in either
+/// order, coalesces with it into one pending job (no unique violation on PostgreSQL's
+/// `provision_jobs_one_pending`).
+pub async fn r9_3_a_change_during_a_cascade_coalesces_into_one_pending_job(f: &impl Fixture) {
+    let store = f.store();
+    let (_, reseller, subs) = super::status::tree_with_cascade_due(&store).await;
+    let now = t0() + Duration::minutes(40);
+    let root = reseller.id;
+
+    // The single change first, the cascade while it is uncommitted.
+    let mut first = store.write().await.unwrap();
+    first
+        .enqueue_provision(&[(Uuid::now_v7(), subs[0].id)], now)
+        .await
+        .unwrap();
+    super::status::while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.enqueue_provision_under(root, now).await })
+    })
+    .await
+    .expect("the cascade succeeds");
+    assert_eq!(jobs_by_state(&store, &subs).await, [(1, 0); 3]);
+
+    // The cascade first (its jobs claimed and done before), the single change meanwhile.
+    let mut tx = store.write().await.unwrap();
+    let claimed = tx.claim_provision_jobs(now, now + LEASE, 10).await.unwrap();
+    let ids: Vec<Uuid> = claimed.iter().map(|j| j.id).collect();
+    tx.complete_provision_jobs(&ids, now).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut first = store.write().await.unwrap();
+    first.enqueue_provision_under(root, now).await.unwrap();
+    let one = subs[1].id;
+    let queued = super::status::while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.enqueue_provision(&[(Uuid::now_v7(), one)], now).await })
+    })
+    .await
+    .expect("the single change succeeds");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(jobs_by_state(&store, &subs).await, [(1, 0); 3]);
+}
+
+/// R9.3: jobs claimed by a worker while a cascade queues their subscriptions: once both
+/// commit, each subscription has a new pending job besides its running one — the cascade
+/// waited for the claim instead of counting the claimed jobs as still pending (the worker
+/// may have read the subscription before the cascade's change).
+pub async fn r9_3_a_claim_during_a_cascade_leaves_a_new_pending_job(f: &impl Fixture) {
+    let store = f.store();
+    let (_, reseller, subs) = super::status::tree_with_cascade_due(&store).await;
+    let now = t0() + Duration::minutes(40);
+    let mut tx = store.write().await.unwrap();
+    tx.enqueue_provision_under(reseller.id, now).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let later = now + Duration::seconds(1);
+    let mut first = store.write().await.unwrap();
+    let claimed = first
+        .claim_provision_jobs(later, later + LEASE, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    let root = reseller.id;
+    let queued = super::status::while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.enqueue_provision_under(root, later).await })
+    })
+    .await
+    .expect("the cascade succeeds");
+    assert_eq!(queued, 3);
+    assert_eq!(jobs_by_state(&store, &subs).await, [(1, 1); 3]);
+}

@@ -290,3 +290,225 @@ pub async fn r5_1_reasons_name_what_exists_and_outlive_their_author(f: &impl Fix
     assert_eq!(again.id, ann.id);
     assert!(again.suspensions.is_empty(), "{:?}", again.suspensions);
 }
+
+/// Accounts and subscriptions for the concurrency cases below: the admin, reseller `r1`
+/// holding `c.example`, and its customer `bob` holding `a.example` and `b.example`; `r1`
+/// is suspended (committed) but its `owner` cascade has not run yet.
+pub(super) async fn tree_with_cascade_due(
+    store: &Arc<dyn Store>,
+) -> (
+    berth_core::account::Account,
+    berth_core::account::Account,
+    Vec<berth_core::hosting::Subscription>,
+) {
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let bob = account(AccountKind::Customer, "bob", Some(&reseller), 2);
+    insert(store, &[&admin, &reseller, &bob]).await;
+    let subs = vec![
+        subscription("a.example", &bob, 3),
+        subscription("b.example", &bob, 4),
+        subscription("c.example", &reseller, 5),
+    ];
+    let mut tx = store.write().await.unwrap();
+    for s in &subs {
+        tx.insert_subscription(s).await.unwrap();
+    }
+    tx.add_account_suspension(
+        reseller.id,
+        &reason(SuspensionReason::Admin),
+        Some(admin.id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (admin, reseller, subs)
+}
+
+/// The reasons of subscription `name`, in their stored order.
+async fn reasons_of(store: &Arc<dyn Store>, name: &str) -> Vec<SuspensionReason> {
+    let mut tx = store.read().await.unwrap();
+    let sub = tx.subscription_by_name(name).await.unwrap().unwrap();
+    let mut reasons: Vec<_> = sub.suspensions.iter().map(|s| s.reason).collect();
+    reasons.sort_by_key(|r| r.as_str());
+    reasons
+}
+
+/// Runs `second` on its own write transaction while `first` (already written, not yet
+/// committed) holds its rows for 300 ms, then commits `first`; returns what `second`
+/// returned. On PostgreSQL the second writer runs into the first one's uncommitted rows;
+/// on SQLite it waits for the write transaction.
+pub(super) async fn while_uncommitted<T, F>(
+    store: &Arc<dyn Store>,
+    first: Box<dyn crate::Tx>,
+    second: F,
+) -> Result<T, crate::StoreError>
+where
+    T: Send + 'static,
+    F: for<'a> FnOnce(
+            &'a mut dyn crate::Tx,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, crate::StoreError>> + Send + 'a>,
+        > + Send
+        + 'static,
+{
+    let other = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tx = store.write().await?;
+            let out = second(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), other)
+        .await
+        .expect("the second writer finishes once the first commits")
+        .unwrap()
+}
+
+/// R5.1, R5.2: two `owner` cascades over the same subscriptions at once (say, a reseller
+/// suspended by two administrators) add each `owner` reason once: the second one waits for
+/// the first, finds its reasons and adds nothing — no duplicate, no unique violation
+/// (PostgreSQL: the cascade's plain inserts rely on the suspension writers' lock, 0026).
+pub async fn r5_1_concurrent_cascades_add_each_owner_reason_once(f: &impl Fixture) {
+    let store = f.store();
+    let (admin, reseller, _) = tree_with_cascade_due(&store).await;
+    let at = t0() + Duration::minutes(31);
+    let mut first = store.write().await.unwrap();
+    let counts = first
+        .cascade_owner_reason(reseller.id, Some(admin.id), at)
+        .await
+        .unwrap();
+    assert_eq!(counts, (1, 3), "bob, and the three subscriptions");
+    let (root, by) = (reseller.id, Some(admin.id));
+    let second = while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.cascade_owner_reason(root, by, at).await })
+    })
+    .await;
+    assert_eq!(
+        second.expect("the second cascade succeeds"),
+        (0, 0),
+        "it finds every reason the first one added"
+    );
+    for name in ["a.example", "b.example", "c.example"] {
+        assert_eq!(reasons_of(&store, name).await, [SuspensionReason::Owner]);
+    }
+    assert_eq!(
+        suspended(&store).await,
+        ["a.example", "b.example", "c.example"]
+    );
+}
+
+/// R5.1, R5.2: a cascade and a single suspension of one of its subscriptions, in either
+/// order, both succeed; the subscription keeps both reasons and is listed once as
+/// suspended (PostgreSQL: `suspended_subscriptions` is written with a plain insert under
+/// the suspension writers' lock, 0026).
+pub async fn r5_1_a_cascade_and_a_single_suspension_race_to_one_listing(f: &impl Fixture) {
+    let store = f.store();
+    let (admin, reseller, subs) = tree_with_cascade_due(&store).await;
+    let at = t0() + Duration::minutes(31);
+
+    // The cascade first, the single suspension while it is uncommitted.
+    let mut first = store.write().await.unwrap();
+    first
+        .cascade_owner_reason(reseller.id, Some(admin.id), at)
+        .await
+        .unwrap();
+    let (a, by) = (subs[0].id, Some(admin.id));
+    while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move {
+            tx.add_subscription_reason(a, &reason(SuspensionReason::Admin), by)
+                .await
+        })
+    })
+    .await
+    .expect("the single suspension succeeds");
+    assert_eq!(
+        reasons_of(&store, "a.example").await,
+        [SuspensionReason::Admin, SuspensionReason::Owner]
+    );
+
+    // Back to active, then the single suspension first and the cascade while it is
+    // uncommitted.
+    let mut tx = store.write().await.unwrap();
+    tx.remove_subscription_reasons(subs[0].id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    tx.remove_account_reasons(reseller.id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    tx.cascade_owner_reason(reseller.id, None, at)
+        .await
+        .unwrap();
+    tx.add_account_suspension(
+        reseller.id,
+        &reason(SuspensionReason::Admin),
+        Some(admin.id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(suspended(&store).await.is_empty());
+    let mut first = store.write().await.unwrap();
+    first
+        .add_subscription_reason(subs[1].id, &reason(SuspensionReason::Admin), by)
+        .await
+        .unwrap();
+    let root = reseller.id;
+    let counts = while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.cascade_owner_reason(root, by, at).await })
+    })
+    .await
+    .expect("the cascade succeeds");
+    assert_eq!(counts, (1, 3));
+    assert_eq!(
+        reasons_of(&store, "b.example").await,
+        [SuspensionReason::Admin, SuspensionReason::Owner]
+    );
+    assert_eq!(
+        suspended(&store).await,
+        ["a.example", "b.example", "c.example"]
+    );
+}
+
+/// R5.1: a subscription's last reason removed while a cascade adds its `owner` reason: once
+/// both commit it has the `owner` reason and is listed as suspended — the cascade waits for
+/// the removal (which took the subscription off the list) instead of skipping a listing
+/// that was about to go.
+pub async fn r5_1_a_reason_removed_during_a_cascade_leaves_the_subscription_listed(
+    f: &impl Fixture,
+) {
+    let store = f.store();
+    let (admin, reseller, subs) = tree_with_cascade_due(&store).await;
+    let mut tx = store.write().await.unwrap();
+    tx.add_subscription_reason(subs[2].id, &reason(SuspensionReason::Admin), Some(admin.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(suspended(&store).await, ["c.example"]);
+
+    let mut first = store.write().await.unwrap();
+    first
+        .remove_subscription_reasons(subs[2].id, &[SuspensionReason::Admin])
+        .await
+        .unwrap();
+    let (root, by, at) = (reseller.id, Some(admin.id), t0() + Duration::minutes(31));
+    let counts = while_uncommitted(&store, first, move |tx| {
+        Box::pin(async move { tx.cascade_owner_reason(root, by, at).await })
+    })
+    .await
+    .expect("the cascade succeeds");
+    assert_eq!(counts, (1, 3));
+    assert_eq!(
+        reasons_of(&store, "c.example").await,
+        [SuspensionReason::Owner]
+    );
+    assert_eq!(
+        suspended(&store).await,
+        ["a.example", "b.example", "c.example"],
+        "c.example has a reason, so it is listed"
+    );
+}
