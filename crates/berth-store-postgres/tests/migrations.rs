@@ -12,6 +12,15 @@ use berth_store_postgres::testing::fresh_database;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+/// Seeds' common start: the admin account (`…0a`) and the head of an insert of subscriptions
+/// it owns (each seed adds its rows).
+const ADMIN_AND_SUBSCRIPTIONS: &str = "INSERT INTO accounts (id, kind, login, password_hash, \
+     name, name_key, email, email_key, locale, search_key, created_at, updated_at) VALUES \
+     ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
+      'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+     system_password_hash, created_at, updated_at) VALUES ";
+
 /// A new database migrated up to `version` and holding `seed`, with its pool; `None` when
 /// PostgreSQL is unreachable.
 async fn database_at(version: i64, seed: &str) -> Option<(TestDatabase, PgPool)> {
@@ -32,15 +41,13 @@ async fn database_at(version: i64, seed: &str) -> Option<(TestDatabase, PgPool)>
 async fn r7_1_migration_0005_registers_existing_main_domains() {
     let Some((db, pool)) = database_at(
         4,
-        "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
-         locale, search_key, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
-          'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
-         INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
-         system_password_hash, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000b', 'xn--caf-dma.example', 'café.example', \
+        &[
+            ADMIN_AND_SUBSCRIPTIONS,
+            "('01900000-0000-7000-8000-00000000000b', 'xn--caf-dma.example', 'café.example', \
           '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'cafe', 'x', \
           '2026-01-31T12:00:00Z', '2026-01-31T12:00:01Z');",
+        ]
+        .concat(),
     )
     .await
     else {
@@ -74,19 +81,17 @@ async fn r7_1_migration_0005_registers_existing_main_domains() {
 async fn r5_1_migration_0016_lists_subscriptions_suspended_before_it() {
     let Some((db, pool)) = database_at(
         15,
-        "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
-         locale, search_key, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
-          'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
-         INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
-         system_password_hash, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000b', 'xn--caf-dma.example', 'café.example', \
+        &[
+            ADMIN_AND_SUBSCRIPTIONS,
+            "('01900000-0000-7000-8000-00000000000b', 'xn--caf-dma.example', 'café.example', \
           '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'cafe', 'x', now(), now()), \
          ('01900000-0000-7000-8000-00000000000d', 'shop.example', 'shop.example', \
           '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'shop', 'x', now(), now()); \
          INSERT INTO subscription_suspensions (subscription_id, reason, by_account_id, at) VALUES \
          ('01900000-0000-7000-8000-00000000000b', 'admin', NULL, now()), \
          ('01900000-0000-7000-8000-00000000000b', 'expired', NULL, now());",
+        ]
+        .concat(),
     )
     .await
     else {
@@ -221,14 +226,12 @@ async fn r1_9_migration_0024_answers_the_customer_search_ids_from_the_index_alon
 async fn r5_1_migration_0026_lists_a_subscription_once_under_concurrent_raw_writers() {
     let Some((_db, pool)) = database_at(
         26,
-        "INSERT INTO accounts (id, kind, login, password_hash, name, name_key, email, email_key, \
-         locale, search_key, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', 'x', 'Admin', 'admin', \
-          'a@example.com', 'a@example.com', 'en-US', '', now(), now()); \
-         INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
-         system_password_hash, created_at, updated_at) VALUES \
-         ('01900000-0000-7000-8000-00000000000b', 'shop.example', 'shop.example', \
+        &[
+            ADMIN_AND_SUBSCRIPTIONS,
+            "('01900000-0000-7000-8000-00000000000b', 'shop.example', 'shop.example', \
           '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'shop', 'x', now(), now());",
+        ]
+        .concat(),
     )
     .await
     else {
