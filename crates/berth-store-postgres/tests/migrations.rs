@@ -271,3 +271,14 @@ async fn r5_1_migration_0026_lists_a_subscription_once_under_concurrent_raw_writ
         .unwrap();
     assert_eq!(listed, [("shop.example".to_owned(),)]);
 }
+
+/// R5.1, migration 0026: the store and the trigger take one and the same lock — the key the
+/// store's statement names is the one the trigger takes.
+#[test]
+fn r5_1_the_store_and_the_trigger_take_the_same_suspension_lock() {
+    let trigger = include_str!("../migrations/0026_suspension_writers_lock.sql");
+    let call = berth_store::sql::SUSPENSION_LOCK
+        .strip_prefix("SELECT ")
+        .unwrap();
+    assert!(trigger.contains(&format!("PERFORM {call};")), "{call}");
+}

@@ -111,13 +111,7 @@ pub async fn r5_1_status_filter_follows_reasons_through_cascades_and_removals(f:
 
     // The reseller suspended: the cascade reaches bob's two subscriptions.
     let mut tx = store.write().await.unwrap();
-    tx.add_account_suspension(
-        reseller.id,
-        &reason(SuspensionReason::Admin),
-        Some(admin.id),
-    )
-    .await
-    .unwrap();
+    suspend_by_admin(&mut *tx, &reseller, &admin).await;
     let (_, cascaded) = tx
         .cascade_owner_reason(reseller.id, Some(admin.id), t0() + Duration::minutes(31))
         .await
@@ -314,15 +308,20 @@ pub(super) async fn tree_with_cascade_due(
     for s in &subs {
         tx.insert_subscription(s).await.unwrap();
     }
-    tx.add_account_suspension(
-        reseller.id,
-        &reason(SuspensionReason::Admin),
-        Some(admin.id),
-    )
-    .await
-    .unwrap();
+    suspend_by_admin(&mut *tx, &reseller, &admin).await;
     tx.commit().await.unwrap();
     (admin, reseller, subs)
+}
+
+/// `account` suspended by `admin` (reason `admin`), in `tx`.
+async fn suspend_by_admin(
+    tx: &mut dyn crate::Tx,
+    account: &berth_core::account::Account,
+    admin: &berth_core::account::Account,
+) {
+    tx.add_account_suspension(account.id, &reason(SuspensionReason::Admin), Some(admin.id))
+        .await
+        .unwrap();
 }
 
 /// The reasons of subscription `name`, in their stored order.
@@ -443,13 +442,7 @@ pub async fn r5_1_a_cascade_and_a_single_suspension_race_to_one_listing(f: &impl
     tx.cascade_owner_reason(reseller.id, None, at)
         .await
         .unwrap();
-    tx.add_account_suspension(
-        reseller.id,
-        &reason(SuspensionReason::Admin),
-        Some(admin.id),
-    )
-    .await
-    .unwrap();
+    suspend_by_admin(&mut *tx, &reseller, &admin).await;
     tx.commit().await.unwrap();
     assert!(suspended(&store).await.is_empty());
     let mut first = store.write().await.unwrap();

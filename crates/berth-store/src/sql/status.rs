@@ -91,20 +91,6 @@ pub const CASCADE_OWNER: [(&str, bool); 4] = [
 mod tests {
     use super::*;
 
-    const POSTGRES_0026: &str =
-        include_str!("../../../berth-store-postgres/migrations/0026_suspension_writers_lock.sql");
-
-    /// The store and the trigger take one and the same lock: the key the store's statement
-    /// names is the one the trigger of migration 0026 takes.
-    #[test]
-    fn r5_1_the_store_and_the_trigger_take_the_same_suspension_lock() {
-        let call = SUSPENSION_LOCK.strip_prefix("SELECT ").unwrap();
-        assert!(
-            POSTGRES_0026.contains(&format!("PERFORM {call};")),
-            "{call}"
-        );
-    }
-
     /// The cascade's additions insert only missing rows, without `ON CONFLICT` (whose
     /// speculative insertion the suspension writers' lock makes unnecessary).
     #[test]
