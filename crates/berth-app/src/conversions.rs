@@ -3,7 +3,9 @@
 //! transaction; bulk forms report per account; every one has a dry run.
 
 use berth_core::account::{Account, AccountKind, Login, OwnerRef};
-use berth_core::hosting::{PlanRef, Subscription, SubscriptionQuery, SubscriptionSort};
+use berth_core::hosting::{
+    PlanRef, Subscription, SubscriptionQuery, SubscriptionScope, SubscriptionSort,
+};
 use berth_core::property::{PlanType, Properties};
 use berth_core::reseller::{ResellerProfile, check_usage, custom_from_subscriptions};
 use berth_core::rights::Actor;
@@ -60,7 +62,7 @@ impl Berth {
         let mut after = None;
         loop {
             let query = SubscriptionQuery {
-                scope: None,
+                scope: SubscriptionScope::All,
                 owner: Some(owner.id),
                 plan: None,
                 status: None,

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use berth_core::account::{AccountKind, Login, Password};
-use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
+use berth_core::hosting::{SubscriptionQuery, SubscriptionScope, SubscriptionSort};
 use berth_core::rights::Actor;
 use berth_core::{Error, Result};
 use berth_store::Tx;
@@ -353,7 +353,7 @@ async fn can_log_in(tx: &mut dyn Tx, account: &berth_core::account::Account) -> 
         return Ok(true);
     }
     let query = SubscriptionQuery {
-        scope: None,
+        scope: SubscriptionScope::All,
         owner: Some(account.id),
         plan: None,
         status: None,

@@ -6,7 +6,7 @@
 //! login closes the account's other sessions.
 
 use berth_core::account::AccountKind;
-use berth_core::hosting::{SubscriptionQuery, SubscriptionSort};
+use berth_core::hosting::{SubscriptionQuery, SubscriptionScope, SubscriptionSort};
 use berth_core::rights::Actor;
 use berth_core::{Error, Result};
 use berth_store::sessions::SessionRecord;
@@ -131,7 +131,7 @@ impl Berth {
     /// Whether `actor` owns at least one subscription (one row read).
     async fn has_subscription(&self, actor: &Actor) -> Result<bool> {
         let query = SubscriptionQuery {
-            scope: None,
+            scope: SubscriptionScope::All,
             owner: Some(actor.id),
             plan: None,
             status: None,

@@ -8,8 +8,8 @@ use std::future::Future;
 use berth_core::account::{AccountKind, Login, OwnerRef, Password};
 use berth_core::domain::DomainName;
 use berth_core::hosting::{
-    PlanRef, Subscription, SubscriptionIp, SubscriptionQuery, SubscriptionSort, SystemUser,
-    can_view_subscription, check_manage_subscription, provider_of,
+    PlanRef, Subscription, SubscriptionIp, SubscriptionQuery, SubscriptionScope, SubscriptionSort,
+    SystemUser, can_view_subscription, check_manage_subscription, provider_of,
 };
 use berth_core::ip::{IpAddress, IpKind};
 use berth_core::property::{Group, GroupedProperties, PlanType, Properties, parse_assignment};
@@ -935,11 +935,7 @@ impl Berth {
             .map(|s| SyncState::parse("sync_state", s))
             .transpose()?;
         let mut tx = self.store.read().await?;
-        let scope = if actor.is_admin() {
-            None
-        } else {
-            Some(actor.id)
-        };
+        let scope = SubscriptionScope::of(actor);
         let owner = match request.owner.as_deref() {
             Some(raw) => {
                 let login = Login::parse("owner", raw)?;

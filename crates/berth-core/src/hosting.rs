@@ -351,13 +351,84 @@ mod tests {
         assert_eq!(provider_of(&c, Some(&r1)), r1);
         assert_eq!(provider_of(&r1, Some(&admin)), r1);
     }
+
+    /// A list's scope admits exactly the subscriptions its actor may view, whoever holds
+    /// them: the admin's, a reseller's own, a reseller's customers', the admin's customers'.
+    #[test]
+    fn r11_2_a_list_scope_admits_what_its_actor_may_view() {
+        let admin = owner(AccountKind::Admin, "admin");
+        let r1 = owner(AccountKind::Reseller, "r1");
+        let r2 = owner(AccountKind::Reseller, "r2");
+        let c1 = owner(AccountKind::Customer, "c1");
+        let c2 = owner(AccountKind::Customer, "c2");
+        let direct = owner(AccountKind::Customer, "direct");
+        let held = [
+            (&admin, None),
+            (&r1, Some(&admin)),
+            (&r2, Some(&admin)),
+            (&c1, Some(&r1)),
+            (&c2, Some(&r2)),
+            (&direct, Some(&admin)),
+        ];
+        for viewer in [&admin, &r1, &r2, &c1, &c2, &direct] {
+            let scope = SubscriptionScope::of(&actor(viewer));
+            for (subscriber, subscriber_owner) in held {
+                let provider = provider_of(subscriber, subscriber_owner);
+                assert_eq!(
+                    scope.admits(subscriber.id, provider.id),
+                    can_view_subscription(&actor(viewer), subscriber, &provider),
+                    "{} viewing {}'s subscription",
+                    viewer.login,
+                    subscriber.login
+                );
+            }
+        }
+    }
+}
+
+/// Which subscriptions a list may show at all (R11.2), before any filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionScope {
+    /// Every subscription (the admin's lists, system tasks).
+    All,
+    /// The subscriptions this account provides ([`provider_of`]): a reseller's (or the
+    /// admin's) own subscriptions and its customers' ones.
+    ProvidedBy(crate::account::AccountId),
+    /// The subscriptions this account holds: a customer's own.
+    HeldBy(crate::account::AccountId),
+}
+
+impl SubscriptionScope {
+    /// What `actor` may list: the admin everything, a reseller what it provides, a
+    /// customer what it holds.
+    pub fn of(actor: &Actor) -> SubscriptionScope {
+        match actor.kind {
+            AccountKind::Admin => SubscriptionScope::All,
+            AccountKind::Reseller => SubscriptionScope::ProvidedBy(actor.id),
+            AccountKind::Customer => SubscriptionScope::HeldBy(actor.id),
+        }
+    }
+
+    /// Whether a subscription held by `subscriber` and provided by `provider` is in the
+    /// scope (the test the stores' list queries express in SQL).
+    pub fn admits(
+        &self,
+        subscriber: crate::account::AccountId,
+        provider: crate::account::AccountId,
+    ) -> bool {
+        match *self {
+            SubscriptionScope::All => true,
+            SubscriptionScope::ProvidedBy(p) => provider == p,
+            SubscriptionScope::HeldBy(h) => subscriber == h,
+        }
+    }
 }
 
 /// A subscription list request, decided by the service layer (R1.9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionQuery {
-    /// Only subscriptions this account provides or holds (rights scope).
-    pub scope: Option<crate::account::AccountId>,
+    /// The rights scope: only the subscriptions the acting account may see.
+    pub scope: SubscriptionScope,
     /// Only subscriptions of this subscriber.
     pub owner: Option<crate::account::AccountId>,
     /// Only subscriptions on this service plan.
@@ -387,7 +458,7 @@ impl SubscriptionQuery {
     /// base the callers override field by field (`..SubscriptionQuery::every(100)`).
     pub fn every(limit: u32) -> SubscriptionQuery {
         SubscriptionQuery {
-            scope: None,
+            scope: SubscriptionScope::All,
             owner: None,
             plan: None,
             status: None,

@@ -282,3 +282,114 @@ fn r5_1_the_store_and_the_trigger_take_the_same_suspension_lock() {
         .unwrap();
     assert!(trigger.contains(&format!("PERFORM {call};")), "{call}");
 }
+
+/// Reseller `…0e`, its customer `…0c` and the admin's customer `…0f` (after
+/// [`ADMIN_AND_SUBSCRIPTIONS`]'s admin `…0a`), each of the four holding one subscription
+/// (`…1a`, `…1e`, `…1c`, `…1f`), as written before migration 0027.
+const PROVIDERS: &str = "INSERT INTO accounts (id, kind, login, owner_id, password_hash, \
+     name, name_key, email, email_key, locale, search_key, created_at, updated_at) VALUES \
+     ('01900000-0000-7000-8000-00000000000a', 'admin', 'admin', NULL, 'x', 'A', 'a', \
+      'a@example.com', 'a@example.com', 'en-US', '', now(), now()), \
+     ('01900000-0000-7000-8000-00000000000e', 'reseller', 'r', \
+      '01900000-0000-7000-8000-00000000000a', 'x', 'R', 'r', 'r@example.com', 'r@example.com', \
+      'en-US', '', now(), now()), \
+     ('01900000-0000-7000-8000-00000000000c', 'customer', 'c', \
+      '01900000-0000-7000-8000-00000000000e', 'x', 'C', 'c', 'c@example.com', 'c@example.com', \
+      'en-US', '', now(), now()), \
+     ('01900000-0000-7000-8000-00000000000f', 'customer', 'd', \
+      '01900000-0000-7000-8000-00000000000a', 'x', 'D', 'd', 'd@example.com', 'd@example.com', \
+      'en-US', '', now(), now()); \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+     system_password_hash, created_at, updated_at) VALUES \
+     ('01900000-0000-7000-8000-00000000001a', 'a.example', 'a.example', \
+      '01900000-0000-7000-8000-00000000000a', 'synced', '{}', 'a', 'x', now(), now()), \
+     ('01900000-0000-7000-8000-00000000001e', 'e.example', 'e.example', \
+      '01900000-0000-7000-8000-00000000000e', 'synced', '{}', 'e', 'x', now(), now()), \
+     ('01900000-0000-7000-8000-00000000001c', 'c.example', 'c.example', \
+      '01900000-0000-7000-8000-00000000000c', 'synced', '{}', 'c', 'x', now(), now()), \
+     ('01900000-0000-7000-8000-00000000001f', 'f.example', 'f.example', \
+      '01900000-0000-7000-8000-00000000000f', 'synced', '{}', 'f', 'x', now(), now());";
+
+/// Each subscription's id and provider, as their last byte in hex, by id.
+async fn providers(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT right(id::text, 2), right(provider_id::text, 2) FROM subscriptions ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(s, p)| ((*s).to_owned(), (*p).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn r11_2_migration_0027_fills_and_keeps_each_subscriptions_provider() {
+    let Some((db, pool)) = database_at(26, PROVIDERS).await else {
+        return;
+    };
+    sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+    // Backfilled: a customer's subscription is provided by its owner, the others by their
+    // holder.
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[("1a", "0a"), ("1c", "0e"), ("1e", "0e"), ("1f", "0a")])
+    );
+    let run = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
+    };
+    // A raw insert gets its provider from the trigger (the column is NOT NULL).
+    run(
+        "INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, \
+         system_user, system_password_hash, created_at, updated_at) VALUES \
+         ('01900000-0000-7000-8000-00000000002c', 'c2.example', 'c2.example', \
+          '01900000-0000-7000-8000-00000000000c', 'synced', '{}', 'c2', 'x', now(), now())",
+    )
+    .await;
+    assert_eq!(
+        providers(&pool).await.last().unwrap(),
+        &pairs(&[("2c", "0e")])[0]
+    );
+    // The customer moves to the admin: both of its subscriptions follow.
+    run(
+        "UPDATE accounts SET owner_id = '01900000-0000-7000-8000-00000000000a' \
+         WHERE id = '01900000-0000-7000-8000-00000000000c'",
+    )
+    .await;
+    // The admin's customer's subscription goes to the reseller.
+    run(
+        "UPDATE subscriptions SET owner_id = '01900000-0000-7000-8000-00000000000e' \
+         WHERE id = '01900000-0000-7000-8000-00000000001f'",
+    )
+    .await;
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[
+            ("1a", "0a"),
+            ("1c", "0a"),
+            ("1e", "0e"),
+            ("1f", "0e"),
+            ("2c", "0a")
+        ])
+    );
+    // The customer becomes a reseller: it provides its own subscriptions.
+    run("UPDATE accounts SET kind = 'reseller' WHERE id = '01900000-0000-7000-8000-00000000000c'")
+        .await;
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[
+            ("1a", "0a"),
+            ("1c", "0c"),
+            ("1e", "0e"),
+            ("1f", "0e"),
+            ("2c", "0c")
+        ])
+    );
+    pool.close().await;
+    drop(db);
+}

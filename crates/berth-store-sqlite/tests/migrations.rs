@@ -200,11 +200,10 @@ async fn r1_9_migration_0022_answers_the_search_id_queries_from_indexes_alone() 
     let pool = SqlitePool::connect(&url).await.unwrap();
     // The id-only queries of `sql::subscription_list` (a search in name order) and of
     // `sql::account_list` (a search in login order), as the admin and within a reseller's
-    // scope, read the index alone.
+    // scope, read the index alone (a provider's subscriptions: migration 0027's index).
     let subscriptions = "SELECT s.id FROM subscriptions s WHERE 1 = 1 \
          AND s.name_key LIKE '%sh%' ESCAPE '\\' ORDER BY s.name ASC, s.id ASC LIMIT 10";
-    let scoped = "SELECT s.id FROM subscriptions s CROSS JOIN accounts o \
-         WHERE o.id = s.owner_id AND 1 = 1 AND (s.owner_id = X'0a' OR o.owner_id = X'0a') \
+    let scoped = "SELECT s.id FROM subscriptions s WHERE 1 = 1 AND s.provider_id = X'0a' \
          AND s.name_key LIKE '%sh%' ESCAPE '\\' ORDER BY s.name DESC, s.id DESC LIMIT 10";
     let customers = "SELECT a.id FROM accounts a WHERE a.kind = 'customer' \
          AND a.search_key LIKE '%ze%' ESCAPE '\\' ORDER BY a.login ASC, a.id ASC LIMIT 10";
@@ -213,7 +212,7 @@ async fn r1_9_migration_0022_answers_the_search_id_queries_from_indexes_alone() 
          ORDER BY a.login DESC, a.id DESC LIMIT 10";
     for (sql, index) in [
         (subscriptions, "COVERING INDEX subscriptions_name_search"),
-        (scoped, "COVERING INDEX subscriptions_name_search"),
+        (scoped, "COVERING INDEX subscriptions_provider_name_search"),
         (customers, "COVERING INDEX accounts_kind_login_search"),
         (owned, "COVERING INDEX accounts_owner_kind_login_search"),
     ] {
@@ -234,4 +233,113 @@ async fn r1_9_migration_0022_answers_the_search_id_queries_from_indexes_alone() 
         .unwrap();
     let names: Vec<&str> = found.iter().map(|s| s.name.ascii()).collect();
     assert_eq!(names, ["shop.example"]);
+}
+
+/// Admin `…0a`, reseller `…0e`, its customer `…0c` and the admin's customer `…0f`, each
+/// holding one subscription (`…1a`, `…1e`, `…1c`, `…1f`), as written before migration 0027.
+const PROVIDERS: &str = "INSERT INTO accounts (id, kind, login, owner_id, password_hash, name, \
+     name_key, email, email_key, locale, search_key, created_at, updated_at) VALUES \
+     (X'0190000000007000800000000000000a', 'admin', 'admin', NULL, 'x', 'A', 'a', \
+      'a@example.com', 'a@example.com', 'en-US', 'admin', 1, 1), \
+     (X'0190000000007000800000000000000e', 'reseller', 'r', \
+      X'0190000000007000800000000000000a', 'x', 'R', 'r', 'r@example.com', 'r@example.com', \
+      'en-US', 'r', 1, 1), \
+     (X'0190000000007000800000000000000c', 'customer', 'c', \
+      X'0190000000007000800000000000000e', 'x', 'C', 'c', 'c@example.com', 'c@example.com', \
+      'en-US', 'c', 1, 1), \
+     (X'0190000000007000800000000000000f', 'customer', 'd', \
+      X'0190000000007000800000000000000a', 'x', 'D', 'd', 'd@example.com', 'd@example.com', \
+      'en-US', 'd', 1, 1); \
+     INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, system_user, \
+     system_password_hash, created_at, updated_at) VALUES \
+     (X'0190000000007000800000000000001a', 'a.example', 'a.example', \
+      X'0190000000007000800000000000000a', 'synced', '{}', 'a', 'x', 5, 6), \
+     (X'0190000000007000800000000000001e', 'e.example', 'e.example', \
+      X'0190000000007000800000000000000e', 'synced', '{}', 'e', 'x', 5, 6), \
+     (X'0190000000007000800000000000001c', 'c.example', 'c.example', \
+      X'0190000000007000800000000000000c', 'synced', '{}', 'c', 'x', 5, 6), \
+     (X'0190000000007000800000000000001f', 'f.example', 'f.example', \
+      X'0190000000007000800000000000000f', 'synced', '{}', 'f', 'x', 5, 6);";
+
+/// Each subscription's id and provider, as their last byte in hex, by id.
+async fn providers(pool: &SqlitePool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT lower(substr(hex(id), 31)), lower(substr(hex(provider_id), 31)) \
+         FROM subscriptions ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(s, p)| ((*s).to_owned(), (*p).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn r11_2_migration_0027_fills_and_keeps_each_subscriptions_provider() {
+    let (_dir, url, pool) = database_at(22, PROVIDERS).await;
+    pool.close().await;
+    drop(SqliteStore::connect(&url, Open::MustExist).await.unwrap());
+    let pool = SqlitePool::connect(&url).await.unwrap();
+    // Backfilled: a customer's subscription is provided by its owner, the others by their
+    // holder.
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[("1a", "0a"), ("1c", "0e"), ("1e", "0e"), ("1f", "0a")])
+    );
+    let run = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
+    };
+    // A raw insert gets its provider from the trigger.
+    run(
+        "INSERT INTO subscriptions (id, name, name_key, owner_id, sync_state, props, \
+         system_user, system_password_hash, created_at, updated_at) VALUES \
+         (X'0190000000007000800000000000002c', 'c2.example', 'c2.example', \
+          X'0190000000007000800000000000000c', 'synced', '{}', 'c2', 'x', 5, 6)",
+    )
+    .await;
+    assert_eq!(
+        providers(&pool).await.last().unwrap(),
+        &pairs(&[("2c", "0e")])[0]
+    );
+    // The customer moves to the admin: both of its subscriptions follow.
+    run(
+        "UPDATE accounts SET owner_id = X'0190000000007000800000000000000a' \
+         WHERE id = X'0190000000007000800000000000000c'",
+    )
+    .await;
+    // The admin's customer's subscription goes to the reseller.
+    run(
+        "UPDATE subscriptions SET owner_id = X'0190000000007000800000000000000e' \
+         WHERE id = X'0190000000007000800000000000001f'",
+    )
+    .await;
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[
+            ("1a", "0a"),
+            ("1c", "0a"),
+            ("1e", "0e"),
+            ("1f", "0e"),
+            ("2c", "0a")
+        ])
+    );
+    // The customer becomes a reseller: it provides its own subscriptions.
+    run("UPDATE accounts SET kind = 'reseller' WHERE id = X'0190000000007000800000000000000c'")
+        .await;
+    assert_eq!(
+        providers(&pool).await,
+        pairs(&[
+            ("1a", "0a"),
+            ("1c", "0c"),
+            ("1e", "0e"),
+            ("1f", "0e"),
+            ("2c", "0c")
+        ])
+    );
 }

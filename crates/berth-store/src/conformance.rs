@@ -25,6 +25,8 @@ mod provision;
 pub use provision::*;
 mod recovery;
 pub use recovery::*;
+mod scope;
+pub use scope::*;
 mod search;
 pub use search::*;
 mod status;
@@ -101,7 +103,8 @@ macro_rules! conformance_tests {
             r3_2_taken_names_reports_the_domain_and_the_system_users_in_use,
             r3_2_a_new_subscription_is_written_with_its_audit_by_the_same_call,
             r3_2_the_creation_context_matches_the_separate_reads,
-            r3_1_the_joined_subscriber_read_matches_account_by_login
+            r3_1_the_joined_subscriber_read_matches_account_by_login,
+            r11_2_list_scopes_follow_moves_conversions_and_new_subscribers
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

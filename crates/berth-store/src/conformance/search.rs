@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use berth_core::account::{Account, AccountKind};
 use berth_core::domain::DomainName;
-use berth_core::hosting::{Subscription, SubscriptionQuery, SubscriptionSort};
+use berth_core::hosting::{Subscription, SubscriptionQuery, SubscriptionScope, SubscriptionSort};
 use berth_core::query::{AccountQuery, AccountSort, AccountSortField, Direction};
 use berth_core::status::{Status, Suspension, SuspensionReason};
 use berth_core::text::fold;
@@ -351,7 +351,7 @@ pub async fn r1_9_subscription_search_pages_within_scope_and_filters(f: &impl Fi
         assert_eq!(paged, expected, "{fragment}: pages of 25");
         assert!(sizes.iter().all(|n| *n <= 25), "{fragment}: {sizes:?}");
         let scoped = SubscriptionQuery {
-            scope: Some(w.r1.id),
+            scope: SubscriptionScope::ProvidedBy(w.r1.id),
             ..subscriptions_search(fragment, 25)
         };
         assert_eq!(
@@ -538,7 +538,11 @@ pub async fn r1_9_search_in_list_order_pages_by_ids_in_scope_both_ways(f: &impl 
         for descending in [false, true] {
             for scoped in [false, true] {
                 let q = SubscriptionQuery {
-                    scope: scoped.then_some(w.r1.id),
+                    scope: if scoped {
+                        SubscriptionScope::ProvidedBy(w.r1.id)
+                    } else {
+                        SubscriptionScope::All
+                    },
                     status: scoped.then_some(Status::Active),
                     descending,
                     ..subscriptions_search(fragment, 7)

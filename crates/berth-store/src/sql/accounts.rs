@@ -575,7 +575,7 @@ mod tests {
     #[test]
     fn r1_9_a_subscription_search_in_name_order_takes_the_page_ids_from_an_id_only_query() {
         let subscriptions = berth_core::hosting::SubscriptionQuery {
-            scope: Some(AccountId(Uuid::nil())),
+            scope: berth_core::hosting::SubscriptionScope::ProvidedBy(AccountId(Uuid::nil())),
             search: Some("s12".into()),
             descending: true,
             ..berth_core::hosting::SubscriptionQuery::every(50)
@@ -584,8 +584,8 @@ mod tests {
             super::super::subscription_list(&subscriptions, SQLITE_LIKE, SearchPath::Scan);
         assert!(
             scan.contains(
-                " FROM (SELECT s.id FROM subscriptions s CROSS JOIN accounts o \
-                 WHERE o.id = s.owner_id AND 1 = 1 AND (s.owner_id = $1 OR o.owner_id = $1) \
+                " FROM (SELECT s.id FROM subscriptions s \
+                 WHERE 1 = 1 AND s.provider_id = $1 \
                  AND s.name_key LIKE $2 ESCAPE '\\' ORDER BY s.name DESC, s.id DESC LIMIT 50) hit \
                  CROSS JOIN subscriptions s JOIN accounts o ON o.id = s.owner_id "
             ),

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use berth_core::account::{AccountId, AccountKind, Login, OwnerRef};
 use berth_core::domain::DomainName;
 use berth_core::hosting::{
-    Plan, PlanName, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery, SubscriptionSort,
-    SystemUser,
+    Plan, PlanName, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery, SubscriptionScope,
+    SubscriptionSort, SystemUser,
 };
 use berth_core::property::{PlanType, Properties, from_flat_json, to_flat_json};
 use berth_core::status::{Status, Suspension, SuspensionReason};
@@ -433,9 +433,18 @@ pub fn subscription_list(
         values.push(v);
         format!("${}", values.len())
     };
-    if let Some(scope) = q.scope {
-        let n = bind(&mut values, Value::Id(scope.0));
-        conditions.push(format!("(s.owner_id = {n} OR o.owner_id = {n})"));
+    // `provider_id` is kept by triggers (migration 0027): a provider's subscriptions are one
+    // range of its `(provider_id, name, id)` index.
+    match q.scope {
+        SubscriptionScope::All => {}
+        SubscriptionScope::ProvidedBy(provider) => {
+            let n = bind(&mut values, Value::Id(provider.0));
+            conditions.push(format!("s.provider_id = {n}"));
+        }
+        SubscriptionScope::HeldBy(holder) => {
+            let n = bind(&mut values, Value::Id(holder.0));
+            conditions.push(format!("s.owner_id = {n}"));
+        }
     }
     if let Some(owner) = q.owner {
         let n = bind(&mut values, Value::Id(owner.0));
@@ -503,21 +512,13 @@ pub fn subscription_list(
     }
     // A search walking the name order (no trigram candidates) tests `name_key` on every
     // subscription before its page: with thousands of matches far down the order that is
-    // tens of thousands of rows. The page's ids come from an id-only query that the name
-    // index holding `name_key` and `owner_id` answers without reading the rows (migration
-    // 0022), the page's rows are read by id afterwards and sorted again.
+    // tens of thousands of rows. The page's ids come from an id-only query that a name
+    // index holding `name_key` answers without reading the rows (migrations 0022, 0027:
+    // a provider's scope walks its own range), the page's rows are read by id afterwards
+    // and sorted again.
     if q.search.is_some() && !candidates && !suspended_only && q.sort == SubscriptionSort::Name {
-        // The scope's owner of the owner is the only column of another table.
-        let (from, join) = if q.scope.is_some() {
-            (
-                "subscriptions s CROSS JOIN accounts o",
-                "o.id = s.owner_id AND ",
-            )
-        } else {
-            ("subscriptions s", "")
-        };
         let ids = format!(
-            "SELECT s.id FROM {from} WHERE {join}{} ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",
+            "SELECT s.id FROM subscriptions s WHERE {} ORDER BY {key_s} {dir}, {id_s} {dir} LIMIT {}",
             conditions.join(" AND "),
             q.limit
         );
@@ -554,14 +555,14 @@ pub const IP_SUBSCRIBERS: &str = "SELECT DISTINCT s.owner_id FROM subscriptions 
 pub const SYSTEM_USER_TAKEN: &str = "SELECT COUNT(*) FROM subscriptions WHERE system_user = $1";
 
 /// The sync groups of plan `$1`: `plan_id, addon_key, owner_id, dedicated, custom, count,
-/// sync_state`.
+/// sync_state, provider_id` (the provider kept beside each subscription, migration 0027).
 pub fn sync_groups() -> String {
     format!(
         "SELECT s.plan_id, s.addon_key, s.owner_id, CAST({} AS BIGINT) AS dedicated, s.custom, COUNT(*), s.sync_state, \
-         CASE WHEN h.kind = 'customer' THEN h.owner_id ELSE h.id END AS provider_id \
-         FROM subscriptions s JOIN accounts h ON h.id = s.owner_id WHERE s.plan_id = $1 \
+         s.provider_id \
+         FROM subscriptions s WHERE s.plan_id = $1 \
          OR s.id IN (SELECT sa.subscription_id FROM subscription_addons sa WHERE sa.plan_id = $1) \
-         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom, s.sync_state, provider_id",
+         GROUP BY s.plan_id, s.addon_key, s.owner_id, dedicated, s.custom, s.sync_state, s.provider_id",
         dedicated_expr("s")
     )
 }
