@@ -35,6 +35,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     search_probe: false,
     writable_cte: true,
     generic_plans: true,
+    no_index: "",
 };
 
 /// A PostgreSQL-backed [`Store`].

@@ -18,7 +18,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 
-pub(crate) const DIALECT: Dialect = Dialect {
+/// SQLite's fragments of the shared SQL (`berth_store::sql`); public so that tests can
+/// read the plans of the statements this store runs.
+pub const DIALECT: Dialect = Dialect {
     byte_order: "",
     json_out: "",
     json_in: "",
@@ -38,6 +40,7 @@ pub(crate) const DIALECT: Dialect = Dialect {
     search_probe: true,
     writable_cte: false,
     generic_plans: false,
+    no_index: "+",
 };
 
 /// Opening mode: `init` may create the database file; everything else needs it to exist.

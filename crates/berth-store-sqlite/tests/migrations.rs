@@ -343,3 +343,56 @@ async fn r11_2_migration_0027_fills_and_keeps_each_subscriptions_provider() {
         ])
     );
 }
+
+/// R1.9, R11.2: a reseller's list takes migration 0027's provider index in name order only;
+/// sorted otherwise, or narrowed to one subscriber, it walks that order's index (or the
+/// subscriber's) and tests the provider per row, never sorting the provider's whole range.
+#[tokio::test]
+async fn r1_9_a_providers_list_walks_the_index_of_its_order() {
+    use berth_core::account::AccountId;
+    use berth_core::hosting::{SubscriptionQuery, SubscriptionScope, SubscriptionSort};
+    use berth_store::sql::{SearchPath, subscription_list};
+
+    let (_dir, url, pool) = database_at(22, PROVIDERS).await;
+    pool.close().await;
+    drop(SqliteStore::connect(&url, Open::MustExist).await.unwrap());
+    let pool = SqlitePool::connect(&url).await.unwrap();
+    let reseller = SubscriptionScope::ProvidedBy(AccountId(uuid::Uuid::nil()));
+    let page = |sort, owner: Option<AccountId>| SubscriptionQuery {
+        scope: reseller,
+        sort,
+        owner,
+        ..SubscriptionQuery::every(100)
+    };
+    let holder = Some(AccountId(uuid::Uuid::nil()));
+    for (q, index) in [
+        (
+            page(SubscriptionSort::Name, None),
+            "subscriptions_provider_name_search",
+        ),
+        (
+            page(SubscriptionSort::Created, None),
+            "subscriptions_created",
+        ),
+        (
+            page(SubscriptionSort::Name, holder),
+            "subscriptions_owner_name",
+        ),
+        (
+            SubscriptionQuery {
+                descending: true,
+                ..page(SubscriptionSort::Created, None)
+            },
+            "subscriptions_created",
+        ),
+    ] {
+        let (sql, _) = subscription_list(&q, berth_store_sqlite::DIALECT, SearchPath::Scan);
+        let plan = plan_of(&pool, &sql).await;
+        assert!(
+            plan.contains(&format!("USING INDEX {index}")),
+            "{q:?}:\n{plan}"
+        );
+        // One subscriber's few rows may be ordered by id afterwards; never a whole range.
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{q:?}:\n{plan}");
+    }
+}

@@ -434,12 +434,19 @@ pub fn subscription_list(
         format!("${}", values.len())
     };
     // `provider_id` is kept by triggers (migration 0027): a provider's subscriptions are one
-    // range of its `(provider_id, name, id)` index.
+    // range of its `(provider_id, name, id)` index, which serves the name order. In another
+    // order, or for one subscriber's few rows, the list walks its own index and tests the
+    // provider on each row (`no_index`: SQLite would take the range and sort all of it).
     match q.scope {
         SubscriptionScope::All => {}
         SubscriptionScope::ProvidedBy(provider) => {
             let n = bind(&mut values, Value::Id(provider.0));
-            conditions.push(format!("s.provider_id = {n}"));
+            let hint = if q.sort == SubscriptionSort::Name && q.owner.is_none() {
+                ""
+            } else {
+                d.no_index
+            };
+            conditions.push(format!("{hint}s.provider_id = {n}"));
         }
         SubscriptionScope::HeldBy(holder) => {
             let n = bind(&mut values, Value::Id(holder.0));

@@ -69,6 +69,14 @@ pub struct Dialect {
     /// search per call ([`Planning::for_list`]). `false` on SQLite, which re-prepares by
     /// itself when a value bound to a `LIKE` may change its plan.
     pub generic_plans: bool,
+    /// Put before a column in a condition that must not pick the statement's index (SQLite's
+    /// unary `+`). SQLite plans without statistics and takes any equality on an index's
+    /// first column for a handful of rows: a reseller's list sorted by creation date would
+    /// then read its 250,000 subscriptions through the provider index and sort them, where
+    /// walking the date order and testing each row finds the page in a few hundred
+    /// ([`subscription_list`]). Nothing on PostgreSQL, whose planner weighs the index with
+    /// the table's statistics.
+    pub no_index: &'static str,
 }
 
 /// A dialect for unit tests of SQL text: SQLite's shape with every fragment empty.
@@ -87,6 +95,7 @@ pub(crate) const TEST_DIALECT: Dialect = Dialect {
     search_probe: true,
     writable_cte: false,
     generic_plans: false,
+    no_index: "+",
 };
 
 impl Dialect {
