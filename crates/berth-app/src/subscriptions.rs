@@ -362,6 +362,37 @@ fn parse_custom(assignments: &[Assignment]) -> Result<Properties> {
     Ok(custom)
 }
 
+/// The login of the subscriber asked for in `field` (default: the actor).
+fn subscriber_login(actor: &Actor, field: &str, login: Option<&str>) -> Result<Login> {
+    match login {
+        Some(raw) => Login::parse(field, raw),
+        None => Ok(actor.login.clone()),
+    }
+}
+
+/// The subscriber `account` (read by `login`) and its provider, when `actor` may give it
+/// subscriptions: see [`Berth::subscriber`].
+fn checked_subscriber(
+    actor: &Actor,
+    field: &str,
+    login: &Login,
+    account: Option<berth_core::account::Account>,
+) -> Result<(OwnerRef, OwnerRef)> {
+    let not_found = || Error::not_found(field, format!("no account {login} to hold subscriptions"));
+    let account = account.ok_or_else(not_found)?;
+    if !berth_core::rights::can_view(actor, &account) {
+        return Err(not_found());
+    }
+    let subscriber = OwnerRef {
+        id: account.id,
+        login: account.login.clone(),
+        kind: account.kind,
+    };
+    let provider = provider_of(&subscriber, account.owner.as_ref());
+    check_manage_subscription(actor, &provider)?;
+    Ok((subscriber, provider))
+}
+
 impl Berth {
     /// The provider of a subscriber: its owner for a customer, itself otherwise.
     pub(crate) async fn provider(
@@ -430,28 +461,10 @@ impl Berth {
         field: &str,
         login: Option<&str>,
     ) -> Result<(OwnerRef, OwnerRef)> {
-        let login = match login {
-            Some(raw) => Login::parse(field, raw)?,
-            None => actor.login.clone(),
-        };
-        let not_found =
-            || Error::not_found(field, format!("no account {login} to hold subscriptions"));
-        // One statement (its suspensions joined): a creation counts its round trips.
-        let account = tx
-            .account_by_login_joined(&login)
-            .await?
-            .ok_or_else(not_found)?;
-        if !berth_core::rights::can_view(actor, &account) {
-            return Err(not_found());
-        }
-        let subscriber = OwnerRef {
-            id: account.id,
-            login: account.login.clone(),
-            kind: account.kind,
-        };
-        let provider = provider_of(&subscriber, account.owner.as_ref());
-        check_manage_subscription(actor, &provider)?;
-        Ok((subscriber, provider))
+        let login = subscriber_login(actor, field, login)?;
+        // One statement (its suspensions joined).
+        let account = tx.account_by_login_joined(&login).await?;
+        checked_subscriber(actor, field, &login, account)
     }
 
     /// Resolves IP addresses for a subscriber: the given ones, or the first shared IPv4 and
@@ -723,21 +736,20 @@ impl Berth {
             hash,
             input,
         } = prepared;
-        let (subscriber, provider) = self
-            .subscriber(tx, actor, "owner", input.owner.as_deref())
-            .await?;
-        // One read answers whether the domain is registered and which of the first
-        // derived system users are taken (when none was given).
+        let login = subscriber_login(actor, "owner", input.owner.as_deref())?;
+        // The first derived system users are looked up with the rest (when none was given).
         let candidates = match &system_user {
             Some(_) => vec![],
             None => system_user_candidates(&name, FIRST_CANDIDATES),
         };
-        // One more read for the rest: the reseller's IP pool and profile, the DNS template
-        // and which of the names are taken.
-        let reseller = (provider.kind == AccountKind::Reseller).then_some(provider.id);
-        let context = tx
-            .creation_context(reseller, name.ascii(), &candidates)
+        // One read: the subscriber with its suspensions, its reseller's IP pool and
+        // profile, the DNS template, and whether the domain and those names are taken.
+        // The subscriber is checked first, as if read alone.
+        let (account, context) = tx
+            .subscriber_and_creation_context(&login, name.ascii(), &candidates)
             .await?;
+        let (subscriber, provider) = checked_subscriber(actor, "owner", &login, account)?;
+        let reseller = (provider.kind == AccountKind::Reseller).then_some(provider.id);
         let taken = context.taken;
         if taken.domain {
             return Err(Error::conflict(

@@ -45,6 +45,28 @@ fn suspension_row(row: &EngineRow) -> Result<SuspensionRow, sqlx::Error> {
     })
 }
 
+/// The account of `sql::account_by_login_joined`'s rows (its columns first: the account,
+/// then one suspension reason per row), if any.
+pub(super) fn joined_account(rows: &[EngineRow]) -> StoreResult<Option<Account>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let account = account_row(first).map_err(map_err)?;
+    let mut suspensions = vec![];
+    for row in rows {
+        let id: Option<uuid::Uuid> = row.try_get(22).map_err(map_err)?;
+        if let Some(account_id) = id {
+            suspensions.push(SuspensionRow {
+                account_id,
+                reason: row.try_get(23).map_err(map_err)?,
+                by_login: row.try_get(24).map_err(map_err)?,
+                at: time(row, 25).map_err(map_err)?,
+            });
+        }
+    }
+    Ok(sql::assemble_accounts(vec![account], suspensions)?.pop())
+}
+
 impl EngineTx {
     /// The accounts `sql` selects (its columns are `sql::ACCOUNT_COLUMNS`), each with its
     /// suspension reasons, read in one more statement for the whole page; `sql` planned
@@ -96,23 +118,7 @@ impl EngineTx {
         .fetch_all(&mut *self.tx)
         .await
         .map_err(map_err)?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let account = account_row(first).map_err(map_err)?;
-        let mut suspensions = vec![];
-        for row in &rows {
-            let id: Option<uuid::Uuid> = row.try_get(22).map_err(map_err)?;
-            if let Some(account_id) = id {
-                suspensions.push(SuspensionRow {
-                    account_id,
-                    reason: row.try_get(23).map_err(map_err)?,
-                    by_login: row.try_get(24).map_err(map_err)?,
-                    at: time(row, 25).map_err(map_err)?,
-                });
-            }
-        }
-        Ok(sql::assemble_accounts(vec![account], suspensions)?.pop())
+        joined_account(&rows)
     }
 
     /// The one account matching `condition` (with `$1` bound to `value`), if any.

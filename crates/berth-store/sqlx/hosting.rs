@@ -1,7 +1,7 @@
 //! Plans and subscriptions.
 
 use async_trait::async_trait;
-use berth_core::account::AccountId;
+use berth_core::account::{Account, AccountId, Login};
 use berth_core::hosting::{Plan, PlanRef, Subscription, SubscriptionIp, SubscriptionQuery};
 use berth_core::property::{PlanType, Properties};
 use berth_store::hosting::{
@@ -16,6 +16,8 @@ use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use crate::engine::{DIALECT, EngineRow, EngineTx, bind_all, map_err, time};
+
+use super::common::joined_account;
 
 fn plan_row(row: &EngineRow) -> Result<PlanRow, sqlx::Error> {
     Ok(PlanRow {
@@ -240,6 +242,61 @@ impl PlanTx for EngineTx {
     }
 }
 
+/// The creation context from the rows of `sql::creation_context` (or its columns starting at
+/// `at`, after the subscriber's in `sql::creation_context_by_login`).
+fn context_of(rows: &[EngineRow], at: usize) -> StoreResult<CreationContext> {
+    let mut context = CreationContext::default();
+    // Pool and template come unordered from the union; sorted here by their lists'
+    // keys (family then sort key in byte order then id; position).
+    let mut pool = vec![];
+    let mut template = vec![];
+    for row in rows {
+        let tag: String = row.try_get(at).map_err(map_err)?;
+        let text = |i: usize| row.try_get::<String, _>(at + i).map_err(map_err);
+        let int = |i: usize| row.try_get::<i64, _>(at + i).map_err(map_err);
+        match tag.as_str() {
+            "p" => {
+                let ip = IpRow {
+                    id: row.try_get(at + 1).map_err(map_err)?,
+                    address: text(2)?,
+                    kind: text(3)?,
+                    interface: text(4)?,
+                    created_at: time(row, at + 9).map_err(map_err)?,
+                };
+                pool.push(((int(10)?, text(11)?, ip.id), ip.into_record()?));
+            }
+            "r" => {
+                let profile = ProfileRow {
+                    plan_id: row.try_get(at + 1).map_err(map_err)?,
+                    plan_name: row.try_get(at + 2).map_err(map_err)?,
+                    props: text(3)?,
+                    custom: text(4)?,
+                    sync_state: text(5)?,
+                    conflicts: text(6)?,
+                };
+                context.profile = Some(profile.into_profile()?);
+            }
+            "t" => {
+                let line = TemplateRow {
+                    host: text(2)?,
+                    rtype: text(3)?,
+                    value: text(4)?,
+                    priority: int(7)?,
+                    ttl: int(8)?,
+                };
+                template.push((int(10)?, line.into_record()?));
+            }
+            "d" => context.taken.domain = true,
+            _ => context.taken.system_users.push(text(2)?),
+        }
+    }
+    pool.sort_by(|a, b| a.0.cmp(&b.0));
+    template.sort_by_key(|(position, _)| *position);
+    context.pool = pool.into_iter().map(|(_, ip)| ip).collect();
+    context.template = template.into_iter().map(|(_, line)| line).collect();
+    Ok(context)
+}
+
 #[async_trait]
 impl SubscriptionTx for EngineTx {
     async fn insert_subscription(&mut self, s: &Subscription) -> StoreResult<()> {
@@ -297,56 +354,33 @@ impl SubscriptionTx for EngineTx {
                 values,
             )
             .await?;
-        let mut context = CreationContext::default();
-        // Pool and template come unordered from the union; sorted here by their lists'
-        // keys (family then sort key in byte order then id; position).
-        let mut pool = vec![];
-        let mut template = vec![];
-        for row in &rows {
-            let tag: String = row.try_get(0).map_err(map_err)?;
-            let text = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
-            let int = |i: usize| row.try_get::<i64, _>(i).map_err(map_err);
-            match tag.as_str() {
-                "p" => {
-                    let ip = IpRow {
-                        id: row.try_get(1).map_err(map_err)?,
-                        address: text(2)?,
-                        kind: text(3)?,
-                        interface: text(4)?,
-                        created_at: time(row, 9).map_err(map_err)?,
-                    };
-                    pool.push(((int(10)?, text(11)?, ip.id), ip.into_record()?));
-                }
-                "r" => {
-                    let profile = ProfileRow {
-                        plan_id: row.try_get(1).map_err(map_err)?,
-                        plan_name: row.try_get(2).map_err(map_err)?,
-                        props: text(3)?,
-                        custom: text(4)?,
-                        sync_state: text(5)?,
-                        conflicts: text(6)?,
-                    };
-                    context.profile = Some(profile.into_profile()?);
-                }
-                "t" => {
-                    let line = TemplateRow {
-                        host: text(2)?,
-                        rtype: text(3)?,
-                        value: text(4)?,
-                        priority: int(7)?,
-                        ttl: int(8)?,
-                    };
-                    template.push((int(10)?, line.into_record()?));
-                }
-                "d" => context.taken.domain = true,
-                _ => context.taken.system_users.push(text(2)?),
+        context_of(&rows, 0)
+    }
+
+    async fn subscriber_and_creation_context(
+        &mut self,
+        login: &Login,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<(Option<Account>, CreationContext)> {
+        let mut values = vec![Value::Text(domain.to_owned())];
+        values.extend(system_users.iter().map(|u| Value::Text(u.clone())));
+        values.push(Value::Text(login.as_str().to_owned()));
+        let rows = self
+            .rows(sql::creation_context_by_login(system_users.len()), values)
+            .await?;
+        let at = sql::SUBSCRIBER_COLUMNS;
+        let mut subscriber = vec![];
+        let mut context = vec![];
+        for row in rows {
+            let tag: String = row.try_get(at).map_err(map_err)?;
+            if tag == "a" {
+                subscriber.push(row);
+            } else {
+                context.push(row);
             }
         }
-        pool.sort_by(|a, b| a.0.cmp(&b.0));
-        template.sort_by_key(|(position, _)| *position);
-        context.pool = pool.into_iter().map(|(_, ip)| ip).collect();
-        context.template = template.into_iter().map(|(_, line)| line).collect();
-        Ok(context)
+        Ok((joined_account(&subscriber)?, context_of(&context, at)?))
     }
 
     async fn subscription_by_id(&mut self, id: Uuid) -> StoreResult<Option<Subscription>> {

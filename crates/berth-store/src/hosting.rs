@@ -1,7 +1,7 @@
 //! Storage of plans and subscriptions, including the set-based sync of R2.3.
 
 use async_trait::async_trait;
-use berth_core::account::AccountId;
+use berth_core::account::{Account, AccountId, Login};
 use berth_core::audit::{AuditEntry, FieldChange};
 use berth_core::dns::TemplateRecord;
 use berth_core::dns::Zone;
@@ -168,6 +168,18 @@ pub trait SubscriptionTx: Send {
         domain: &str,
         system_users: &[String],
     ) -> StoreResult<CreationContext>;
+    /// [`AccountTx::account_by_login_joined`](crate::AccountTx::account_by_login_joined)
+    /// of the subscriber `login` and [`SubscriptionTx::creation_context`] in one query,
+    /// the provider being the subscriber's (a customer's owner, otherwise the subscriber)
+    /// when it is a reseller: the pool and profile are those of the reseller the caller
+    /// would have asked once it knew the subscriber. When no account has this login the
+    /// pool and profile are empty and the rest is read as usual.
+    async fn subscriber_and_creation_context(
+        &mut self,
+        login: &Login,
+        domain: &str,
+        system_users: &[String],
+    ) -> StoreResult<(Option<Account>, CreationContext)>;
     /// The subscription with this (ASCII) name.
     async fn subscription_by_name(&mut self, ascii_name: &str)
     -> StoreResult<Option<Subscription>>;

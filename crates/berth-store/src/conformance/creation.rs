@@ -512,6 +512,113 @@ pub async fn r3_1_the_joined_subscriber_read_matches_account_by_login(f: &impl F
     assert_eq!(tx.account_by_login_joined(&nobody).await.unwrap(), None);
 }
 
+/// R3.1, R3.2, R4.5: the subscriber and the creation context read in one statement give
+/// what the separate reads give: the account as `account_by_login_joined` reads it (its
+/// suspension reasons in order), and the context `creation_context` reads for the
+/// subscriber's provider when that is a reseller (a customer's owner, or the reseller
+/// itself), for every kind of subscriber; for an unknown login, no account and no pool or
+/// profile, the rest as usual.
+pub async fn r3_1_the_subscriber_and_creation_context_read_matches_the_separate_reads(
+    f: &impl Fixture,
+) {
+    let store = f.store();
+    let admin = account(AccountKind::Admin, "admin", None, 0);
+    let reseller = account(AccountKind::Reseller, "r1", Some(&admin), 1);
+    let bare = account(AccountKind::Reseller, "r2", Some(&admin), 2);
+    let customer = account(AccountKind::Customer, "c1", Some(&reseller), 3);
+    let direct = account(AccountKind::Customer, "c2", Some(&admin), 4);
+    let of_bare = account(AccountKind::Customer, "c3", Some(&bare), 5);
+    insert(
+        &store,
+        &[&admin, &reseller, &bare, &customer, &direct, &of_bare],
+    )
+    .await;
+    let ips = [
+        ip("2001:db8::9", IpKind::Shared),
+        ip("192.0.2.10", IpKind::Dedicated),
+        ip("192.0.2.9", IpKind::Shared),
+        ip("198.51.100.1", IpKind::Shared),
+    ];
+    let mut tx = store.write().await.unwrap();
+    for record in &ips {
+        tx.insert_ip(record).await.unwrap();
+    }
+    for record in &ips[..3] {
+        tx.add_pool_ip(reseller.id, record.id.0).await.unwrap();
+    }
+    tx.set_reseller_profile(reseller.id, &ResellerProfile::custom(Properties::new()))
+        .await
+        .unwrap();
+    let reason = |reason, minutes| Suspension {
+        reason,
+        by: None,
+        at: t0() + Duration::minutes(minutes),
+    };
+    tx.add_account_suspension(customer.id, &reason(SuspensionReason::Owner, 7), None)
+        .await
+        .unwrap();
+    tx.add_account_suspension(
+        customer.id,
+        &reason(SuspensionReason::Reseller, 6),
+        Some(reseller.id),
+    )
+    .await
+    .unwrap();
+    tx.add_account_suspension(
+        reseller.id,
+        &reason(SuspensionReason::Admin, 5),
+        Some(admin.id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let sub = subscription("taken.example", &admin, 1);
+    write(&store, &sub, &zone_of(&sub, &[]), Uuid::now_v7()).await;
+
+    let mut tx = store.read().await.unwrap();
+    let users = vec![sub.system_user.as_str().to_owned(), "free1".to_owned()];
+    let sorted = |mut context: crate::hosting::CreationContext| {
+        context.taken.system_users.sort();
+        context
+    };
+    for login in ["admin", "r1", "r2", "c1", "c2", "c3", "nobody"] {
+        let login = Login::parse("login", login).unwrap();
+        for (domain, users) in [("taken.example", &users[..]), ("free.example", &[][..])] {
+            let (read, context) = tx
+                .subscriber_and_creation_context(&login, domain, users)
+                .await
+                .unwrap();
+            let expected = tx.account_by_login_joined(&login).await.unwrap();
+            assert_eq!(read, expected, "{login}");
+            let reseller_id = expected.as_ref().and_then(|a| {
+                let owner = a.owner.as_ref().filter(|_| a.kind == AccountKind::Customer);
+                let (id, kind) = owner.map_or((a.id, a.kind), |o| (o.id, o.kind));
+                (kind == AccountKind::Reseller).then_some(id)
+            });
+            let separate = tx
+                .creation_context(reseller_id, domain, users)
+                .await
+                .unwrap();
+            assert_eq!(sorted(context), sorted(separate), "{login} {domain}");
+        }
+    }
+    let (read, context) = tx
+        .subscriber_and_creation_context(&customer.login, "free.example", &[])
+        .await
+        .unwrap();
+    assert_eq!(read.unwrap().suspensions.len(), 2);
+    assert_eq!(context.pool.len(), 3);
+    assert!(context.profile.is_some());
+    let (read, context) = tx
+        .subscriber_and_creation_context(&of_bare.login, "taken.example", &users)
+        .await
+        .unwrap();
+    assert!(read.is_some());
+    assert_eq!((context.pool, context.profile), (vec![], None));
+    assert!(context.taken.domain);
+    assert_eq!(context.taken.system_users, vec![users[0].clone()]);
+}
+
 /// R10.9, for the engines' migration tests: the field changes seeded before migration 0021
 /// under entry `01900000-0000-7000-8000-00000000000e` (`customer bob`: email `a@x` → `b@x`,
 /// name set to `Bob`; `plan Gold`: `max_dom` `1` unset; `customer bob`: city `Paris` →

@@ -15,7 +15,9 @@ use berth_core::text::fold;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Dialect, SearchPath, Value, like_contains, trigram_match};
+use super::{
+    ACCOUNT_COLUMNS, ACCOUNT_FROM, Dialect, SearchPath, Value, like_contains, trigram_match,
+};
 use crate::hosting::{GroupUpdate, NewSubscriptionRows, SyncGroup};
 use crate::{StoreError, StoreResult};
 
@@ -763,42 +765,90 @@ pub fn taken_names(users: usize) -> String {
 /// sync state, conflicts), `t` a DNS template line (host, rtype, value; priority, ttl;
 /// position), `d` the domain registered, `u` a system user taken (name in column 3).
 pub fn creation_context(users: usize, provider: bool) -> String {
+    let provider = provider.then(|| format!("${}", users + 2));
+    context_parts(users, provider.as_deref(), "").join(" UNION ALL ")
+}
+
+/// How many columns [`creation_context_by_login`] puts before the context's own: those of
+/// [`account_by_login_joined`](super::account_by_login_joined) (the account, then its
+/// suspension's `account_id, reason, by_login, at`).
+pub const SUBSCRIBER_COLUMNS: usize = 26;
+
+/// The subscriber's read and the creation context in one statement
+/// (`SubscriptionTx::subscriber_and_creation_context`): $1 the new main domain's ASCII
+/// name, `$2..` the `users` system users asked, then the subscriber's login.
+///
+/// Columns 1–26 are [`account_by_login_joined`](super::account_by_login_joined)'s (rows
+/// tagged `a` in column 27: one per suspension reason, in their order, or one with `NULL`
+/// suspension columns), columns 27–38 are [`creation_context`]'s (`NULL` before them).
+/// The provider whose pool and profile are read is derived from the login as
+/// `berth_core::hosting::provider_of` does (a customer's owner, otherwise the account
+/// itself), and only when it is a reseller. Rows are ordered by the suspension's time and
+/// reason (the context's rows, with `NULL` there, are put in their lists' order by the
+/// caller).
+pub fn creation_context_by_login(users: usize) -> String {
+    const ID: &str = "CAST(NULL AS UUID)";
+    const TEXT: &str = "CAST(NULL AS TEXT)";
+    const INT: &str = "CAST(NULL AS BIGINT)";
+    const TIME: &str = "CAST(NULL AS TIMESTAMPTZ)";
+    let login = format!("${}", users + 2);
+    // Two look-ups by key (the subscriber by login, its provider by id): a join here let
+    // PostgreSQL walk every reseller by kind to find the one.
+    let provider = format!(
+        "(SELECT p.id FROM accounts p WHERE p.kind = 'reseller' AND p.id = \
+         (SELECT COALESCE(CASE WHEN x.kind = 'customer' THEN x.owner_id END, x.id) \
+         FROM accounts x WHERE x.login = {login}))"
+    );
+    let subscriber = format!(
+        "SELECT {ACCOUNT_COLUMNS}, s.account_id, s.reason, b.login, s.at, 'a', {ID}, {TEXT}, \
+         {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, {INT}, {TIME}, {INT}, {TEXT} FROM {ACCOUNT_FROM} \
+         LEFT JOIN account_suspensions s ON s.account_id = a.id \
+         LEFT JOIN accounts b ON b.id = s.by_account_id WHERE a.login = {login}"
+    );
+    let pad = format!("{}, ", vec!["NULL"; SUBSCRIBER_COLUMNS].join(", "));
+    let mut parts = vec![subscriber];
+    parts.extend(context_parts(users, Some(&provider), &pad));
+    format!("{} ORDER BY 26, 24", parts.join(" UNION ALL "))
+}
+
+/// The parts of [`creation_context`], each starting with `pad`; the provider's parts
+/// when `provider` (an SQL expression for its id) is given.
+fn context_parts(users: usize, provider: Option<&str>, pad: &str) -> Vec<String> {
     const ID: &str = "CAST(NULL AS UUID)";
     const TEXT: &str = "CAST(NULL AS TEXT)";
     const INT: &str = "CAST(NULL AS BIGINT)";
     const TIME: &str = "CAST(NULL AS TIMESTAMPTZ)";
     let mut parts = vec![];
-    if provider {
-        let p = users + 2;
+    if let Some(p) = provider {
         parts.push(format!(
-            "SELECT 'p', id, CAST(address AS TEXT), CAST(kind AS TEXT), CAST(interface AS TEXT), \
+            "SELECT {pad}'p', id, CAST(address AS TEXT), CAST(kind AS TEXT), CAST(interface AS TEXT), \
              {TEXT}, {TEXT}, {INT}, {INT}, created_at, CAST(family AS BIGINT), CAST(sort_key AS TEXT) \
-             FROM ip_addresses WHERE id IN (SELECT ip_id FROM reseller_ips WHERE reseller_id = ${p})"
+             FROM ip_addresses WHERE id IN (SELECT ip_id FROM reseller_ips WHERE reseller_id = {p})"
         ));
         parts.push(format!(
-            "SELECT 'r', r.plan_id, CAST(p.name AS TEXT), CAST(r.props AS TEXT), \
+            "SELECT {pad}'r', r.plan_id, CAST(p.name AS TEXT), CAST(r.props AS TEXT), \
              CAST(r.custom AS TEXT), CAST(r.sync_state AS TEXT), CAST(r.conflicts AS TEXT), \
              {INT}, {INT}, {TIME}, {INT}, {TEXT} \
-             FROM reseller_profiles r LEFT JOIN plans p ON p.id = r.plan_id WHERE r.account_id = ${p}"
+             FROM reseller_profiles r LEFT JOIN plans p ON p.id = r.plan_id WHERE r.account_id = {p}"
         ));
     }
     parts.push(format!(
-        "SELECT 't', {ID}, CAST(host AS TEXT), CAST(rtype AS TEXT), CAST(value AS TEXT), {TEXT}, \
+        "SELECT {pad}'t', {ID}, CAST(host AS TEXT), CAST(rtype AS TEXT), CAST(value AS TEXT), {TEXT}, \
          {TEXT}, CAST(priority AS BIGINT), CAST(ttl AS BIGINT), {TIME}, CAST(position AS BIGINT), \
          {TEXT} FROM dns_template"
     ));
     parts.push(format!(
-        "SELECT 'd', {ID}, CAST(name AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, {INT}, \
+        "SELECT {pad}'d', {ID}, CAST(name AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, {INT}, \
          {TIME}, {INT}, {TEXT} FROM domains WHERE name = $1"
     ));
     if users > 0 {
         parts.push(format!(
-            "SELECT 'u', {ID}, CAST(system_user AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, \
+            "SELECT {pad}'u', {ID}, CAST(system_user AS TEXT), {TEXT}, {TEXT}, {TEXT}, {TEXT}, {INT}, \
              {INT}, {TIME}, {INT}, {TEXT} FROM subscriptions WHERE system_user IN ({})",
             placeholders(2, users)
         ));
     }
-    parts.join(" UNION ALL ")
+    parts
 }
 
 /// Placeholders helper re-exported for the stores.
