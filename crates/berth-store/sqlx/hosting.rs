@@ -242,8 +242,8 @@ impl PlanTx for EngineTx {
     }
 }
 
-/// The creation context from the rows of `sql::creation_context` (or its columns starting at
-/// `at`, after the subscriber's in `sql::creation_context_by_login`).
+/// The creation context from the columns starting at `at` of `sql::creation_context_by_login`'s
+/// rows (after the subscriber's).
 fn context_of(rows: &[EngineRow], at: usize) -> StoreResult<CreationContext> {
     let mut context = CreationContext::default();
     // Pool and template come unordered from the union; sorted here by their lists'
@@ -335,26 +335,6 @@ impl SubscriptionTx for EngineTx {
             }
         }
         Ok(taken)
-    }
-
-    async fn creation_context(
-        &mut self,
-        provider: Option<AccountId>,
-        domain: &str,
-        system_users: &[String],
-    ) -> StoreResult<CreationContext> {
-        let mut values = vec![Value::Text(domain.to_owned())];
-        values.extend(system_users.iter().map(|u| Value::Text(u.clone())));
-        if let Some(p) = provider {
-            values.push(Value::Id(p.0));
-        }
-        let rows = self
-            .rows(
-                sql::creation_context(system_users.len(), provider.is_some()),
-                values,
-            )
-            .await?;
-        context_of(&rows, 0)
     }
 
     async fn subscriber_and_creation_context(

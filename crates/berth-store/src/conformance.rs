@@ -102,7 +102,6 @@ macro_rules! conformance_tests {
             r7_1_a_new_subscription_with_a_taken_name_writes_nothing,
             r3_2_taken_names_reports_the_domain_and_the_system_users_in_use,
             r3_2_a_new_subscription_is_written_with_its_audit_by_the_same_call,
-            r3_2_the_creation_context_matches_the_separate_reads,
             r3_1_the_joined_subscriber_read_matches_account_by_login,
             r3_1_the_subscriber_and_creation_context_read_matches_the_separate_reads,
             r11_2_list_scopes_follow_moves_conversions_and_new_subscribers

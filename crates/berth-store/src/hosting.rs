@@ -90,8 +90,9 @@ pub struct NewAuditRows<'a> {
     pub changes: &'a [FieldChange],
 }
 
-/// What creating a subscription reads once its subscriber is known, in one query
-/// ([`SubscriptionTx::creation_context`]): plain data, the decisions are the caller's.
+/// What creating a subscription reads besides its subscriber, in the same query
+/// ([`SubscriptionTx::subscriber_and_creation_context`]): plain data, the decisions are
+/// the caller's.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreationContext {
     /// The provider's IP pool, in the IP list's order (empty when no provider was asked).
@@ -158,22 +159,12 @@ pub trait SubscriptionTx: Send {
         domain: &str,
         system_users: &[String],
     ) -> StoreResult<TakenNames>;
-    /// In one query, what creating a subscription reads besides its subscriber: the IP
-    /// pool and stored profile of `provider` (a reseller; `None` for the admin, who has
-    /// neither), the DNS template, and what [`SubscriptionTx::taken_names`] tells of
-    /// `domain` and `system_users`.
-    async fn creation_context(
-        &mut self,
-        provider: Option<AccountId>,
-        domain: &str,
-        system_users: &[String],
-    ) -> StoreResult<CreationContext>;
-    /// [`AccountTx::account_by_login_joined`](crate::AccountTx::account_by_login_joined)
-    /// of the subscriber `login` and [`SubscriptionTx::creation_context`] in one query,
-    /// the provider being the subscriber's (a customer's owner, otherwise the subscriber)
-    /// when it is a reseller: the pool and profile are those of the reseller the caller
-    /// would have asked once it knew the subscriber. When no account has this login the
-    /// pool and profile are empty and the rest is read as usual.
+    /// In one query, [`AccountTx::account_by_login_joined`](crate::AccountTx::account_by_login_joined)
+    /// of the subscriber `login` and what creating a subscription reads besides it: the IP
+    /// pool and stored profile of its provider when that is a reseller (a customer's owner,
+    /// otherwise the subscriber; the admin has neither), the DNS template, and what
+    /// [`SubscriptionTx::taken_names`] tells of `domain` and `system_users`. When no
+    /// account has this login the pool and profile are empty and the rest is read as usual.
     async fn subscriber_and_creation_context(
         &mut self,
         login: &Login,

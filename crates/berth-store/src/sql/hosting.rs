@@ -753,22 +753,6 @@ pub fn taken_names(users: usize) -> String {
     sql
 }
 
-/// The reads a new subscription needs once its subscriber is known, as one query
-/// (`SubscriptionTx::creation_context`): a `UNION ALL` of tagged rows in one column
-/// layout, each part filling its columns and leaving the others `NULL` (typed, so that
-/// both engines type the union alike). `$1` is the new main domain's ASCII name, `$2..`
-/// the `users` system users asked, then the provider (a reseller) when `provider`.
-///
-/// Columns: 1 tag, 2 id, 3–7 text, 8–9 integers, 10 a time, 11 an integer and 12 a text
-/// sort key. Tags: `p` an IP of the provider's pool (id, address, kind, interface;
-/// created_at; family and sort key), `r` its profile (plan id; plan name, props, custom,
-/// sync state, conflicts), `t` a DNS template line (host, rtype, value; priority, ttl;
-/// position), `d` the domain registered, `u` a system user taken (name in column 3).
-pub fn creation_context(users: usize, provider: bool) -> String {
-    let provider = provider.then(|| format!("${}", users + 2));
-    context_parts(users, provider.as_deref(), "").join(" UNION ALL ")
-}
-
 /// How many columns [`creation_context_by_login`] puts before the context's own: those of
 /// [`account_by_login_joined`](super::account_by_login_joined) (the account, then its
 /// suspension's `account_id, reason, by_login, at`).
@@ -780,7 +764,8 @@ pub const SUBSCRIBER_COLUMNS: usize = 26;
 ///
 /// Columns 1–26 are [`account_by_login_joined`](super::account_by_login_joined)'s (rows
 /// tagged `a` in column 27: one per suspension reason, in their order, or one with `NULL`
-/// suspension columns), columns 27–38 are [`creation_context`]'s (`NULL` before them).
+/// suspension columns), columns 27–38 are the context's (`NULL` before them; see
+/// [`context_parts`]).
 /// The provider whose pool and profile are read is derived from the login as
 /// `berth_core::hosting::provider_of` does (a customer's owner, otherwise the account
 /// itself), and only when it is a reseller. Rows are ordered by the suspension's time and
@@ -811,8 +796,17 @@ pub fn creation_context_by_login(users: usize) -> String {
     format!("{} ORDER BY 26, 24", parts.join(" UNION ALL "))
 }
 
-/// The parts of [`creation_context`], each starting with `pad`; the provider's parts
-/// when `provider` (an SQL expression for its id) is given.
+/// The context's parts of [`creation_context_by_login`], each starting with `pad`: a
+/// `UNION ALL` of tagged rows in one column layout, each part filling its columns and
+/// leaving the others `NULL` (typed, so that both engines type the union alike). `$1` is
+/// the new main domain's ASCII name, `$2..` the `users` system users asked; the provider's
+/// parts when `provider` (an SQL expression for its id) is given.
+///
+/// Columns: 1 tag, 2 id, 3–7 text, 8–9 integers, 10 a time, 11 an integer and 12 a text
+/// sort key. Tags: `p` an IP of the provider's pool (id, address, kind, interface;
+/// created_at; family and sort key), `r` its profile (plan id; plan name, props, custom,
+/// sync state, conflicts), `t` a DNS template line (host, rtype, value; priority, ttl;
+/// position), `d` the domain registered, `u` a system user taken (name in column 3).
 fn context_parts(users: usize, provider: Option<&str>, pad: &str) -> Vec<String> {
     const ID: &str = "CAST(NULL AS UUID)";
     const TEXT: &str = "CAST(NULL AS TEXT)";
@@ -903,16 +897,16 @@ mod tests {
     }
 
     #[test]
-    fn r3_2_creation_context_numbers_the_provider_after_the_system_users() {
-        let sql = creation_context(2, true);
-        assert_eq!(sql.matches(" UNION ALL ").count(), 4);
+    fn r3_2_the_creation_read_numbers_the_login_after_the_system_users() {
+        let sql = creation_context_by_login(2);
+        assert_eq!(sql.matches(" UNION ALL ").count(), 5);
         assert!(sql.contains("WHERE name = $1"));
         assert!(sql.contains("system_user IN ($2, $3)"));
-        assert!(sql.contains("reseller_id = $4"));
-        assert!(sql.contains("r.account_id = $4"));
-        let sql = creation_context(0, false);
-        assert_eq!(sql.matches(" UNION ALL ").count(), 1);
-        assert!(!sql.contains("system_user IN") && !sql.contains("$2"));
+        assert!(sql.contains("x.login = $4"));
+        assert!(sql.contains("a.login = $4"));
+        let sql = creation_context_by_login(0);
+        assert_eq!(sql.matches(" UNION ALL ").count(), 4);
+        assert!(!sql.contains("system_user IN") && sql.contains("a.login = $2"));
     }
 
     #[test]
